@@ -1,0 +1,92 @@
+/**
+ * Relay configuration, read from environment variables and validated once at start. Every
+ * problem is reported with the variable's name and what a valid value looks like.
+ */
+import { z } from 'zod';
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
+
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  VIAL_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  VIAL_HOST: z.string().default('127.0.0.1'),
+  /** The URL clients use to reach this relay (behind a proxy it differs from the bind address). */
+  VIAL_PUBLIC_URL: z.url().optional(),
+  /** Extra browser origins allowed to call the MCP endpoint; the relay's own origin is always allowed. */
+  VIAL_ALLOWED_ORIGINS: commaList.default([]),
+  /** Host header values accepted (DNS-rebinding protection); localhost names are always accepted. */
+  VIAL_ALLOWED_HOSTS: commaList.default([]),
+  VIAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VIAL_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  VIAL_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES),
+  /** Events kept per session for `Last-Event-ID` resumption; older ones are dropped. */
+  VIAL_EVENT_BUFFER: z.coerce.number().int().min(0).default(1000),
+  VIAL_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Grace for a client to resume a closed stream before its in-flight calls are cancelled. */
+  VIAL_ABANDON_GRACE_MS: z.coerce.number().int().min(0).default(1000),
+  VIAL_HEARTBEAT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long an idle client session is kept before it is forgotten. */
+  VIAL_SESSION_IDLE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),
+  /** Directory of the built web app; empty disables static serving. */
+  VIAL_WEB_DIR: z.string().optional(),
+  /** Fixture tool packs the tab should register, e.g. `conformance` for the official MCP suite. */
+  VIAL_FIXTURES: commaList.default([]),
+});
+
+export type RelayConfig = {
+  port: number;
+  bindHost: string;
+  publicUrl: string | undefined;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  logLevel: z.infer<typeof envSchema>['VIAL_LOG_LEVEL'];
+  maxBodyBytes: number;
+  maxFrameBytes: number;
+  eventBufferSize: number;
+  sseKeepAliveMs: number;
+  abandonGraceMs: number;
+  heartbeatMs: number;
+  sessionIdleMs: number;
+  webDir: string | undefined;
+  fixtures: string[];
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      return `  ${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid relay configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.VIAL_PORT,
+    bindHost: e.VIAL_HOST,
+    publicUrl: e.VIAL_PUBLIC_URL?.replace(/\/$/, ''),
+    allowedOrigins: e.VIAL_ALLOWED_ORIGINS,
+    allowedHosts: e.VIAL_ALLOWED_HOSTS,
+    logLevel: e.VIAL_LOG_LEVEL,
+    maxBodyBytes: e.VIAL_MAX_BODY_BYTES,
+    maxFrameBytes: e.VIAL_MAX_FRAME_BYTES,
+    eventBufferSize: e.VIAL_EVENT_BUFFER,
+    sseKeepAliveMs: e.VIAL_SSE_KEEPALIVE_MS,
+    abandonGraceMs: e.VIAL_ABANDON_GRACE_MS,
+    heartbeatMs: e.VIAL_HEARTBEAT_MS,
+    sessionIdleMs: e.VIAL_SESSION_IDLE_MS,
+    webDir: e.VIAL_WEB_DIR,
+    fixtures: e.VIAL_FIXTURES,
+  };
+}

@@ -1,0 +1,84 @@
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RelayFrame, TokenRecord } from '@vial/shared';
+
+/** The live socket of a tab, as the rest of the relay sees it. */
+export interface TabLink {
+  send(frame: RelayFrame): void;
+  close(code: number, reason: string): void;
+}
+
+/** What a host's client sessions need to hear about the tab coming and going. */
+export interface HostSessionHooks {
+  fromTab(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): void;
+  tabAttached(): void;
+  tabDetached(reason: string): void;
+  close(reason: string): void;
+}
+
+/**
+ * A host is one Vial tab identity (the id survives reloads). Its tokens and client sessions
+ * outlive any one tab connection, so a reload does not disconnect clients.
+ */
+export class Host {
+  tokens: TokenRecord[] = [];
+  link: TabLink | undefined;
+  readonly sessions = new Map<string, HostSessionHooks & { tokenId: string }>();
+
+  constructor(readonly id: string) {}
+
+  get online(): boolean {
+    return this.link !== undefined;
+  }
+
+  send(frame: RelayFrame): boolean {
+    if (!this.link) return false;
+    this.link.send(frame);
+    return true;
+  }
+
+  attach(link: TabLink, tokens: TokenRecord[]): void {
+    this.link = link;
+    this.setTokens(tokens);
+    for (const session of this.sessions.values()) session.tabAttached();
+  }
+
+  detach(link: TabLink, reason: string): void {
+    if (this.link !== link) return;
+    this.link = undefined;
+    for (const session of this.sessions.values()) session.tabDetached(reason);
+  }
+
+  /** Replaces the token list; sessions of revoked tokens end at once. */
+  setTokens(tokens: TokenRecord[]): void {
+    this.tokens = tokens;
+    const live = new Set(tokens.map((token) => token.id));
+    for (const session of [...this.sessions.values()]) {
+      if (!live.has(session.tokenId)) session.close('token revoked');
+    }
+  }
+}
+
+export class HostRegistry {
+  private readonly hosts = new Map<string, Host>();
+
+  get(id: string): Host | undefined {
+    return this.hosts.get(id);
+  }
+
+  getOrCreate(id: string): Host {
+    let host = this.hosts.get(id);
+    if (!host) {
+      host = new Host(id);
+      this.hosts.set(id, host);
+    }
+    return host;
+  }
+
+  get size(): number {
+    return this.hosts.size;
+  }
+
+  *all(): IterableIterator<Host> {
+    yield* this.hosts.values();
+  }
+}

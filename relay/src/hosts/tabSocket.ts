@@ -1,0 +1,142 @@
+/**
+ * The WebSocket a Vial tab opens to the relay. It registers a host, keeps it alive with
+ * heartbeats and carries the host's MCP traffic. Every frame is validated before use.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CLOSE_CODES,
+  deriveHostId,
+  parseFrame,
+  tabFrameSchema,
+  VIAL_VERSION,
+  type RelayFrame,
+  type TabFrame,
+} from '@vial/shared';
+import type { Logger } from '../log.ts';
+import type { Host, HostRegistry, TabLink } from './registry.ts';
+
+export interface TabSocketOptions {
+  registry: HostRegistry;
+  logger: Logger;
+  maxFrameBytes: number;
+  heartbeatMs: number;
+  fixtures: string[];
+  /** The base URL clients should use, e.g. `http://localhost:8787`; derived from the request if unset. */
+  publicUrl: string | undefined;
+}
+
+export interface TabSocketServer {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+}
+
+export function createTabSocketServer(options: TabSocketOptions): TabSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const baseUrl = options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+    serveTab(ws, baseUrl, options);
+  });
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    close() {
+      for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'relay shutting down');
+      wss.close();
+    },
+  };
+}
+
+function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): void {
+  const { registry, logger } = options;
+  let host: Host | undefined;
+  let awaitingPong = false;
+  let pingId = 0;
+
+  const link: TabLink = {
+    send(frame: RelayFrame) {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    },
+    close(code, reason) {
+      ws.close(code, reason);
+    },
+  };
+
+  const heartbeat = setInterval(() => {
+    if (awaitingPong) {
+      logger.warn({ hostId: host?.id }, 'tab missed a heartbeat; dropping it');
+      ws.close(CLOSE_CODES.heartbeatTimeout, 'heartbeat timeout');
+      ws.terminate();
+      return;
+    }
+    awaitingPong = true;
+    link.send({ type: 'ping', id: ++pingId });
+  }, options.heartbeatMs);
+
+  async function register(frame: Extract<TabFrame, { type: 'register' }>): Promise<void> {
+    if ((await deriveHostId(frame.secret)) !== frame.hostId) {
+      link.send({ type: 'error', message: 'host id does not match its secret' });
+      ws.close(CLOSE_CODES.rejected, 'host id does not match its secret');
+      return;
+    }
+    const next = registry.getOrCreate(frame.hostId);
+    if (next.link && next.link !== link) next.link.close(CLOSE_CODES.replaced, 'this host was opened in another tab');
+    host = next;
+    link.send({
+      type: 'registered',
+      hostId: next.id,
+      mcpUrl: `${baseUrl}/mcp/${next.id}`,
+      fixtures: options.fixtures,
+      relayVersion: VIAL_VERSION,
+    });
+    next.attach(link, frame.tokens);
+    logger.info({ hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size }, 'tab registered');
+  }
+
+  function handle(frame: TabFrame): void | Promise<void> {
+    switch (frame.type) {
+      case 'register':
+        return register(frame);
+      case 'ping':
+        return link.send({ type: 'pong', id: frame.id });
+      case 'pong':
+        awaitingPong = false;
+        return;
+      case 'tokens':
+      case 'mcp':
+        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+        if (frame.type === 'tokens') return host.setTokens(frame.tokens);
+        return routeToSession(host, frame);
+    }
+  }
+
+  function routeToSession(owner: Host, frame: Extract<TabFrame, { type: 'mcp' }>): void {
+    const session = owner.sessions.get(frame.sessionId);
+    if (!session) return link.send({ type: 'error', message: `unknown session '${frame.sessionId}'` });
+    session.fromTab(frame.message as JSONRPCMessage, frame.relatedRequestId);
+  }
+
+  ws.on('message', (data, isBinary) => {
+    const parsed = isBinary
+      ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
+      : parseFrame(tabFrameSchema, data.toString());
+    if (!parsed.ok) {
+      logger.warn({ hostId: host?.id, error: parsed.error }, 'rejected tab frame');
+      return link.send({ type: 'error', message: parsed.error });
+    }
+    Promise.resolve(handle(parsed.frame)).catch((error: unknown) => {
+      logger.error({ err: error, hostId: host?.id }, 'tab frame handler failed');
+    });
+  });
+
+  ws.on('close', (code, reason) => {
+    clearInterval(heartbeat);
+    if (!host) return;
+    logger.info({ hostId: host.id, code, reason: reason.toString() }, 'tab disconnected');
+    host.detach(link, code === CLOSE_CODES.replaced ? 'replaced by another tab' : 'tab disconnected');
+  });
+  ws.on('error', (error) => logger.warn({ err: error, hostId: host?.id }, 'tab socket error'));
+}

@@ -1,0 +1,26 @@
+import { timingSafeEqual } from 'node:crypto';
+import { hashToken, type TokenRecord } from '@vial/shared';
+
+/**
+ * Finds the token record matching a presented bearer token. Every stored hash is compared in
+ * constant time, with no early exit, so response timing says nothing about which hash was close.
+ */
+export async function findToken(
+  tokens: readonly TokenRecord[],
+  presented: string,
+  now = Date.now(),
+): Promise<TokenRecord | undefined> {
+  const presentedHash = Buffer.from(await hashToken(presented), 'hex');
+  let match: TokenRecord | undefined;
+  for (const token of tokens) {
+    if (timingSafeEqual(presentedHash, Buffer.from(token.hash, 'hex'))) match = token;
+  }
+  if (match && match.expiresAt !== null && match.expiresAt <= now) return undefined;
+  return match;
+}
+
+/** Extracts the token from an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

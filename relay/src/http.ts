@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Writes a JSON-RPC error as the whole HTTP response (status codes per MCP Streamable HTTP). */
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code = -32000,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; code: number; message: string };
+
+/** Reads and parses a JSON body, refusing anything over `limit` bytes before buffering it all. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const tooLarge = {
+    ok: false,
+    status: 413,
+    code: -32600,
+    message: `Request body is larger than the relay's limit of ${limit} bytes`,
+  } as const;
+  if (Number(req.headers['content-length'] ?? 0) > limit) {
+    req.resume();
+    return tooLarge;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      return tooLarge;
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch (error) {
+    return { ok: false, status: 400, code: -32700, message: `Parse error: body is not valid JSON (${(error as Error).message})` };
+  }
+}

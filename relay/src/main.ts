@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { createRelay } from './server.ts';
+
+const defaultWebDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+try {
+  const config = loadConfig({ VIAL_WEB_DIR: defaultWebDir, ...process.env });
+  const logger = createLogger(config);
+  const relay = createRelay(config, logger);
+  const port = await relay.listen();
+  const url = config.publicUrl ?? `http://localhost:${port}`;
+  logger.info({ url, fixtures: config.fixtures }, `Vial is running: open ${url}`);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void relay.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,166 @@
+/**
+ * `/mcp/<hostId>`: the Streamable HTTP endpoint remote clients use. It checks Origin/Host,
+ * the host, the bearer token and the session, then hands the request to that session's
+ * SDK transport, which speaks the protocol; the session forwards messages to the tab.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { readJsonBody, sendJsonRpcError } from '../http.ts';
+import type { Logger } from '../log.ts';
+import type { Host, HostRegistry } from '../hosts/registry.ts';
+import { bearerToken, findToken } from '../hosts/tokens.ts';
+import { BoundedEventStore } from './eventStore.ts';
+import type { RequestGuard } from './requestGuard.ts';
+import { ClientSession } from './session.ts';
+import type { TokenRecord } from '@vial/shared';
+
+export interface McpEndpointOptions {
+  registry: HostRegistry;
+  logger: Logger;
+  guard: RequestGuard;
+  maxBodyBytes: number;
+  eventBufferSize: number;
+  sseKeepAliveMs: number;
+  sessionIdleMs: number;
+  /** How long a client may take to resume a closed stream before its requests are cancelled. */
+  abandonGraceMs: number;
+}
+
+export interface McpEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse, hostId: string): Promise<void>;
+  sessionCount(): number;
+  close(): void;
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id',
+  'access-control-expose-headers': 'mcp-session-id, www-authenticate',
+  'access-control-max-age': '600',
+};
+
+export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
+  const { registry, logger, guard } = options;
+  /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
+  const sessions = new Map<string, ClientSession>();
+
+  const idleSweep = setInterval(() => {
+    const cutoff = Date.now() - options.sessionIdleMs;
+    for (const session of [...sessions.values()]) {
+      if (session.lastActivity < cutoff && session.pendingCount === 0) session.close('idle timeout');
+    }
+  }, Math.min(options.sessionIdleMs, 60_000));
+  idleSweep.unref();
+
+  function openSession(host: Host, token: TokenRecord): ClientSession {
+    const id = randomUUID();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize) : undefined,
+      keepAliveMs: options.sseKeepAliveMs,
+      onsessioninitialized: () => {
+        sessions.set(id, session);
+        host.sessions.set(id, session);
+      },
+    });
+    const session: ClientSession = new ClientSession({
+      id,
+      host,
+      client: { tokenId: token.id, tokenName: token.name, scopes: token.scopes },
+      transport,
+      logger,
+      onClosed: () => {
+        sessions.delete(id);
+        host.sessions.delete(id);
+      },
+    });
+    return session;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, hostId: string): Promise<void> {
+    const refusal = guard(req);
+    if (refusal) return sendJsonRpcError(res, 403, `Forbidden: ${refusal}`);
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = origin ? { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+
+    const host = registry.get(hostId);
+    if (!host) {
+      return sendJsonRpcError(res, 404, `Unknown Vial host '${hostId}': copy the MCP URL from the Connect view of the Vial app`);
+    }
+    const token = await authenticate(req, host);
+    if (!token) {
+      return sendJsonRpcError(res, 401, 'Unauthorized: send the token minted in the Vial app as "Authorization: Bearer <token>"', {
+        'www-authenticate': 'Bearer realm="vial", error="invalid_token", error_description="missing, unknown, expired or revoked token"',
+      });
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId);
+      if (!session || session.hostId !== host.id || session.tokenId !== token.id) {
+        return sendJsonRpcError(res, 404, `Session not found: '${sessionId}' has ended or never existed; initialize a new session`);
+      }
+      return serveExistingSession(req, res, session);
+    }
+    if (req.method !== 'POST') {
+      return sendJsonRpcError(res, 400, `Bad Request: ${req.method} needs an Mcp-Session-Id header from a prior initialize`);
+    }
+    const body = await readBody(req, res);
+    if (body === undefined) return;
+    const session = openSession(host, token);
+    await session.transport.handleRequest(req, res, body);
+    if (!session.transport.sessionId) await session.transport.close();
+  }
+
+  async function serveExistingSession(req: IncomingMessage, res: ServerResponse, session: ClientSession): Promise<void> {
+    if (req.method === 'GET' && req.headers['last-event-id']) session.resumed();
+    if (req.method !== 'POST') return session.transport.handleRequest(req, res);
+    const body = await readBody(req, res);
+    if (body === undefined) return;
+    const requestIds = requestIdsIn(body);
+    if (requestIds.length > 0) {
+      res.on('close', () => session.abandonLater(requestIds, options.abandonGraceMs));
+    }
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    const result = await readJsonBody(req, options.maxBodyBytes);
+    if (result.ok) return result.body;
+    sendJsonRpcError(res, result.status, result.message, {}, result.code);
+    return undefined;
+  }
+
+  async function authenticate(req: IncomingMessage, host: Host): Promise<TokenRecord | undefined> {
+    const presented = bearerToken(req.headers.authorization);
+    return presented === undefined ? undefined : findToken(host.tokens, presented);
+  }
+
+  return {
+    handle: (req, res, hostId) =>
+      handle(req, res, hostId).catch((error: unknown) => {
+        logger.error({ err: error, hostId }, 'MCP request failed');
+        sendJsonRpcError(res, 500, 'Internal relay error; see the relay log', {}, -32603);
+      }),
+    sessionCount: () => sessions.size,
+    close() {
+      clearInterval(idleSweep);
+      for (const session of [...sessions.values()]) session.close('relay shutting down');
+    },
+  };
+}
+
+function requestIdsIn(body: unknown): RequestId[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((message) => {
+    const parsed = JSONRPCMessageSchema.safeParse(message);
+    return parsed.success && isJSONRPCRequest(parsed.data) ? [parsed.data.id] : [];
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Origin and Host validation for the MCP endpoint (DNS-rebinding protection). Non-browser
+ * clients send no Origin and pass; browser pages must be same-origin or explicitly allowed.
+ */
+import type { IncomingMessage } from 'node:http';
+
+const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export interface RequestGuardOptions {
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  publicUrl: string | undefined;
+}
+
+/** Returns why a request must be refused with 403, or undefined when it may proceed. */
+export type RequestGuard = (req: IncomingMessage) => string | undefined;
+
+export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
+  const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
+  const hostnames = new Set([...LOCAL_HOSTNAMES, ...options.allowedHosts.map(hostnameOf)]);
+  if (publicUrl) hostnames.add(publicUrl.hostname);
+  const origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/$/, '')));
+  if (publicUrl) origins.add(publicUrl.origin);
+
+  return (req) => {
+    const host = req.headers.host;
+    if (!host || !hostnames.has(hostnameOf(host))) {
+      return `Host header '${host ?? ''}' is not allowed; add it to VIAL_ALLOWED_HOSTS if this relay is reached by that name`;
+    }
+    const origin = req.headers.origin;
+    if (origin === undefined) return undefined;
+    const sameOrigin = origin === `http://${host}` || origin === `https://${host}`;
+    if (sameOrigin || origins.has(origin)) return undefined;
+    return `Origin '${origin}' is not allowed; add it to VIAL_ALLOWED_ORIGINS to let that web page call this relay`;
+  };
+}
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0]!.toLowerCase();
+}

@@ -1,0 +1,78 @@
+/** Starts real relays, Node hosts and SDK clients for tests and benchmarks. */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Scope } from '@vial/shared';
+import { WebSocket } from 'ws';
+import { loadConfig } from '../../relay/src/config.ts';
+import { createLogger } from '../../relay/src/log.ts';
+import { createRelay, type Relay } from '../../relay/src/server.ts';
+import { MemoryHostStore, type HostStore } from '../../web/src/host/identity.ts';
+import type { ToolPack } from '../../web/src/host/registry.ts';
+import { ToolRegistry } from '../../web/src/host/registry.ts';
+import type { SocketLike } from '../../web/src/host/relayConnection.ts';
+import { HostRuntime } from '../../web/src/host/runtime.ts';
+import { toolPacks } from '../../web/src/tools/index.ts';
+
+export interface StartedRelay {
+  relay: Relay;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRelay(env: Record<string, string> = {}): Promise<StartedRelay> {
+  const config = loadConfig({ VIAL_PORT: '0', VIAL_LOG_LEVEL: 'silent', VIAL_WEB_DIR: '', ...env });
+  const relay = createRelay(config, createLogger(config));
+  const port = await relay.listen();
+  return { relay, url: `http://localhost:${port}`, close: () => relay.close() };
+}
+
+export const ALL_SCOPES: Scope[] = ['quantum', 'ml', 'llm', 'wallet:read', 'wallet:sign'];
+
+export interface StartNodeHostOptions {
+  packs?: ToolPack[];
+  fixturePacks?: Record<string, ToolPack>;
+  /** Reuse a store to come back as the same host (a "reload"). */
+  store?: HostStore;
+}
+
+/** A host runtime in this Node process, connected over a real WebSocket: a tab without a browser. */
+export async function startNodeHost(relayUrl: string, options: StartNodeHostOptions = {}): Promise<HostRuntime> {
+  const host = new HostRuntime({
+    relayUrl,
+    registry: new ToolRegistry(options.packs ?? toolPacks),
+    store: options.store ?? new MemoryHostStore(),
+    fixturePacks: options.fixturePacks,
+    createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
+  await host.start();
+  await host.whenOnline();
+  return host;
+}
+
+export async function connectClient(mcpUrl: string, token: string, name = 'test-client'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
+  return client;
+}
+
+/** A relay, a Node host with a token, and the token: the common starting point. */
+export async function startStack(options: StartNodeHostOptions & { env?: Record<string, string>; scopes?: Scope[] } = {}) {
+  const relay = await startRelay(options.env);
+  const host = await startNodeHost(relay.url, options);
+  const { token, record } = await host.mintToken({ name: 'test', scopes: options.scopes ?? ALL_SCOPES });
+  const mcpUrl = host.mcpUrl!;
+  return {
+    relay,
+    host,
+    token,
+    tokenRecord: record,
+    mcpUrl,
+    async close() {
+      host.stop();
+      await relay.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A host's identity and its client tokens, and where they are kept. The browser keeps them in
+ * IndexedDB (`web/src/storage/`); Node hosts (tests, benchmarks) keep them in memory.
+ */
+import { deriveHostId, randomSecret, type TokenRecord } from '@vial/shared';
+
+export interface HostIdentity {
+  hostId: string;
+  secret: string;
+}
+
+/** A token as the tab remembers it: the relay's record plus when it was made. Never the token itself. */
+export type StoredToken = TokenRecord & { createdAt: number };
+
+export interface HostStore {
+  loadIdentity(): Promise<HostIdentity | undefined>;
+  saveIdentity(identity: HostIdentity): Promise<void>;
+  loadTokens(): Promise<StoredToken[]>;
+  saveTokens(tokens: StoredToken[]): Promise<void>;
+}
+
+export async function createIdentity(): Promise<HostIdentity> {
+  const secret = randomSecret(32);
+  return { hostId: await deriveHostId(secret), secret };
+}
+
+/** Loads the saved identity or makes and saves a new one, so the host id stays stable. */
+export async function loadOrCreateIdentity(store: HostStore): Promise<HostIdentity> {
+  const saved = await store.loadIdentity();
+  if (saved) return saved;
+  const identity = await createIdentity();
+  await store.saveIdentity(identity);
+  return identity;
+}
+
+export class MemoryHostStore implements HostStore {
+  private identity: HostIdentity | undefined;
+  private tokens: StoredToken[] = [];
+
+  async loadIdentity() {
+    return this.identity;
+  }
+  async saveIdentity(identity: HostIdentity) {
+    this.identity = identity;
+  }
+  async loadTokens() {
+    return [...this.tokens];
+  }
+  async saveTokens(tokens: StoredToken[]) {
+    this.tokens = [...tokens];
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The single registry of tools, resources and prompts. Every client session gets its own
+ * `McpServer` built from it; each tool call is checked against the session token's scopes and
+ * reported to the Activity feed.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  ReadResourceResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import { VIAL_VERSION, type ClientIdentity, type Scope } from '@vial/shared';
+import type { z } from 'zod';
+import { ToolError } from './toolError.ts';
+
+export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Shape = Record<string, z.ZodType>;
+type Infer<S extends Shape> = { [K in keyof S]: z.infer<S[K]> };
+
+/** What the host offers to tools beyond the call itself. */
+export interface HostServices {
+  hostId: string;
+  /** A fresh round-trip time to the relay in ms, or undefined when it cannot be measured. */
+  measureRelayRtt(): Promise<number | undefined>;
+}
+
+export interface ActivityEvent {
+  id: string;
+  sessionId: string;
+  client: string;
+  tool: string;
+  startedAt: number;
+  durationMs?: number;
+  outcome: 'running' | 'ok' | 'error' | 'cancelled' | 'denied';
+  detail?: string;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  client: ClientIdentity;
+  services: HostServices;
+  report(event: ActivityEvent): void;
+}
+
+export interface ToolContext {
+  signal: AbortSignal;
+  client: ClientIdentity;
+  services: HostServices;
+  server: McpServer;
+  extra: RequestExtra;
+  /** Sends `notifications/progress` when the client asked for progress (no-op otherwise). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+export interface ToolDefinition<S extends Shape = Shape> {
+  name: string;
+  title?: string;
+  description: string;
+  /** Scopes the caller's token must hold; empty means any valid token. */
+  scopes: readonly Scope[];
+  input: S;
+  annotations?: ToolAnnotations;
+  run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
+}
+
+export interface ResourceDefinition {
+  name: string;
+  uri: string;
+  title?: string;
+  description: string;
+  mimeType: string;
+  read(uri: URL, context: { services: HostServices; extra: RequestExtra }): Promise<ReadResourceResult>;
+}
+
+export interface PromptDefinition<S extends Record<string, z.ZodType<string | undefined>> = Record<string, z.ZodType<string | undefined>>> {
+  name: string;
+  title?: string;
+  description: string;
+  args: S;
+  build(args: Infer<S>, context: { services: HostServices }): GetPromptResult | Promise<GetPromptResult>;
+}
+
+/** A named group of tools, resources and prompts, e.g. `system` or `quantum`. */
+export interface ToolPack {
+  name: string;
+  tools: ToolDefinition[];
+  resources?: ResourceDefinition[];
+  prompts?: PromptDefinition[];
+  /** For protocol features beyond tools/resources/prompts (e.g. subscriptions in test fixtures). */
+  install?(server: McpServer, session: SessionInfo): void;
+}
+
+/** Keeps a tool's input type while letting packs hold tools of different shapes. */
+export function defineTool<S extends Shape>(definition: ToolDefinition<S>): ToolDefinition {
+  return definition as unknown as ToolDefinition;
+}
+
+export function definePrompt<S extends Record<string, z.ZodType<string | undefined>>>(
+  definition: PromptDefinition<S>,
+): PromptDefinition {
+  return definition as unknown as PromptDefinition;
+}
+
+export function jsonResult(value: unknown): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+    structuredContent: value as Record<string, unknown>,
+  };
+}
+
+export function errorResult(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}
+
+let activitySequence = 0;
+
+export class ToolRegistry {
+  private readonly packs: ToolPack[] = [];
+
+  constructor(packs: ToolPack[] = []) {
+    for (const pack of packs) this.add(pack);
+  }
+
+  add(pack: ToolPack): void {
+    const known = new Set(this.tools().map((tool) => tool.name));
+    for (const tool of pack.tools) {
+      if (known.has(tool.name)) throw new Error(`tool '${tool.name}' of pack '${pack.name}' is already registered`);
+    }
+    this.packs.push(pack);
+  }
+
+  tools(): ToolDefinition[] {
+    return this.packs.flatMap((pack) => pack.tools);
+  }
+
+  /** Builds the MCP server for one client session, with this registry's packs plus `extraPacks`. */
+  createServer(session: SessionInfo, extraPacks: ToolPack[] = []): McpServer {
+    const server = new McpServer(
+      { name: 'vial', title: 'Vial', version: VIAL_VERSION },
+      {
+        capabilities: { logging: {} },
+        instructions:
+          'Tools run in the user\'s own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.',
+      },
+    );
+    for (const pack of [...this.packs, ...extraPacks]) {
+      for (const tool of pack.tools) registerTool(server, tool, session);
+      for (const resource of pack.resources ?? []) {
+        server.registerResource(
+          resource.name,
+          resource.uri,
+          { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+          (uri, extra) => resource.read(uri, { services: session.services, extra }),
+        );
+      }
+      for (const prompt of pack.prompts ?? []) {
+        server.registerPrompt(
+          prompt.name,
+          { title: prompt.title, description: prompt.description, argsSchema: prompt.args },
+          (args: Record<string, string | undefined>) => prompt.build(args, { services: session.services }),
+        );
+      }
+      pack.install?.(server, session);
+    }
+    return server;
+  }
+}
+
+function registerTool(server: McpServer, tool: ToolDefinition, session: SessionInfo): void {
+  server.registerTool(
+    tool.name,
+    { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
+    async (input: Record<string, unknown>, extra: RequestExtra) => {
+      const event: ActivityEvent = {
+        id: `call-${++activitySequence}`,
+        sessionId: session.sessionId,
+        client: session.client.tokenName,
+        tool: tool.name,
+        startedAt: Date.now(),
+        outcome: 'running',
+      };
+      const finish = (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
+        session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt });
+        return result;
+      };
+
+      const missing = tool.scopes.filter((scope) => !session.client.scopes.includes(scope));
+      if (missing.length > 0) {
+        const message = `Token '${session.client.tokenName}' lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} needed by ${tool.name}. In the Vial app's Connect view, mint a token that includes ${missing.join(', ')} and reconnect with it.`;
+        return finish('denied', errorResult(message), message);
+      }
+
+      session.report(event);
+      const context: ToolContext = {
+        signal: extra.signal,
+        client: session.client,
+        services: session.services,
+        server,
+        extra,
+        progress: (progress, total, message) => sendProgress(extra, progress, total, message),
+      };
+      try {
+        const result = await tool.run(input as never, context);
+        if (extra.signal.aborted) return finish('cancelled', result, 'cancelled by the client');
+        return finish(result.isError ? 'error' : 'ok', result);
+      } catch (error) {
+        if (extra.signal.aborted) {
+          return finish('cancelled', errorResult(`${tool.name} was cancelled`), 'cancelled by the client');
+        }
+        const message =
+          error instanceof ToolError ? error.message : `${tool.name} failed unexpectedly: ${(error as Error).message ?? error}`;
+        return finish('error', errorResult(message), message);
+      }
+    },
+  );
+}
+
+async function sendProgress(extra: RequestExtra, progress: number, total?: number, message?: string): Promise<void> {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return;
+  await extra.sendNotification({
+    method: 'notifications/progress',
+    params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * The host runtime: what turns a tab (or a Node process, in tests and benchmarks) into an MCP
+ * server reachable through the relay. It owns the relay connection, one `McpServer` per client
+ * session, and the host's tokens.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { hashToken, mintTokenValue, type ClientIdentity, type RelayFrame, type Scope } from '@vial/shared';
+import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
+import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
+import type { ActivityEvent, HostServices, ToolPack, ToolRegistry } from './registry.ts';
+import { SessionTransport } from './sessionTransport.ts';
+
+export interface HostRuntimeOptions {
+  relayUrl: string;
+  registry: ToolRegistry;
+  store: HostStore;
+  /** Packs the relay may switch on by name (`VIAL_FIXTURES`), e.g. the conformance fixtures. */
+  fixturePacks?: Record<string, ToolPack>;
+  createSocket?: (url: string) => SocketLike;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface ClientSessionView {
+  sessionId: string;
+  client: ClientIdentity;
+  openedAt: number;
+}
+
+export interface MintTokenRequest {
+  name: string;
+  scopes: Scope[];
+  /** Lifetime in milliseconds; omit for a token that never expires. */
+  expiresInMs?: number;
+}
+
+/** What the UI can subscribe to. */
+export interface RuntimeEvents {
+  status: ConnectionStatus;
+  activity: ActivityEvent;
+  sessions: ClientSessionView[];
+  tokens: StoredToken[];
+}
+
+interface LiveSession extends ClientSessionView {
+  server: McpServer;
+  transport: SessionTransport;
+}
+
+export class HostRuntime {
+  status: ConnectionStatus = { state: 'connecting', attempt: 0 };
+  private identity: HostIdentity | undefined;
+  private tokens: StoredToken[] = [];
+  private connection: RelayConnection | undefined;
+  private fixtures: string[] = [];
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly listeners: { [K in keyof RuntimeEvents]: Set<(value: RuntimeEvents[K]) => void> } = {
+    status: new Set(),
+    activity: new Set(),
+    sessions: new Set(),
+    tokens: new Set(),
+  };
+
+  constructor(private readonly options: HostRuntimeOptions) {}
+
+  async start(): Promise<void> {
+    this.identity = await loadOrCreateIdentity(this.options.store);
+    this.tokens = await this.options.store.loadTokens();
+    this.connection = new RelayConnection({
+      relayUrl: this.options.relayUrl,
+      identity: this.identity,
+      tokens: () => this.tokens.map(({ createdAt: _createdAt, ...record }) => record),
+      onFrame: (frame) => this.onFrame(frame),
+      onStatus: (status) => this.setStatus(status),
+      createSocket: this.options.createSocket,
+      backoff: this.options.backoff,
+    });
+    this.connection.start();
+  }
+
+  /** Disconnects from the relay (like closing the tab) and ends every session here. */
+  stop(): void {
+    this.connection?.stop();
+    for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
+  }
+
+  get hostId(): string {
+    if (!this.identity) throw new Error('host runtime not started');
+    return this.identity.hostId;
+  }
+
+  get mcpUrl(): string | undefined {
+    return this.status.state === 'online' ? this.status.mcpUrl : undefined;
+  }
+
+  /** Resolves once the relay has accepted this host. */
+  whenOnline(timeoutMs = 10_000): Promise<string> {
+    if (this.status.state === 'online') return Promise.resolve(this.status.mcpUrl);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`relay did not accept the host within ${timeoutMs} ms (last status: ${this.status.state})`));
+      }, timeoutMs);
+      const off = this.on('status', (status) => {
+        if (status.state !== 'online') return;
+        clearTimeout(timer);
+        off();
+        resolve(status.mcpUrl);
+      });
+    });
+  }
+
+  listTokens(): StoredToken[] {
+    return [...this.tokens];
+  }
+
+  listSessions(): ClientSessionView[] {
+    return [...this.sessions.values()].map(({ sessionId, client, openedAt }) => ({ sessionId, client, openedAt }));
+  }
+
+  /** Mints a client token. The token itself is returned once and never stored: only its hash is. */
+  async mintToken(request: MintTokenRequest): Promise<{ token: string; record: StoredToken }> {
+    const name = request.name.trim();
+    if (!name) throw new Error('a token needs a name, e.g. the client it is for ("Claude Code")');
+    const token = mintTokenValue();
+    const now = Date.now();
+    const record: StoredToken = {
+      id: crypto.randomUUID(),
+      name,
+      hash: await hashToken(token),
+      scopes: [...new Set(request.scopes)],
+      expiresAt: request.expiresInMs === undefined ? null : now + request.expiresInMs,
+      createdAt: now,
+    };
+    await this.saveTokens([...this.tokens, record]);
+    return { token, record };
+  }
+
+  async revokeToken(tokenId: string): Promise<void> {
+    await this.saveTokens(this.tokens.filter((token) => token.id !== tokenId));
+  }
+
+  measureRelayRtt(): Promise<number | undefined> {
+    return this.connection?.measureRtt() ?? Promise.resolve(undefined);
+  }
+
+  on<K extends keyof RuntimeEvents>(event: K, listener: (value: RuntimeEvents[K]) => void): () => void {
+    const set = this.listeners[event] as Set<(value: RuntimeEvents[K]) => void>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private async saveTokens(tokens: StoredToken[]): Promise<void> {
+    await this.options.store.saveTokens(tokens);
+    this.tokens = tokens;
+    if (this.connection?.send({ type: 'tokens', tokens: tokens.map(({ createdAt: _createdAt, ...record }) => record) })) {
+      // The relay handles frames in order: once this ping is answered, it knows the new token list.
+      await this.connection.measureRtt();
+    }
+    this.emit('tokens', this.listTokens());
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    if (status.state === 'online') this.fixtures = status.fixtures;
+    else for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
+    this.emit('status', status);
+  }
+
+  private onFrame(frame: RelayFrame): void {
+    switch (frame.type) {
+      case 'session-open':
+        return this.openSession(frame.sessionId, frame.client);
+      case 'session-close':
+        return this.closeSession(frame.sessionId);
+      case 'mcp':
+        return this.sessions.get(frame.sessionId)?.transport.receive(frame.message as JSONRPCMessage);
+      case 'error':
+        console.warn(`Vial relay reported: ${frame.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private openSession(sessionId: string, client: ClientIdentity): void {
+    this.closeSession(sessionId);
+    const connection = this.connection!;
+    const services: HostServices = { hostId: this.hostId, measureRelayRtt: () => this.measureRelayRtt() };
+    const fixturePacks = this.fixtures.flatMap((name) => this.options.fixturePacks?.[name] ?? []);
+    const server = this.options.registry.createServer(
+      { sessionId, client, services, report: (event) => this.emit('activity', event) },
+      fixturePacks,
+    );
+    const transport = new SessionTransport(sessionId, (message, relatedRequestId) => {
+      connection.send({ type: 'mcp', sessionId, message, relatedRequestId });
+    });
+    this.sessions.set(sessionId, { sessionId, client, openedAt: Date.now(), server, transport });
+    void server.connect(transport);
+    this.emit('sessions', this.listSessions());
+  }
+
+  private closeSession(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.sessions.delete(sessionId);
+    void session.server.close();
+    this.emit('sessions', this.listSessions());
+  }
+
+  private emit<K extends keyof RuntimeEvents>(event: K, value: RuntimeEvents[K]): void {
+    for (const listener of this.listeners[event] as Set<(value: RuntimeEvents[K]) => void>) listener(value);
+  }
+}
