@@ -5,14 +5,12 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
 
-const commaList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   VIAL_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
@@ -24,7 +22,11 @@ const envSchema = z.object({
   /** Host header values accepted (DNS-rebinding protection); localhost names are always accepted. */
   VIAL_ALLOWED_HOSTS: commaList.default([]),
   VIAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  VIAL_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  VIAL_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   VIAL_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES),
   /** Events kept per session for `Last-Event-ID` resumption; older ones are dropped. */
   VIAL_EVENT_BUFFER: z.coerce.number().int().min(0).default(1000),
@@ -33,7 +35,11 @@ const envSchema = z.object({
   VIAL_ABANDON_GRACE_MS: z.coerce.number().int().min(0).default(1000),
   VIAL_HEARTBEAT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long an idle client session is kept before it is forgotten. */
-  VIAL_SESSION_IDLE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),
+  VIAL_SESSION_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60 * 1000),
   /** Directory of the built web app; empty disables static serving. */
   VIAL_WEB_DIR: z.string().optional(),
   /** Fixture tool packs the tab should register, e.g. `conformance` for the official MCP suite. */

@@ -43,6 +43,11 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   try {
     return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
   } catch (error) {
-    return { ok: false, status: 400, code: -32700, message: `Parse error: body is not valid JSON (${(error as Error).message})` };
+    return {
+      ok: false,
+      status: 400,
+      code: -32700,
+      message: `Parse error: body is not valid JSON (${(error as Error).message})`,
+    };
   }
 }

@@ -41,7 +41,11 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJsonRpcError(res, 405, `${req.method} ${path} is not served here; the MCP endpoint is ${MCP_PATH_PREFIX}<hostId>`);
+      sendJsonRpcError(
+        res,
+        405,
+        `${req.method} ${path} is not served here; the MCP endpoint is ${MCP_PATH_PREFIX}<hostId>`,
+      );
       return;
     }
     site(req, res);

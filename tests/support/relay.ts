@@ -53,13 +53,17 @@ export async function startNodeHost(relayUrl: string, options: StartNodeHostOpti
 export async function connectClient(mcpUrl: string, token: string, name = 'test-client'): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    new StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
   );
   return client;
 }
 
 /** A relay, a Node host with a token, and the token: the common starting point. */
-export async function startStack(options: StartNodeHostOptions & { env?: Record<string, string>; scopes?: Scope[] } = {}) {
+export async function startStack(
+  options: StartNodeHostOptions & { env?: Record<string, string>; scopes?: Scope[] } = {},
+) {
   const relay = await startRelay(options.env);
   const host = await startNodeHost(relay.url, options);
   const { token, record } = await host.mintToken({ name: 'test', scopes: options.scopes ?? ALL_SCOPES });

@@ -46,12 +46,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();
 
-  const idleSweep = setInterval(() => {
-    const cutoff = Date.now() - options.sessionIdleMs;
-    for (const session of [...sessions.values()]) {
-      if (session.lastActivity < cutoff && session.pendingCount === 0) session.close('idle timeout');
-    }
-  }, Math.min(options.sessionIdleMs, 60_000));
+  const idleSweep = setInterval(
+    () => {
+      const cutoff = Date.now() - options.sessionIdleMs;
+      for (const session of [...sessions.values()]) {
+        if (session.lastActivity < cutoff && session.pendingCount === 0) session.close('idle timeout');
+      }
+    },
+    Math.min(options.sessionIdleMs, 60_000),
+  );
   idleSweep.unref();
 
   function openSession(host: Host, token: TokenRecord): ClientSession {
@@ -83,7 +86,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const refusal = guard(req);
     if (refusal) return sendJsonRpcError(res, 403, `Forbidden: ${refusal}`);
     const origin = req.headers.origin;
-    const cors: Record<string, string> = origin ? { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    const cors: Record<string, string> = origin
+      ? { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' }
+      : {};
     for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -92,25 +97,43 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
     const host = registry.get(hostId);
     if (!host) {
-      return sendJsonRpcError(res, 404, `Unknown Vial host '${hostId}': copy the MCP URL from the Connect view of the Vial app`);
+      return sendJsonRpcError(
+        res,
+        404,
+        `Unknown Vial host '${hostId}': copy the MCP URL from the Connect view of the Vial app`,
+      );
     }
     const token = await authenticate(req, host);
     if (!token) {
-      return sendJsonRpcError(res, 401, 'Unauthorized: send the token minted in the Vial app as "Authorization: Bearer <token>"', {
-        'www-authenticate': 'Bearer realm="vial", error="invalid_token", error_description="missing, unknown, expired or revoked token"',
-      });
+      return sendJsonRpcError(
+        res,
+        401,
+        'Unauthorized: send the token minted in the Vial app as "Authorization: Bearer <token>"',
+        {
+          'www-authenticate':
+            'Bearer realm="vial", error="invalid_token", error_description="missing, unknown, expired or revoked token"',
+        },
+      );
     }
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       if (!session || session.hostId !== host.id || session.tokenId !== token.id) {
-        return sendJsonRpcError(res, 404, `Session not found: '${sessionId}' has ended or never existed; initialize a new session`);
+        return sendJsonRpcError(
+          res,
+          404,
+          `Session not found: '${sessionId}' has ended or never existed; initialize a new session`,
+        );
       }
       return serveExistingSession(req, res, session);
     }
     if (req.method !== 'POST') {
-      return sendJsonRpcError(res, 400, `Bad Request: ${req.method} needs an Mcp-Session-Id header from a prior initialize`);
+      return sendJsonRpcError(
+        res,
+        400,
+        `Bad Request: ${req.method} needs an Mcp-Session-Id header from a prior initialize`,
+      );
     }
     const body = await readBody(req, res);
     if (body === undefined) return;
@@ -119,7 +142,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (!session.transport.sessionId) await session.transport.close();
   }
 
-  async function serveExistingSession(req: IncomingMessage, res: ServerResponse, session: ClientSession): Promise<void> {
+  async function serveExistingSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    session: ClientSession,
+  ): Promise<void> {
     if (req.method === 'GET' && req.headers['last-event-id']) session.resumed();
     if (req.method !== 'POST') return session.transport.handleRequest(req, res);
     const body = await readBody(req, res);

@@ -76,7 +76,9 @@ export interface ResourceDefinition {
   read(uri: URL, context: { services: HostServices; extra: RequestExtra }): Promise<ReadResourceResult>;
 }
 
-export interface PromptDefinition<S extends Record<string, z.ZodType<string | undefined>> = Record<string, z.ZodType<string | undefined>>> {
+export interface PromptDefinition<
+  S extends Record<string, z.ZodType<string | undefined>> = Record<string, z.ZodType<string | undefined>>,
+> {
   name: string;
   title?: string;
   description: string;
@@ -144,7 +146,7 @@ export class ToolRegistry {
       {
         capabilities: { logging: {} },
         instructions:
-          'Tools run in the user\'s own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.',
+          "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.",
       },
     );
     for (const pack of [...this.packs, ...extraPacks]) {
@@ -212,7 +214,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
           return finish('cancelled', errorResult(`${tool.name} was cancelled`), 'cancelled by the client');
         }
         const message =
-          error instanceof ToolError ? error.message : `${tool.name} failed unexpectedly: ${(error as Error).message ?? error}`;
+          error instanceof ToolError
+            ? error.message
+            : `${tool.name} failed unexpectedly: ${(error as Error).message ?? error}`;
         return finish('error', errorResult(message), message);
       }
     },

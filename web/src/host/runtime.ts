@@ -153,7 +153,9 @@ export class HostRuntime {
   private async saveTokens(tokens: StoredToken[]): Promise<void> {
     await this.options.store.saveTokens(tokens);
     this.tokens = tokens;
-    if (this.connection?.send({ type: 'tokens', tokens: tokens.map(({ createdAt: _createdAt, ...record }) => record) })) {
+    if (
+      this.connection?.send({ type: 'tokens', tokens: tokens.map(({ createdAt: _createdAt, ...record }) => record) })
+    ) {
       // The relay handles frames in order: once this ping is answered, it knows the new token list.
       await this.connection.measureRtt();
     }

@@ -46,19 +46,28 @@ interface AdapterLike {
 
 function runtimeKind(): Diagnostics['runtime']['kind'] {
   if (typeof window !== 'undefined') return 'browser';
-  if (typeof self !== 'undefined' && typeof (self as { importScripts?: unknown }).importScripts === 'function') return 'worker';
+  if (typeof self !== 'undefined' && typeof (self as { importScripts?: unknown }).importScripts === 'function')
+    return 'worker';
   return 'node';
 }
 
 export async function probeWebGpu(nav: NavigatorLike | undefined): Promise<WebGpuReport> {
-  if (!nav?.gpu) return { available: false, reason: 'navigator.gpu is missing: this browser has no WebGPU, or the page is not a secure context' };
+  if (!nav?.gpu)
+    return {
+      available: false,
+      reason: 'navigator.gpu is missing: this browser has no WebGPU, or the page is not a secure context',
+    };
   let adapter: AdapterLike | null;
   try {
     adapter = await nav.gpu.requestAdapter();
   } catch (error) {
     return { available: false, reason: `requestAdapter() failed: ${(error as Error).message}` };
   }
-  if (!adapter) return { available: false, reason: 'requestAdapter() returned null: WebGPU is blocked or no GPU adapter is usable' };
+  if (!adapter)
+    return {
+      available: false,
+      reason: 'requestAdapter() returned null: WebGPU is blocked or no GPU adapter is usable',
+    };
   const limits: Record<string, number> = {};
   // GPUSupportedLimits exposes its values as prototype getters, so a for-in walks them.
   for (const key in adapter.limits) {
@@ -119,6 +128,12 @@ export const diagnosticsResource: ResourceDefinition = {
   description: 'The same report as the system_diagnostics tool, as a JSON resource.',
   mimeType: 'application/json',
   read: async (uri, { services }) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await collectDiagnostics(services), null, 2) }],
+    contents: [
+      {
+        uri: uri.href,
+        mimeType: 'application/json',
+        text: JSON.stringify(await collectDiagnostics(services), null, 2),
+      },
+    ],
   }),
 };
