@@ -1,0 +1,2 @@
+export declare const node22: string;
+export declare const conformanceCli: string;
