@@ -1,0 +1,74 @@
+/**
+ * The tab's `HostStore` in IndexedDB: the host identity (so the MCP URL survives reloads) and
+ * the client tokens' records (hashes only, never a token). Whatever comes back from IndexedDB
+ * is parsed with zod before use: a record written by an older build, another tab or a user
+ * poking at DevTools is dropped with a warning rather than trusted.
+ */
+import { hostIdSchema, tokenRecordSchema } from '@vial/shared';
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { z } from 'zod';
+import type { HostIdentity, HostStore, StoredToken } from '../host/identity.ts';
+
+export const HOST_DB_NAME = 'vial-host';
+const HOST_DB_VERSION = 1;
+const STORE = 'host';
+
+const identitySchema = z.object({ hostId: hostIdSchema, secret: z.string().min(32).max(128) });
+export const storedTokenSchema = tokenRecordSchema.extend({ createdAt: z.number().int().nonnegative() });
+
+interface HostDb extends DBSchema {
+  host: {
+    key: 'identity' | 'tokens';
+    value: unknown;
+  };
+}
+
+export class IndexedDbHostStore implements HostStore {
+  private db: Promise<IDBPDatabase<HostDb>> | undefined;
+
+  constructor(private readonly dbName = HOST_DB_NAME) {}
+
+  async loadIdentity(): Promise<HostIdentity | undefined> {
+    const raw = await (await this.open()).get(STORE, 'identity');
+    if (raw === undefined) return undefined;
+    const parsed = identitySchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    console.warn(
+      `Vial: the saved host identity is unreadable and a new one will be made (the MCP URL changes): ${z.prettifyError(parsed.error)}`,
+    );
+    return undefined;
+  }
+
+  async saveIdentity(identity: HostIdentity): Promise<void> {
+    await (await this.open()).put(STORE, identitySchema.parse(identity), 'identity');
+  }
+
+  async loadTokens(): Promise<StoredToken[]> {
+    const raw = await (await this.open()).get(STORE, 'tokens');
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) {
+      console.warn('Vial: the saved token list is not a list; starting with no tokens');
+      return [];
+    }
+    const tokens: StoredToken[] = [];
+    for (const item of raw) {
+      const parsed = storedTokenSchema.safeParse(item);
+      if (parsed.success) tokens.push(parsed.data);
+      else console.warn(`Vial: dropped an unreadable saved token: ${z.prettifyError(parsed.error)}`);
+    }
+    return tokens;
+  }
+
+  async saveTokens(tokens: StoredToken[]): Promise<void> {
+    await (await this.open()).put(STORE, z.array(storedTokenSchema).parse(tokens), 'tokens');
+  }
+
+  private open(): Promise<IDBPDatabase<HostDb>> {
+    this.db ??= openDB<HostDb>(this.dbName, HOST_DB_VERSION, {
+      upgrade(db) {
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+      },
+    });
+    return this.db;
+  }
+}
