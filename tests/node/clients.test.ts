@@ -1,0 +1,154 @@
+/**
+ * Real third-party MCP clients against a real relay and Node host: the MCP Inspector CLI and
+ * mcp-remote driven by the SDK over stdio. Both run as child processes with the project's node.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ClientSandbox, isAlive } from '../support/externalClients.ts';
+import { startStack } from '../support/relay.ts';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+interface DiagnosticsReport {
+  vial: { hostId: string };
+}
+
+let stack: Stack;
+let sandbox: ClientSandbox;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+beforeEach(() => {
+  sandbox = new ClientSandbox();
+});
+afterEach(async () => {
+  await sandbox.dispose();
+});
+
+describe('MCP Inspector CLI', () => {
+  it('lists system_diagnostics through the relay', async () => {
+    const run = await sandbox.runInspector(stack.mcpUrl, stack.token, ['--method', 'tools/list']);
+    expect(run, run.stderr).toMatchObject({ code: 0, timedOut: false });
+    const { result } = JSON.parse(run.stdout) as { result: { tools: { name: string }[] } };
+    expect(result.tools.map((tool) => tool.name)).toContain('system_diagnostics');
+  });
+
+  it('calls system_diagnostics and gets the host’s report', async () => {
+    const run = await sandbox.runInspector(stack.mcpUrl, stack.token, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'system_diagnostics',
+    ]);
+    expect(run, run.stderr).toMatchObject({ code: 0, timedOut: false });
+    const { result } = JSON.parse(run.stdout) as {
+      result: { isError?: boolean; structuredContent: DiagnosticsReport; content: { type: string; text: string }[] };
+    };
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent.vial.hostId).toBe(stack.host.hostId);
+    expect((JSON.parse(result.content[0]!.text) as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
+  });
+
+  it('fails fast with an auth error for a wrong token', async () => {
+    const run = await sandbox.runInspector(stack.mcpUrl, 'not-a-vial-token', ['--method', 'tools/list'], 10_000);
+    expect(run.timedOut).toBe(false);
+    expect(run.code).toBe(3); // the CLI's "auth required" exit code
+    expect(run.stdout).toBe('');
+    const { error } = JSON.parse(run.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe('auth_required');
+    expect(error.message).toContain('Unauthorized');
+    expect(run.ms).toBeLessThan(5_000);
+  });
+});
+
+describe('mcp-remote driven by the SDK over stdio', () => {
+  it('lists and calls system_diagnostics through the relay, then exits on close', async () => {
+    const { client, pid, stderr } = await sandbox.connectMcpRemote(stack.mcpUrl, stack.token);
+    const { tools } = await client.listTools({}, { timeout: 10_000 });
+    expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
+    const result = await client.callTool({ name: 'system_diagnostics', arguments: {} }, undefined, {
+      timeout: 10_000,
+    });
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as unknown as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
+
+    const closing = performance.now();
+    await client.close();
+    // On stdin EOF mcp-remote shuts down by itself; the SDK would escalate to SIGTERM after 2 s.
+    expect(performance.now() - closing).toBeLessThan(1_900);
+    expect(isAlive(pid)).toBe(false);
+    expect(stderr.join('\n')).not.toMatch(/browser|please authorize/i);
+  });
+
+  it('gives up on a wrong token without hanging or opening a browser', async () => {
+    const started = performance.now();
+    const failure = await sandbox.connectMcpRemote(stack.mcpUrl, 'not-a-vial-token', 10_000).then(
+      () => new Error('connected with a wrong token'),
+      (error: Error) => error,
+    );
+    // After the 401 mcp-remote tries OAuth: the relay advertises none and refuses registration.
+    expect(failure.message).toMatch(/did not connect[\s\S]*Dynamic Client Registration rejected \(HTTP 405\)/);
+    expect(failure.message).not.toMatch(/browser|please authorize/i);
+    expect(performance.now() - started).toBeLessThan(8_000);
+    expect(sandbox.runningPids()).toEqual([]);
+  });
+});
+
+describe('OAuth discovery probes (mcp-remote sends them before every connection)', () => {
+  let probed: Stack | undefined;
+  afterEach(async () => {
+    await probed?.close();
+    probed = undefined;
+  });
+
+  it.each([
+    { app: 'no web app', webDir: () => '' },
+    { app: 'the built web app, whose unknown paths fall back to index.html', webDir: writeWebApp },
+  ])('answers each with a quick 404 or 405 when serving $app', async ({ webDir }) => {
+    probed = await startStack({ env: { VIAL_WEB_DIR: webDir() } });
+    const { origin, pathname } = new URL(probed.mcpUrl);
+    const probes = [
+      `/.well-known/oauth-protected-resource${pathname}`,
+      '/.well-known/oauth-protected-resource',
+      `/.well-known/oauth-authorization-server${pathname}`,
+      '/.well-known/oauth-authorization-server',
+      `/.well-known/openid-configuration${pathname}`,
+      `${pathname}/.well-known/openid-configuration`,
+    ];
+    // Sent without a token while discovering, and with it after a 401.
+    for (const path of probes) {
+      for (const headers of [{}, { authorization: `Bearer ${probed.token}` }] as Record<string, string>[]) {
+        const started = performance.now();
+        const response = await fetch(origin + path, { headers, signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer();
+        expect({ path, status: response.status }).toEqual({ path, status: 404 });
+        expect(performance.now() - started).toBeLessThan(500);
+      }
+    }
+    // Dynamic client registration, tried after a 401: refusing it ends mcp-remote's OAuth attempt.
+    const register = await fetch(`${origin}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(2_000),
+    });
+    expect(register.status).toBe(405);
+    // mcp-remote starts its OAuth flow only if this authenticated GET answers 401.
+    const probe = await fetch(probed.mcpUrl, {
+      headers: { authorization: `Bearer ${probed.token}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(2_000),
+    });
+    expect(probe.status).toBe(400);
+  });
+});
+
+function writeWebApp(): string {
+  const dir = join(sandbox.dir, 'web');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Vial</title>');
+  return dir;
+}
