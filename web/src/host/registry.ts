@@ -62,7 +62,11 @@ export interface ToolDefinition<S extends Shape = Shape> {
   description: string;
   /** Scopes the caller's token must hold; empty means any valid token. */
   scopes: readonly Scope[];
-  input: S;
+  /**
+   * The arguments as a zod raw shape; or a `z.object(...)` of that shape when the schema itself
+   * needs settings, e.g. `z.strictObject` (no extra keys) or a JSON Schema dialect via `.meta()`.
+   */
+  input: S | z.ZodObject<S, z.core.$ZodObjectConfig>;
   annotations?: ToolAnnotations;
   run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
 }
