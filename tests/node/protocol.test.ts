@@ -114,10 +114,13 @@ describe('Streamable HTTP through the relay', () => {
       if (firstPart.length === 2) break;
     }
     controller.abort();
-    const resumed = await fetch(stack.mcpUrl, {
-      method: 'GET',
-      headers: { ...headers, 'last-event-id': lastEventId! },
-    });
+    // Until the relay has seen the old stream close, it answers 409; a client retries, as the SDK's does.
+    let resumed: Response;
+    for (let attempt = 0; ; attempt++) {
+      resumed = await fetch(stack.mcpUrl, { method: 'GET', headers: { ...headers, 'last-event-id': lastEventId! } });
+      if (resumed.status !== 409 || attempt === 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(resumed.status).toBe(200);
     const rest = await sseMessages(resumed);
     const progress = [...firstPart, ...rest].filter(

@@ -55,6 +55,7 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
   let host: Host | undefined;
   let awaitingPong = false;
   let pingId = 0;
+  let queue: Promise<void> = Promise.resolve();
 
   const link: TabLink = {
     send(frame: RelayFrame) {
@@ -123,13 +124,14 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : parseFrame(tabFrameSchema, data.toString());
-    if (!parsed.ok) {
-      logger.warn({ hostId: host?.id, error: parsed.error }, 'rejected tab frame');
-      return link.send({ type: 'error', message: parsed.error });
-    }
-    Promise.resolve(handle(parsed.frame)).catch((error: unknown) => {
-      logger.error({ err: error, hostId: host?.id }, 'tab frame handler failed');
-    });
+    // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
+    queue = queue
+      .then(() => {
+        if (parsed.ok) return handle(parsed.frame);
+        logger.warn({ hostId: host?.id, error: parsed.error }, 'rejected tab frame');
+        link.send({ type: 'error', message: parsed.error });
+      })
+      .catch((error: unknown) => logger.error({ err: error, hostId: host?.id }, 'tab frame handler failed'));
   });
 
   ws.on('close', (code, reason) => {

@@ -14,7 +14,7 @@ import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
-import type { TokenRecord } from '@vial/shared';
+import { hostIdSchema, MCP_PATH_PREFIX, type TokenRecord } from '@vial/shared';
 
 export interface McpEndpointOptions {
   registry: HostRegistry;
@@ -95,6 +95,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return;
     }
 
+    if (!hostIdSchema.safeParse(hostId).success) {
+      return sendJsonRpcError(
+        res,
+        404,
+        `Not found: the MCP endpoint is ${MCP_PATH_PREFIX}<hostId>, with the 22-character host id from the Vial app`,
+      );
+    }
     const host = registry.get(hostId);
     if (!host) {
       return sendJsonRpcError(
@@ -147,8 +154,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     res: ServerResponse,
     session: ClientSession,
   ): Promise<void> {
-    if (req.method === 'GET' && req.headers['last-event-id']) session.resumed();
-    if (req.method !== 'POST') return session.transport.handleRequest(req, res);
+    if (req.method !== 'POST') {
+      await session.transport.handleRequest(req, res);
+      // A successful resume means the client is still listening: keep its abandoned calls running.
+      if (req.method === 'GET' && req.headers['last-event-id'] && res.statusCode === 200) session.resumed();
+      return;
+    }
     const body = await readBody(req, res);
     if (body === undefined) return;
     const requestIds = requestIdsIn(body);
