@@ -40,6 +40,8 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(60 * 60 * 1000),
+  /** Most client sessions one host keeps; past it the least recently used idle session is ended. */
+  VIAL_MAX_SESSIONS_PER_HOST: z.coerce.number().int().positive().default(64),
   /** Directory of the built web app; empty disables static serving. */
   VIAL_WEB_DIR: z.string().optional(),
   /** Fixture tool packs the tab should register, e.g. `conformance` for the official MCP suite. */
@@ -60,6 +62,7 @@ export type RelayConfig = {
   abandonGraceMs: number;
   heartbeatMs: number;
   sessionIdleMs: number;
+  maxSessionsPerHost: number;
   webDir: string | undefined;
   fixtures: string[];
 };
@@ -92,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     abandonGraceMs: e.VIAL_ABANDON_GRACE_MS,
     heartbeatMs: e.VIAL_HEARTBEAT_MS,
     sessionIdleMs: e.VIAL_SESSION_IDLE_MS,
+    maxSessionsPerHost: e.VIAL_MAX_SESSIONS_PER_HOST,
     webDir: e.VIAL_WEB_DIR,
     fixtures: e.VIAL_FIXTURES,
   };

@@ -83,6 +83,16 @@ describe('Streamable HTTP through the relay', () => {
     await until(() => stack.host.listSessions().length === 0);
   });
 
+  it('ends the least recently used idle session past the per-host cap', async () => {
+    const { stack, sessionId: oldest, post } = await setUp({ VIAL_MAX_SESSIONS_PER_HOST: '2' });
+    await rawInitialize(stack.mcpUrl, stack.token);
+    await rawInitialize(stack.mcpUrl, stack.token);
+    const res = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(res.status).toBe(404);
+    expect(oldest).toBeTruthy();
+    expect(stack.relay.relay.registry.get(stack.host.hostId)!.sessions.size).toBe(2);
+  });
+
   it('answers malformed JSON with a parse error and oversized bodies with 413', async () => {
     const { post } = await setUp({ VIAL_MAX_BODY_BYTES: '1024' });
     const malformed = await post('{"jsonrpc": "2.0", "id": ');

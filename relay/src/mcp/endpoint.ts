@@ -24,6 +24,7 @@ export interface McpEndpointOptions {
   eventBufferSize: number;
   sseKeepAliveMs: number;
   sessionIdleMs: number;
+  maxSessionsPerHost: number;
   /** How long a client may take to resume a closed stream before its requests are cancelled. */
   abandonGraceMs: number;
 }
@@ -66,6 +67,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       onsessioninitialized: () => {
         sessions.set(id, session);
         host.sessions.set(id, session);
+        evictIdleSessions(host);
       },
     });
     const session: ClientSession = new ClientSession({
@@ -80,6 +82,18 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       },
     });
     return session;
+  }
+
+  /**
+   * Clients that never send DELETE (most don't) would otherwise pile up sessions until the idle
+   * sweep; past the per-host cap the least recently used sessions with nothing in flight end.
+   */
+  function evictIdleSessions(host: Host): void {
+    const owned = [...sessions.values()].filter((session) => session.hostId === host.id);
+    const idle = owned.filter((session) => session.pendingCount === 0).sort((a, b) => a.lastActivity - b.lastActivity);
+    for (const session of idle.slice(0, Math.max(0, owned.length - options.maxSessionsPerHost))) {
+      session.close('too many sessions for this host; least recently used ended');
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, hostId: string): Promise<void> {
