@@ -1,0 +1,60 @@
+/**
+ * The baseline: an McpServer built by the same `ToolRegistry.createServer` the host runtime
+ * uses, served in-process by the SDK's own `StreamableHTTPServerTransport` on a plain
+ * node:http server (stateful, one transport per session). No relay, no WebSocket, no auth.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { ToolRegistry } from '../web/src/host/registry.ts';
+
+export interface DirectServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startDirectServer(registry: ToolRegistry): Promise<DirectServer> {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const services = { hostId: 'bench-direct', measureRelayRtt: async () => undefined };
+  const client = { tokenId: 'bench', tokenName: 'bench', scopes: [] };
+
+  const server = createServer((req, res) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
+    if (existing) {
+      void existing.handleRequest(req, res);
+      return;
+    }
+    if (sessionId !== undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    const id = randomUUID();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessioninitialized: () => void transports.set(id, transport),
+    });
+    transport.onclose = () => transports.delete(id);
+    const mcp = registry.createServer({ sessionId: id, client, services, report: () => undefined });
+    void mcp.connect(transport).then(() => transport.handleRequest(req, res));
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+
+  return {
+    server,
+    url: `http://localhost:${port}/mcp`,
+    close: async () => {
+      await Promise.all([...transports.values()].map((transport) => transport.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
