@@ -18,7 +18,7 @@ import { connectClient, startNodeHost, startRelay } from '../tests/support/relay
 import { ToolRegistry } from '../web/src/host/registry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
-import { runLoad, summarize, type LoadResult, type LoadRun } from './load.ts';
+import { liftAbortListenerLimit, runLoad, summarize, type LoadResult, type LoadRun } from './load.ts';
 
 const BASELINE = 'sdk-direct-streamable-http';
 
@@ -48,7 +48,9 @@ interface Path {
 }
 
 async function connectMany(url: string, token: string, count: number, name: string): Promise<Client[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => connectClient(url, token, `${name}-${i}`)));
+  const clients = await Promise.all(Array.from({ length: count }, (_, i) => connectClient(url, token, `${name}-${i}`)));
+  clients.forEach(liftAbortListenerLimit);
+  return clients;
 }
 
 async function main(): Promise<void> {

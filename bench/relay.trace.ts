@@ -17,7 +17,7 @@ import type { SocketLike } from '../web/src/host/relayConnection.ts';
 import { HostRuntime } from '../web/src/host/runtime.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
-import { percentile } from './load.ts';
+import { liftAbortListenerLimit, percentile } from './load.ts';
 
 const calls = Number(process.argv.find((arg) => arg.startsWith('--calls='))?.slice(8) ?? 2000);
 const warmup = 500;
@@ -70,6 +70,7 @@ async function trace(url: string, token: string, server: Server): Promise<Trace>
     res.on('finish', () => mark('server: response finished'));
   });
   const client = await connectClient(url, token, 'trace');
+  liftAbortListenerLimit(client);
   const samples: Record<string, number>[] = [];
   let timersBefore = 0;
   for (let i = 0; i < warmup + calls; i++) {
