@@ -31,6 +31,8 @@ const envSchema = z.object({
   /** Events kept per session for `Last-Event-ID` resumption; older ones are dropped. */
   VIAL_EVENT_BUFFER: z.coerce.number().int().min(0).default(1000),
   VIAL_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** The `retry:` sent with each stream's first event: how long a client waits before resuming it. */
+  VIAL_SSE_RETRY_MS: z.coerce.number().int().min(0).default(500),
   /** Grace for a client to resume a closed stream before its in-flight calls are cancelled. */
   VIAL_ABANDON_GRACE_MS: z.coerce.number().int().min(0).default(1000),
   VIAL_HEARTBEAT_MS: z.coerce.number().int().positive().default(10_000),
@@ -59,6 +61,7 @@ export type RelayConfig = {
   maxFrameBytes: number;
   eventBufferSize: number;
   sseKeepAliveMs: number;
+  sseRetryMs: number;
   abandonGraceMs: number;
   heartbeatMs: number;
   sessionIdleMs: number;
@@ -92,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFrameBytes: e.VIAL_MAX_FRAME_BYTES,
     eventBufferSize: e.VIAL_EVENT_BUFFER,
     sseKeepAliveMs: e.VIAL_SSE_KEEPALIVE_MS,
+    sseRetryMs: e.VIAL_SSE_RETRY_MS,
     abandonGraceMs: e.VIAL_ABANDON_GRACE_MS,
     heartbeatMs: e.VIAL_HEARTBEAT_MS,
     sessionIdleMs: e.VIAL_SESSION_IDLE_MS,

@@ -55,6 +55,12 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
     /** The client request this message belongs to, so it goes out on that request's stream. */
     relatedRequestId: jsonRpcIdSchema.optional(),
   }),
+  /**
+   * Close the client's SSE stream for this request now (SEP-1699 polling): the client resumes
+   * with `Last-Event-ID` and gets what follows from the relay's event store. Only honoured for
+   * requests the relay marked `streamClosable`.
+   */
+  z.object({ type: z.literal('close-sse-stream'), sessionId: sessionIdSchema, requestId: jsonRpcIdSchema }),
   ping,
   pong,
 ]);
@@ -71,7 +77,16 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('session-open'), sessionId: sessionIdSchema, client: clientIdentitySchema }),
   z.object({ type: z.literal('session-close'), sessionId: sessionIdSchema, reason: z.string() }),
-  z.object({ type: z.literal('mcp'), sessionId: sessionIdSchema, message: jsonRpcMessageSchema }),
+  z.object({
+    type: z.literal('mcp'),
+    sessionId: sessionIdSchema,
+    message: jsonRpcMessageSchema,
+    /**
+     * Set on client requests whose SSE stream the client can resume (the relay sent it a priming
+     * event id): the tab may close that stream mid-call with a `close-sse-stream` frame.
+     */
+    streamClosable: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('error'), message: z.string() }),
   ping,
   pong,

@@ -12,6 +12,8 @@ export interface HostSessionHooks {
   fromTab(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): void;
   tabAttached(): void;
   tabDetached(reason: string): void;
+  /** The tab closes the client's SSE stream for a request mid-call (SEP-1699 polling). */
+  closeStream(requestId: RequestId): void;
   close(reason: string): void;
 }
 

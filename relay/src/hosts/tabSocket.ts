@@ -108,15 +108,17 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
         return;
       case 'tokens':
       case 'mcp':
+      case 'close-sse-stream':
         if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
         if (frame.type === 'tokens') return host.setTokens(frame.tokens);
         return routeToSession(host, frame);
     }
   }
 
-  function routeToSession(owner: Host, frame: Extract<TabFrame, { type: 'mcp' }>): void {
+  function routeToSession(owner: Host, frame: Extract<TabFrame, { type: 'mcp' | 'close-sse-stream' }>): void {
     const session = owner.sessions.get(frame.sessionId);
     if (!session) return link.send({ type: 'error', message: `unknown session '${frame.sessionId}'` });
+    if (frame.type === 'close-sse-stream') return session.closeStream(frame.requestId);
     session.fromTab(frame.message as JSONRPCMessage, frame.relatedRequestId);
   }
 

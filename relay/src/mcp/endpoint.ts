@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
+import { useNegotiatedProtocolVersion } from './protocolVersion.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
 import { hostIdSchema, MCP_PATH_PREFIX, type TokenRecord } from '@vial/shared';
@@ -23,6 +24,8 @@ export interface McpEndpointOptions {
   maxBodyBytes: number;
   eventBufferSize: number;
   sseKeepAliveMs: number;
+  /** Sent as `retry:` on each stream's priming event; keep it below `abandonGraceMs`. */
+  sseRetryMs: number;
   sessionIdleMs: number;
   maxSessionsPerHost: number;
   /** How long a client may take to resume a closed stream before its requests are cancelled. */
@@ -64,6 +67,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       sessionIdGenerator: () => id,
       eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize) : undefined,
       keepAliveMs: options.sseKeepAliveMs,
+      retryInterval: options.sseRetryMs,
       onsessioninitialized: () => {
         sessions.set(id, session);
         host.sessions.set(id, session);
@@ -168,6 +172,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     res: ServerResponse,
     session: ClientSession,
   ): Promise<void> {
+    useNegotiatedProtocolVersion(req, session.negotiatedProtocolVersion);
     if (req.method !== 'POST') {
       await session.transport.handleRequest(req, res);
       // A successful resume means the client is still listening: keep its abandoned calls running.

@@ -5,12 +5,14 @@
  */
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
+  InitializeResultSchema,
   isInitializeRequest,
   isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
+  type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { RELAY_ERROR_CODES, type ClientIdentity } from '@vial/shared';
@@ -30,6 +32,15 @@ export interface ClientSessionOptions {
   onClosed: (session: ClientSession) => void;
 }
 
+/** A client request the tab has not answered yet. */
+interface PendingRequest {
+  method: string;
+  /** Closes the client's SSE stream for this request; only set when the client can resume it. */
+  closeStream: (() => void) | undefined;
+  /** The tab closed the stream on purpose (SEP-1699 polling): the client will come back for the answer. */
+  polling: boolean;
+}
+
 export class ClientSession implements HostSessionHooks {
   readonly id: string;
   readonly tokenId: string;
@@ -40,12 +51,14 @@ export class ClientSession implements HostSessionHooks {
   private readonly logger: Logger;
   private readonly onClosed: (session: ClientSession) => void;
   /** Client requests the tab has not answered yet. */
-  private readonly pending = new Map<RequestId, string>();
+  private readonly pending = new Map<RequestId, PendingRequest>();
   /** Timers that cancel requests whose client closed its stream, unless it resumes first. */
   private readonly abandonTimers = new Set<ReturnType<typeof setTimeout>>();
   private initializeRequest: JSONRPCRequest | undefined;
   private replayCount = 0;
   private closed = false;
+  /** The protocol version the tab's server agreed to in `initialize`. */
+  negotiatedProtocolVersion: string | undefined;
 
   constructor(options: ClientSessionOptions) {
     this.id = options.id;
@@ -55,7 +68,7 @@ export class ClientSession implements HostSessionHooks {
     this.transport = options.transport;
     this.logger = options.logger.child({ hostId: options.host.id, sessionId: options.id });
     this.onClosed = options.onClosed;
-    this.transport.onmessage = (message) => this.fromClient(message);
+    this.transport.onmessage = (message, extra) => this.fromClient(message, extra);
     this.transport.onerror = (error) => this.logger.debug({ err: error }, 'transport error');
     this.transport.onclose = () => this.close('session ended');
   }
@@ -69,8 +82,9 @@ export class ClientSession implements HostSessionHooks {
   }
 
   /** Client -> tab. Requests that cannot reach a tab are answered at once. */
-  fromClient(message: JSONRPCMessage): void {
+  fromClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
+    let streamClosable = false;
     if (isJSONRPCRequest(message)) {
       if (isInitializeRequest(message)) {
         this.initializeRequest = message;
@@ -82,9 +96,12 @@ export class ClientSession implements HostSessionHooks {
         if (isInitializeRequest(message)) void replied.then(() => this.close('initialize failed: tab offline'));
         return;
       }
-      this.pending.set(message.id, message.method);
+      // The SDK offers closeSSEStream only for streams the client can resume (it was sent a priming event id).
+      const closeStream = extra?.closeSSEStream;
+      this.pending.set(message.id, { method: message.method, closeStream, polling: false });
+      streamClosable = closeStream !== undefined;
     }
-    this.host.send({ type: 'mcp', sessionId: this.id, message });
+    this.host.send({ type: 'mcp', sessionId: this.id, message, ...(streamClosable ? { streamClosable } : {}) });
   }
 
   /** Tab -> client. */
@@ -97,7 +114,12 @@ export class ClientSession implements HostSessionHooks {
         }
         return;
       }
-      if (message.id === undefined || !this.pending.delete(message.id)) return;
+      const request = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!request) return;
+      this.pending.delete(message.id as RequestId);
+      if (request.method === 'initialize' && isJSONRPCResultResponse(message)) {
+        this.negotiatedProtocolVersion = InitializeResultSchema.safeParse(message.result).data?.protocolVersion;
+      }
     }
     this.deliver(message, relatedRequestId);
   }
@@ -119,7 +141,7 @@ export class ClientSession implements HostSessionHooks {
   tabDetached(reason: string): void {
     const failed = [...this.pending.entries()];
     this.pending.clear();
-    for (const [id, method] of failed) {
+    for (const [id, { method }] of failed) {
       this.replyError(
         id,
         RELAY_ERROR_CODES.tabDisconnected,
@@ -142,11 +164,25 @@ export class ClientSession implements HostSessionHooks {
   }
 
   /**
+   * The tab asks to close the client's stream for a request mid-call (SEP-1699 polling). The
+   * client resumes with `Last-Event-ID` and gets the rest from the event store; the call goes on.
+   */
+  closeStream(requestId: RequestId): void {
+    const request = this.pending.get(requestId);
+    if (!request?.closeStream) {
+      this.logger.debug({ requestId }, 'tab asked to close a stream the client cannot resume; kept open');
+      return;
+    }
+    request.polling = true;
+    request.closeStream();
+  }
+
+  /**
    * The client closed the stream these requests were answered on. Unless it resumes (GET with
    * Last-Event-ID) within `graceMs`, the tab is told to abort them: nobody will read the result.
    */
   abandonLater(requestIds: RequestId[], graceMs: number): void {
-    const open = requestIds.filter((id) => this.pending.has(id));
+    const open = requestIds.filter((id) => this.pending.has(id) && !this.pending.get(id)!.polling);
     if (open.length === 0) return;
     const timer = setTimeout(() => {
       this.abandonTimers.delete(timer);

@@ -176,7 +176,9 @@ export class HostRuntime {
       case 'session-close':
         return this.closeSession(frame.sessionId);
       case 'mcp':
-        return this.sessions.get(frame.sessionId)?.transport.receive(frame.message as JSONRPCMessage);
+        return this.sessions
+          .get(frame.sessionId)
+          ?.transport.receive(frame.message as JSONRPCMessage, { streamClosable: frame.streamClosable });
       case 'error':
         console.warn(`Vial relay reported: ${frame.message}`);
         return;
@@ -194,9 +196,11 @@ export class HostRuntime {
       { sessionId, client, services, report: (event) => this.emit('activity', event) },
       fixturePacks,
     );
-    const transport = new SessionTransport(sessionId, (message, relatedRequestId) => {
-      connection.send({ type: 'mcp', sessionId, message, relatedRequestId });
-    });
+    const transport = new SessionTransport(
+      sessionId,
+      (message, relatedRequestId) => connection.send({ type: 'mcp', sessionId, message, relatedRequestId }),
+      (requestId) => connection.send({ type: 'close-sse-stream', sessionId, requestId }),
+    );
     this.sessions.set(sessionId, { sessionId, client, openedAt: Date.now(), server, transport });
     void server.connect(transport);
     this.emit('sessions', this.listSessions());

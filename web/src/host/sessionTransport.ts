@@ -1,7 +1,14 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 
 export type SendToRelay = (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void;
+/** Asks the relay to close the client's SSE stream for a request, so the client polls for the rest. */
+export type CloseClientStream = (requestId: RequestId) => void;
 
 /**
  * The SDK `Transport` for one remote client session, carried over the tab's relay socket.
@@ -9,7 +16,7 @@ export type SendToRelay = (message: JSONRPCMessage, relatedRequestId: RequestId 
  * client request it belongs to so progress lands on that request's stream.
  */
 export class SessionTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
   private closed = false;
@@ -17,6 +24,7 @@ export class SessionTransport implements Transport {
   constructor(
     readonly sessionId: string,
     private readonly sendToRelay: SendToRelay,
+    private readonly closeClientStream?: CloseClientStream,
   ) {}
 
   async start(): Promise<void> {}
@@ -26,9 +34,19 @@ export class SessionTransport implements Transport {
     this.sendToRelay(message, options?.relatedRequestId);
   }
 
-  /** A message from the client, already validated as a frame by the host runtime. */
-  receive(message: JSONRPCMessage): void {
-    if (!this.closed) this.onmessage?.(message);
+  /**
+   * A message from the client, already validated as a frame by the host runtime. When the relay
+   * says the client can resume this request's stream, its handler gets `extra.closeSSEStream`,
+   * as it would from the SDK's own Streamable HTTP transport.
+   */
+  receive(message: JSONRPCMessage, options: { streamClosable?: boolean } = {}): void {
+    if (this.closed) return;
+    const close = this.closeClientStream;
+    if (options.streamClosable && close && isJSONRPCRequest(message)) {
+      this.onmessage?.(message, { closeSSEStream: () => close(message.id) });
+    } else {
+      this.onmessage?.(message);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,30 @@
+/**
+ * Which MCP protocol version a request inside a session is served under: the one negotiated at
+ * `initialize`. The spec has clients repeat it in the `MCP-Protocol-Version` header and lets a
+ * server that gets no header rely on the negotiated version instead (2025-11-25, Transports,
+ * "Protocol Version Header"). The SDK's transport only reads the header, and decides from it
+ * whether a stream gets a priming event and may be closed for polling (SEP-1699, >= 2025-11-25).
+ * So a client that negotiated 2025-11-25 but sends no header, or another supported version,
+ * would silently lose resumability; this makes the header say what the session agreed to.
+ * Unsupported versions are left alone, so the transport still answers them with 400.
+ */
+import type { IncomingMessage } from 'node:http';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+
+const HEADER = 'mcp-protocol-version';
+
+export function useNegotiatedProtocolVersion(req: IncomingMessage, negotiated: string | undefined): void {
+  const sent = req.headers[HEADER];
+  if (negotiated === undefined || sent === negotiated) return;
+  if (sent !== undefined && !(typeof sent === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(sent))) return;
+  req.headers[HEADER] = negotiated;
+  // The SDK's Node adapter (@hono/node-server) builds the web Request from rawHeaders.
+  const raw = req.rawHeaders;
+  let replaced = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() !== HEADER) continue;
+    raw[i + 1] = negotiated;
+    replaced = true;
+  }
+  if (!replaced) raw.push(HEADER, negotiated);
+}
