@@ -11,6 +11,7 @@
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (8), calls per client
  * per round (200), seq-calls per round (600), warmup calls per client (200), rounds (4).
+ * `VIAL_*` variables in the environment configure the relay, e.g. `VIAL_EVENT_BUFFER=0`.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -41,6 +42,11 @@ const settings = {
   rounds: option('rounds', 4),
 };
 
+/** Relay settings from the environment; the benchmark's own relay otherwise runs with defaults. */
+const relayEnv = Object.fromEntries(
+  Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('VIAL_') && !!entry[1]),
+);
+
 type PathName = 'direct' | 'relay';
 interface Path {
   name: PathName;
@@ -54,7 +60,7 @@ async function connectMany(url: string, token: string, count: number, name: stri
 }
 
 async function main(): Promise<void> {
-  const relay = await startRelay();
+  const relay = await startRelay(relayEnv);
   const host = await startNodeHost(relay.url, { packs: [benchPack] });
   const { token } = await host.mintToken({ name: 'bench', scopes: [] });
   const direct = await startDirectServer(new ToolRegistry([benchPack]));
@@ -96,7 +102,8 @@ function report(results: Results): void {
     .join(' ');
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${settings.clients} clients x ${settings.calls} calls x ${settings.rounds} rounds; ` +
-      `sequential 1 client x ${settings.seqCalls} calls x ${settings.rounds} rounds; warm-up ${settings.warmup}\n`,
+      `sequential 1 client x ${settings.seqCalls} calls x ${settings.rounds} rounds; warm-up ${settings.warmup}` +
+      `; relay env: ${JSON.stringify(relayEnv)}\n`,
   );
   console.log('| path | scenario | calls | calls/s | p50 ms | p99 ms | mean ms |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
