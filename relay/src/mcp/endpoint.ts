@@ -5,16 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
-import { useNegotiatedProtocolVersion } from './protocolVersion.ts';
+import { negotiatedProtocolHeader } from './protocolVersion.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
+import { serveWithWebTransport } from './webTransportAdapter.ts';
 import { hostIdSchema, MCP_PATH_PREFIX, type TokenRecord } from '@vial/shared';
 
 export interface McpEndpointOptions {
@@ -63,7 +64,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   function openSession(host: Host, token: TokenRecord): ClientSession {
     const id = randomUUID();
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize) : undefined,
       keepAliveMs: options.sseKeepAliveMs,
@@ -128,7 +129,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         `Unknown Vial host '${hostId}': copy the MCP URL from the Connect view of the Vial app`,
       );
     }
-    const token = await authenticate(req, host);
+    const token = authenticate(req, host);
     if (!token) {
       return sendJsonRpcError(
         res,
@@ -163,7 +164,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const body = await readBody(req, res);
     if (body === undefined) return;
     const session = openSession(host, token);
-    await session.transport.handleRequest(req, res, body);
+    await serveWithWebTransport(session.transport, req, res, { parsedBody: body });
     if (!session.transport.sessionId) await session.transport.close();
   }
 
@@ -172,9 +173,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     res: ServerResponse,
     session: ClientSession,
   ): Promise<void> {
-    useNegotiatedProtocolVersion(req, session.negotiatedProtocolVersion);
+    const headerOverrides = negotiatedProtocolHeader(req, session.negotiatedProtocolVersion);
     if (req.method !== 'POST') {
-      await session.transport.handleRequest(req, res);
+      await serveWithWebTransport(session.transport, req, res, { headerOverrides });
       // A successful resume means the client is still listening: keep its abandoned calls running.
       if (req.method === 'GET' && req.headers['last-event-id'] && res.statusCode === 200) session.resumed();
       return;
@@ -185,7 +186,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (requestIds.length > 0) {
       res.on('close', () => session.abandonLater(requestIds, options.abandonGraceMs));
     }
-    await session.transport.handleRequest(req, res, body);
+    await serveWithWebTransport(session.transport, req, res, { parsedBody: body, headerOverrides });
   }
 
   async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
@@ -195,7 +196,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     return undefined;
   }
 
-  async function authenticate(req: IncomingMessage, host: Host): Promise<TokenRecord | undefined> {
+  function authenticate(req: IncomingMessage, host: Host): TokenRecord | undefined {
     const presented = bearerToken(req.headers.authorization);
     return presented === undefined ? undefined : findToken(host.tokens, presented);
   }

@@ -13,18 +13,10 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 
 const HEADER = 'mcp-protocol-version';
 
-export function useNegotiatedProtocolVersion(req: IncomingMessage, negotiated: string | undefined): void {
+/** The header overrides to serve `req` under the session's negotiated version (empty when none apply). */
+export function negotiatedProtocolHeader(req: IncomingMessage, negotiated: string | undefined): Record<string, string> {
   const sent = req.headers[HEADER];
-  if (negotiated === undefined || sent === negotiated) return;
-  if (sent !== undefined && !(typeof sent === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(sent))) return;
-  req.headers[HEADER] = negotiated;
-  // The SDK's Node adapter (@hono/node-server) builds the web Request from rawHeaders.
-  const raw = req.rawHeaders;
-  let replaced = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() !== HEADER) continue;
-    raw[i + 1] = negotiated;
-    replaced = true;
-  }
-  if (!replaced) raw.push(HEADER, negotiated);
+  if (negotiated === undefined || sent === negotiated) return {};
+  if (sent !== undefined && !(typeof sent === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(sent))) return {};
+  return { [HEADER]: negotiated };
 }

@@ -3,7 +3,7 @@
  * session ids, protocol versions, resumability); this class forwards its JSON-RPC traffic to
  * whichever tab currently serves the host, and answers for the tab when it is away.
  */
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
   InitializeResultSchema,
   isInitializeRequest,
@@ -26,7 +26,7 @@ export interface ClientSessionOptions {
   id: string;
   host: Host;
   client: ClientIdentity;
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   logger: Logger;
   /** Called once the session is over, so its owner can forget it. */
   onClosed: (session: ClientSession) => void;
@@ -44,7 +44,7 @@ interface PendingRequest {
 export class ClientSession implements HostSessionHooks {
   readonly id: string;
   readonly tokenId: string;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
   lastActivity = Date.now();
   private readonly host: Host;
   private readonly client: ClientIdentity;

@@ -1,0 +1,65 @@
+/**
+ * Serves a Node request with the SDK's web-standard Streamable HTTP transport and writes its
+ * Response to the Node response chunk by chunk, as the chunks arrive.
+ *
+ * Why not the SDK's Node wrapper: it goes through @hono/node-server, which reads two chunks ahead
+ * to size a response and waits on `setTimeout` when only the first is there. With an event store
+ * every SSE response starts with a priming event, so every relayed call waited at least 1 ms
+ * (bench/RESULTS.md); writing chunks straight through has no such wait.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+
+export interface ServeOptions {
+  parsedBody?: unknown;
+  /** Header values to use instead of what the client sent (e.g. the negotiated protocol version). */
+  headerOverrides?: Record<string, string>;
+}
+
+export async function serveWithWebTransport(
+  transport: WebStandardStreamableHTTPServerTransport,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ServeOptions = {},
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  for (const [name, value] of Object.entries(options.headerOverrides ?? {})) headers.set(name, value);
+  const aborted = new AbortController();
+  res.once('close', () => aborted.abort());
+  const request = new Request(`http://${req.headers.host ?? 'relay'}${req.url ?? '/'}`, {
+    method: req.method,
+    headers,
+    signal: aborted.signal,
+  });
+
+  const response = await transport.handleRequest(request, { parsedBody: options.parsedBody });
+  const outgoing: Record<string, string> = {};
+  response.headers.forEach((value, name) => (outgoing[name] = value));
+  res.writeHead(response.status, outgoing);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  // SSE streams may stay quiet for a while: send the headers now so the client sees the stream open.
+  res.flushHeaders();
+  void pump(response.body, res);
+}
+
+async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  res.once('close', () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } catch {
+    // The stream was cancelled because the client went away; nothing is left to write to.
+  } finally {
+    res.end();
+  }
+}
