@@ -1,0 +1,24 @@
+/**
+ * The web app's entry: one host runtime for this tab (IndexedDB identity and tokens, every tool
+ * pack), the shared UI state around it, and the Svelte app on top.
+ */
+import { mount } from 'svelte';
+import { HostRuntime } from './host/runtime.ts';
+import { IndexedDbHostStore } from './storage/hostStore.ts';
+import { fixturePacks } from './tools/fixtures.ts';
+import { createToolRegistry } from './tools/index.ts';
+import App from './ui/App.svelte';
+import { AppState } from './ui/state.svelte.ts';
+import './ui/styles.css';
+
+const runtime = new HostRuntime({
+  relayUrl: location.origin,
+  store: new IndexedDbHostStore(),
+  registry: createToolRegistry(),
+  fixturePacks,
+});
+const app = new AppState(runtime);
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html lacks the #app element');
+mount(App, { target, props: { app } });
+void app.start();

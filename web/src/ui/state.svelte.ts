@@ -1,0 +1,111 @@
+/**
+ * The runtime state the views share, as Svelte runes: relay status, MCP URL, tokens, client
+ * sessions and the activity feed. Views read it and call its methods; the work itself is done
+ * by the host runtime, the same code the MCP tools and the Node tests use.
+ */
+import type { StoredToken } from '../host/identity.ts';
+import type { ActivityEvent } from '../host/registry.ts';
+import type { ConnectionStatus } from '../host/relayConnection.ts';
+import type { ClientSessionView, HostRuntime, MintTokenRequest } from '../host/runtime.ts';
+
+/** The activity feed keeps this many calls, most recent first. */
+export const ACTIVITY_LIMIT = 200;
+
+export interface FreshToken {
+  token: string;
+  record: StoredToken;
+}
+
+export class AppState {
+  status: ConnectionStatus = $state.raw({ state: 'connecting', attempt: 0 });
+  /** The last URL the relay gave this host; it is stable, so it stays shown while offline. */
+  mcpUrl: string | undefined = $state();
+  tokens: StoredToken[] = $state.raw([]);
+  sessions: ClientSessionView[] = $state.raw([]);
+  activity: ActivityEvent[] = $state.raw([]);
+  /** A token just minted: shown once, then gone for good. */
+  freshToken: FreshToken | undefined = $state.raw();
+  minting = $state(false);
+  mintError: string | undefined = $state();
+  startError: string | undefined = $state();
+  /** When an offline tab tries the relay again, and a clock to count down to it. */
+  retryAt: number | undefined = $state();
+  now = $state(Date.now());
+
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly runtime: HostRuntime) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe.push(
+      this.runtime.on('status', (status) => this.setStatus(status)),
+      this.runtime.on('tokens', (tokens) => (this.tokens = tokens)),
+      this.runtime.on('sessions', (sessions) => (this.sessions = sessions)),
+      this.runtime.on('activity', (event) => this.record(event)),
+    );
+    try {
+      await this.runtime.start();
+      this.tokens = this.runtime.listTokens();
+    } catch (error) {
+      this.startError = `Vial could not start: ${(error as Error).message}. IndexedDB must be available (it is not in some private windows).`;
+    }
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    clearInterval(this.ticker);
+  }
+
+  async mintToken(request: MintTokenRequest): Promise<FreshToken | undefined> {
+    this.minting = true;
+    this.mintError = undefined;
+    try {
+      this.freshToken = await this.runtime.mintToken(request);
+      return this.freshToken;
+    } catch (error) {
+      this.mintError = (error as Error).message;
+      return undefined;
+    } finally {
+      this.minting = false;
+    }
+  }
+
+  dismissFreshToken(): void {
+    this.freshToken = undefined;
+  }
+
+  async revokeToken(tokenId: string): Promise<void> {
+    if (this.freshToken?.record.id === tokenId) this.freshToken = undefined;
+    await this.runtime.revokeToken(tokenId);
+  }
+
+  /** After another tab took this host over: take it back (the other tab goes quiet). */
+  async reclaimHost(): Promise<void> {
+    this.runtime.stop();
+    await this.runtime.start();
+  }
+
+  clearActivity(): void {
+    this.activity = [];
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    if (status.state === 'online') this.mcpUrl = status.mcpUrl;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.retryAt = undefined;
+    if (status.state === 'offline') {
+      this.now = Date.now();
+      this.retryAt = this.now + status.retryInMs;
+      this.ticker = setInterval(() => (this.now = Date.now()), 500);
+    }
+  }
+
+  /** A call is reported when it starts and again when it ends: both land on one row. */
+  private record(event: ActivityEvent): void {
+    const index = this.activity.findIndex((row) => row.id === event.id);
+    this.activity = index >= 0 ? this.activity.with(index, event) : [event, ...this.activity].slice(0, ACTIVITY_LIMIT);
+  }
+}
