@@ -1,0 +1,92 @@
+/**
+ * The foundation end to end: real Chromium hosts the tools (WebGPU on SwiftShader), the real
+ * relay carries them, and the real MCP SDK client in this Node process calls them.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { connectClient, createToken, expectOnline, openVial, rejection } from './support/vial.ts';
+
+interface DiagnosticsReport {
+  vial: { hostId: string };
+  runtime: { kind: string; crossOriginIsolated: boolean };
+  webgpu: { available: boolean; adapter?: { vendor: string; architecture: string } };
+}
+
+/** Set VIAL_SHOTS_DIR (e.g. /tmp/shots) to keep a screenshot of each view. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.VIAL_SHOTS_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+test('a tab serves its tools through the relay, survives a reload, honours revocation and reports going away', async ({
+  page,
+}) => {
+  const mcpUrl = await openVial(page);
+  const hostId = mcpUrl.split('/').pop();
+  const token = await createToken(page, 'Playwright client');
+  await expect(page.getByTestId('snippet-claude-code')).toContainText(
+    `${mcpUrl} --header "Authorization: Bearer ${token}"`,
+  );
+  await screenshot(page, 'connect');
+
+  // The SDK client lists tools and runs system_diagnostics on the tab's real GPU adapter.
+  const { client, transport } = await connectClient(mcpUrl, token);
+  const { tools } = await client.listTools();
+  expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
+  const first = await client.callTool({ name: 'system_diagnostics', arguments: {} });
+  expect(first.isError).toBeFalsy();
+  const report = first.structuredContent as unknown as DiagnosticsReport;
+  expect(report.vial.hostId).toBe(hostId);
+  expect(report.runtime.kind).toBe('browser');
+  expect(report.runtime.crossOriginIsolated).toBe(true);
+  expect(report.webgpu.available).toBe(true);
+  expect(`${report.webgpu.adapter?.architecture} ${report.webgpu.adapter?.vendor}`).toMatch(/swiftshader|google/i);
+
+  // Reload the tab: the same host id comes back from IndexedDB and the same session carries on.
+  const sessionId = transport.sessionId;
+  await page.reload();
+  await expectOnline(page);
+  await expect(page.getByTestId('mcp-url')).toHaveText(mcpUrl);
+  const afterReload = await client.callTool({ name: 'system_diagnostics', arguments: {} });
+  expect(afterReload.isError).toBeFalsy();
+  expect((afterReload.structuredContent as unknown as DiagnosticsReport).webgpu.available).toBe(true);
+  expect(transport.sessionId).toBe(sessionId);
+
+  // The Activity view lists the session and the call, live.
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByTestId('session-row').filter({ hasText: 'Playwright client' })).toHaveCount(1);
+  const rows = page.getByTestId('activity-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-outcome', 'ok');
+  await expect(rows.first()).toContainText('system_diagnostics');
+  await client.callTool({ name: 'system_diagnostics', arguments: {} });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toHaveAttribute('data-outcome', 'ok');
+  await expect(rows.first()).toContainText('Playwright client');
+  await screenshot(page, 'activity');
+
+  // Revoking the token in the tab shuts its client out: the next call gets HTTP 401.
+  await page.getByRole('link', { name: 'Connect' }).click();
+  await page.getByTestId('revoke-token').click();
+  await expect(page.getByTestId('token-row')).toHaveCount(0);
+  const revoked = await rejection(client.callTool({ name: 'system_diagnostics', arguments: {} }));
+  expect(revoked.error.message).toMatch(/401|Unauthorized/);
+  if ('code' in revoked.error) expect(revoked.error.code).toBe(401);
+  await client.close().catch(() => undefined);
+
+  // With the tab closed, a call fails fast with the relay's offline message instead of hanging.
+  const second = await connectClient(mcpUrl, await createToken(page, 'Second client'), 'e2e-second');
+  await page.close();
+  const gone = await rejection(second.client.callTool({ name: 'system_diagnostics', arguments: {} }));
+  expect(gone.error.message).toMatch(/offline|went away/);
+  expect(gone.ms).toBeLessThan(2000);
+  // Once the relay has seen the tab go, every call gets the offline answer at once.
+  const offline = await rejection(second.client.callTool({ name: 'system_diagnostics', arguments: {} }));
+  expect(offline.error.message).toContain('offline');
+  expect(offline.ms).toBeLessThan(2000);
+  await second.client.close().catch(() => undefined);
+});

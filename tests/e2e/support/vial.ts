@@ -1,0 +1,56 @@
+/** Drives the Vial web app in a real page and talks to it with the real MCP SDK client. */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { expect, type Page } from '@playwright/test';
+
+/** Opens the app and waits until the relay has given the tab its MCP URL. */
+export async function openVial(page: Page): Promise<string> {
+  await page.goto('/');
+  await expectOnline(page);
+  const url = await page.getByTestId('mcp-url').textContent();
+  expect(url).toMatch(/^http:\/\/localhost:\d+\/mcp\/[A-Za-z0-9_-]{22}$/);
+  return url!;
+}
+
+export async function expectOnline(page: Page): Promise<void> {
+  await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByTestId('mcp-url')).toContainText('/mcp/');
+}
+
+/** Mints a token through the Connect view and returns the value it shows once. */
+export async function createToken(page: Page, name: string, scopes: string[] = []): Promise<string> {
+  await page.goto('/#/connect');
+  await page.getByTestId('token-name').fill(name);
+  for (const scope of scopes) await page.getByTestId(`scope-${scope}`).check();
+  await page.getByTestId('create-token').click();
+  const token = await page.getByTestId('token-value').textContent();
+  expect(token).toMatch(/^vial_[A-Za-z0-9_-]{43}$/);
+  // Minting resolves once the relay acknowledged the new token list: the row is the sign.
+  await expect(page.getByTestId('token-row').filter({ hasText: name })).toBeVisible();
+  return token!;
+}
+
+export interface ConnectedClient {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+export async function connectClient(mcpUrl: string, token: string, name = 'e2e-client'): Promise<ConnectedClient> {
+  const client = new Client({ name, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Awaits a promise that must reject, and returns its error and how long it took to reject. */
+export async function rejection(promise: Promise<unknown>): Promise<{ error: Error & { code?: unknown }; ms: number }> {
+  const started = performance.now();
+  try {
+    await promise;
+  } catch (error) {
+    return { error: error as Error & { code?: unknown }, ms: performance.now() - started };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
