@@ -90,3 +90,38 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   expect(offline.ms).toBeLessThan(2000);
   await second.client.close().catch(() => undefined);
 });
+
+test('the tab keeps its host id and tokens in IndexedDB and drops saved records that fail validation', async ({
+  page,
+}) => {
+  const mcpUrl = await openVial(page);
+  await createToken(page, 'Kept');
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  // Tamper with the saved list the way an old build or a DevTools edit could.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('vial-host');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('host', 'readwrite').objectStore('host');
+          const read = store.get('tokens');
+          read.onsuccess = () => {
+            const bogus = { id: 'x', name: '', hash: 'not-a-hash', scopes: ['root'], expiresAt: null, createdAt: 0 };
+            const write = store.put([...(read.result as unknown[]), bogus], 'tokens');
+            write.onsuccess = () => resolve();
+            write.onerror = () => reject(write.error);
+          };
+        };
+      }),
+  );
+  await page.reload();
+  await expectOnline(page);
+  await expect(page.getByTestId('mcp-url')).toHaveText(mcpUrl);
+  await expect(page.getByTestId('token-row')).toHaveCount(1);
+  await expect(page.getByTestId('token-row')).toContainText('Kept');
+  expect(warnings.some((warning) => warning.includes('dropped an unreadable saved token'))).toBe(true);
+});
