@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { toolPacks } from '../../web/src/tools/index.ts';
 import { connectClient, startStack } from '../support/relay.ts';
 import { readSse, sseMessages } from '../support/sse.ts';
+import { until } from '../support/until.ts';
 import { createTestPack, mcpHeaders, rawInitialize, type SlowToolProbe } from '../support/testPack.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -34,14 +35,6 @@ const slowCall = (id: number, label: string, steps = 20, stepMs = 20) => ({
   method: 'tools/call',
   params: { name: 'test_slow', arguments: { steps, stepMs, label }, _meta: { progressToken: label } },
 });
-
-const until = async (condition: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe('Streamable HTTP through the relay', () => {
   it('rejects an unsupported MCP-Protocol-Version with 400', async () => {

@@ -4,6 +4,7 @@ import { MemoryHostStore } from '../../web/src/host/identity.ts';
 import type { HostRuntime } from '../../web/src/host/runtime.ts';
 import { toolPacks } from '../../web/src/tools/index.ts';
 import { connectClient, startRelay, startNodeHost, type StartedRelay } from '../support/relay.ts';
+import { until } from '../support/until.ts';
 import { createTestPack, type SlowToolProbe } from '../support/testPack.ts';
 
 let relay: StartedRelay | undefined;
@@ -32,14 +33,6 @@ async function setUp(env: Record<string, string> = {}) {
   };
   return { host, token, client, probe, store, reload };
 }
-
-const until = async (condition: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe('tab comings and goings', () => {
   it('keeps the client session across a tab reload (initialize is replayed)', async () => {
