@@ -68,6 +68,17 @@ describe('Streamable HTTP through the relay', () => {
     expect(sameOrigin.headers.get('access-control-expose-headers')).toMatch(/mcp-session-id/);
   });
 
+  it('keeps an idle GET stream alive with SSE comments', async () => {
+    const { stack, headers } = await setUp({ VIAL_SSE_KEEPALIVE_MS: '50' });
+    const controller = new AbortController();
+    const res = await fetch(stack.mcpUrl, { method: 'GET', headers, signal: controller.signal });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/^:/m.test(text)) text += (await reader.read()).value ?? '';
+    controller.abort();
+  });
+
   it('ends a session on DELETE; the id then gets 404', async () => {
     const { post, headers, stack } = await setUp();
     expect((await fetch(stack.mcpUrl, { method: 'DELETE', headers })).status).toBe(200);

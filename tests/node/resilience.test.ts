@@ -117,3 +117,21 @@ describe('progress and cancellation', () => {
     await until(() => probe.aborted.includes('cancel-me'));
   });
 });
+
+describe('relay restarts', () => {
+  it('the tab comes back by itself with the same MCP URL and tokens', async () => {
+    const { host, token } = await setUp();
+    const url = host.mcpUrl!;
+    const port = new URL(relay!.url).port;
+    await relay!.close();
+    await until(() => host.status.state !== 'online');
+    relay = await startRelay({ VIAL_PORT: port });
+    await until(() => host.status.state === 'online', 10_000);
+    expect(host.mcpUrl).toBe(url);
+    // The old session died with the relay; a client starting over reaches the same tab with the same token.
+    const client = await connectClient(url, token);
+    const result = await client.callTool({ name: 'test_echo', arguments: { text: 'after restart' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'after restart' }]);
+    await client.close();
+  });
+});
