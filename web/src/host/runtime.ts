@@ -5,7 +5,14 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { hashToken, mintTokenValue, type ClientIdentity, type RelayFrame, type Scope } from '@vial/shared';
+import {
+  hashToken,
+  mintTokenValue,
+  type ClientIdentity,
+  type RelayFrame,
+  type Scope,
+  type TokenRecord,
+} from '@vial/shared';
 import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type { ActivityEvent, HostServices, ToolPack, ToolRegistry } from './registry.ts';
@@ -69,7 +76,7 @@ export class HostRuntime {
     this.connection = new RelayConnection({
       relayUrl: this.options.relayUrl,
       identity: this.identity,
-      tokens: () => this.tokens.map(({ createdAt: _createdAt, ...record }) => record),
+      tokens: () => this.tokenRecords(),
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.setStatus(status),
       createSocket: this.options.createSocket,
@@ -150,12 +157,15 @@ export class HostRuntime {
     return () => set.delete(listener);
   }
 
+  /** What the relay is told about the tokens: their records without the tab's own bookkeeping. */
+  private tokenRecords(): TokenRecord[] {
+    return this.tokens.map(({ createdAt: _createdAt, ...record }) => record);
+  }
+
   private async saveTokens(tokens: StoredToken[]): Promise<void> {
     await this.options.store.saveTokens(tokens);
     this.tokens = tokens;
-    if (
-      this.connection?.send({ type: 'tokens', tokens: tokens.map(({ createdAt: _createdAt, ...record }) => record) })
-    ) {
+    if (this.connection?.send({ type: 'tokens', tokens: this.tokenRecords() })) {
       // The relay handles frames in order: once this ping is answered, it knows the new token list.
       await this.connection.measureRtt();
     }
