@@ -5,7 +5,7 @@ import { toolPacks } from '../../web/src/tools/index.ts';
 import { connectClient, startStack } from '../support/relay.ts';
 import { readSse, sseMessages } from '../support/sse.ts';
 import { until } from '../support/until.ts';
-import { createTestPack, mcpHeaders, rawInitialize, type SlowToolProbe } from '../support/testPack.ts';
+import { createTestPack, INITIALIZE_BODY, mcpHeaders, rawInitialize, type SlowToolProbe } from '../support/testPack.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack | undefined;
@@ -37,6 +37,34 @@ const slowCall = (id: number, label: string, steps = 20, stepMs = 20) => ({
 });
 
 describe('Streamable HTTP through the relay', () => {
+  it.each(['2025-11-25', '2025-06-18', '2025-03-26'])('serves a client that speaks protocol %s', async (version) => {
+    const { stack } = await setUp();
+    const init = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: mcpHeaders(stack.token),
+      body: JSON.stringify({ ...INITIALIZE_BODY, params: { ...INITIALIZE_BODY.params, protocolVersion: version } }),
+    });
+    const [reply] = await sseMessages(init);
+    expect(reply).toMatchObject({ result: { protocolVersion: version } });
+    const sessionHeaders = mcpHeaders(stack.token, {
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      // 2025-03-26 predates the header; later versions must send it.
+      ...(version === '2025-03-26' ? {} : { 'mcp-protocol-version': version }),
+    });
+    const call = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: sessionHeaders,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'test_echo', arguments: { text: version } },
+      }),
+    });
+    const [result] = await sseMessages(call);
+    expect(result).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: version }] } });
+  });
+
   it('rejects an unsupported MCP-Protocol-Version with 400', async () => {
     const { post, headers } = await setUp();
     const res = await post(
