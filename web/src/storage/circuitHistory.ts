@@ -1,0 +1,75 @@
+/**
+ * Circuit history in IndexedDB, newest first, capped. Records are parsed with zod on the way
+ * out: anything unreadable is skipped with a warning rather than trusted.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { z } from 'zod';
+import {
+  circuitRecordSchema,
+  mergeRun,
+  type CircuitHistory,
+  type CircuitRecord,
+  type CircuitRun,
+} from '../tools/quantum/history.ts';
+
+const DB_NAME = 'vial-quantum';
+const STORE = 'circuits';
+
+interface QuantumDb extends DBSchema {
+  circuits: { key: string; value: unknown; indexes: { lastRunAt: number } };
+}
+
+function parse(raw: unknown): CircuitRecord | undefined {
+  const parsed = circuitRecordSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  console.warn(`Vial: skipped an unreadable saved circuit: ${z.prettifyError(parsed.error)}`);
+  return undefined;
+}
+
+export class IndexedDbCircuitHistory implements CircuitHistory {
+  private db: Promise<IDBPDatabase<QuantumDb>> | undefined;
+
+  constructor(private readonly capacity = 500) {}
+
+  async record(run: CircuitRun): Promise<CircuitRecord> {
+    const db = await this.open();
+    const record = mergeRun(parse(await db.get(STORE, run.hash)), run);
+    await db.put(STORE, circuitRecordSchema.parse(record), run.hash);
+    const count = await db.count(STORE);
+    if (count > this.capacity) {
+      // Drop the least recently run circuits beyond the cap.
+      let cursor = await db.transaction(STORE, 'readwrite').store.index('lastRunAt').openCursor();
+      for (let excess = count - this.capacity; cursor && excess > 0; excess--) {
+        await cursor.delete();
+        cursor = await cursor.continue();
+      }
+    }
+    return record;
+  }
+
+  async list(limit = 50): Promise<CircuitRecord[]> {
+    const db = await this.open();
+    const records: CircuitRecord[] = [];
+    let cursor = await db.transaction(STORE).store.index('lastRunAt').openCursor(null, 'prev');
+    while (cursor && records.length < limit) {
+      const record = parse(cursor.value);
+      if (record) records.push(record);
+      cursor = await cursor.continue();
+    }
+    return records;
+  }
+
+  async get(hash: string): Promise<CircuitRecord | undefined> {
+    const raw = await (await this.open()).get(STORE, hash);
+    return raw === undefined ? undefined : parse(raw);
+  }
+
+  private open(): Promise<IDBPDatabase<QuantumDb>> {
+    this.db ??= openDB<QuantumDb>(DB_NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore(STORE).createIndex('lastRunAt', 'lastRunAt');
+      },
+    });
+    return this.db;
+  }
+}
