@@ -3,7 +3,7 @@
  * `McpServer` built from it; each tool call is checked against the session token's scopes and
  * reported to the Activity feed.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
   CallToolResult,
@@ -71,13 +71,34 @@ export interface ToolDefinition<S extends Shape = Shape> {
   run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
 }
 
+export interface ResourceContext {
+  services: HostServices;
+  extra: RequestExtra;
+}
+
 export interface ResourceDefinition {
   name: string;
   uri: string;
   title?: string;
   description: string;
   mimeType: string;
-  read(uri: URL, context: { services: HostServices; extra: RequestExtra }): Promise<ReadResourceResult>;
+  /** Scopes the reader's token must hold; empty means any valid token. */
+  scopes: readonly Scope[];
+  read(uri: URL, context: ResourceContext): Promise<ReadResourceResult>;
+}
+
+/** A family of resources under one URI template, e.g. `vial://quantum/circuits/{hash}`. */
+export interface ResourceTemplateDefinition {
+  name: string;
+  /** RFC 6570 URI template. */
+  template: string;
+  title?: string;
+  description: string;
+  mimeType: string;
+  scopes: readonly Scope[];
+  /** The concrete resources, for `resources/list`; absent when the family cannot be enumerated. */
+  list?(context: ResourceContext): Promise<Array<{ uri: string; name: string; description?: string }>>;
+  read(uri: URL, variables: Record<string, string | string[]>, context: ResourceContext): Promise<ReadResourceResult>;
 }
 
 export interface PromptDefinition<
@@ -95,6 +116,7 @@ export interface ToolPack {
   name: string;
   tools: ToolDefinition[];
   resources?: ResourceDefinition[];
+  resourceTemplates?: ResourceTemplateDefinition[];
   prompts?: PromptDefinition[];
   /** For protocol features beyond tools/resources/prompts (e.g. subscriptions in test fixtures). */
   install?(server: McpServer, session: SessionInfo): void;
@@ -160,7 +182,30 @@ export class ToolRegistry {
           resource.name,
           resource.uri,
           { title: resource.title, description: resource.description, mimeType: resource.mimeType },
-          (uri, extra) => resource.read(uri, { services: session.services, extra }),
+          (uri, extra) => {
+            requireScopes(resource.scopes, resource.uri, session);
+            return resource.read(uri, { services: session.services, extra });
+          },
+        );
+      }
+      for (const resource of pack.resourceTemplates ?? []) {
+        const listed = resource.list;
+        const list = listed
+          ? async (extra: RequestExtra) => {
+              // Clients without the scope simply see none of these resources listed.
+              if (missingScopes(resource.scopes, session).length > 0) return { resources: [] };
+              const items = await listed({ services: session.services, extra });
+              return { resources: items.map((item) => ({ ...item, mimeType: resource.mimeType })) };
+            }
+          : undefined;
+        server.registerResource(
+          resource.name,
+          new ResourceTemplate(resource.template, { list }),
+          { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+          (uri, variables, extra) => {
+            requireScopes(resource.scopes, resource.template, session);
+            return resource.read(uri, variables, { services: session.services, extra });
+          },
         );
       }
       for (const prompt of pack.prompts ?? []) {
@@ -174,6 +219,20 @@ export class ToolRegistry {
     }
     return server;
   }
+}
+
+function missingScopes(scopes: readonly Scope[], session: SessionInfo): Scope[] {
+  return scopes.filter((scope) => !session.client.scopes.includes(scope));
+}
+
+function scopeMessage(missing: Scope[], what: string, session: SessionInfo): string {
+  const list = missing.join(', ');
+  return `Token '${session.client.tokenName}' lacks the scope${missing.length > 1 ? 's' : ''} ${list} needed by ${what}. In the Vial app's Connect view, mint a token that includes ${list} and reconnect with it.`;
+}
+
+function requireScopes(scopes: readonly Scope[], what: string, session: SessionInfo): void {
+  const missing = missingScopes(scopes, session);
+  if (missing.length > 0) throw new Error(scopeMessage(missing, what, session));
 }
 
 function registerTool(server: McpServer, tool: ToolDefinition, session: SessionInfo): void {
@@ -194,9 +253,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         return result;
       };
 
-      const missing = tool.scopes.filter((scope) => !session.client.scopes.includes(scope));
+      const missing = missingScopes(tool.scopes, session);
       if (missing.length > 0) {
-        const message = `Token '${session.client.tokenName}' lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} needed by ${tool.name}. In the Vial app's Connect view, mint a token that includes ${missing.join(', ')} and reconnect with it.`;
+        const message = scopeMessage(missing, tool.name, session);
         return finish('denied', errorResult(message), message);
       }
 

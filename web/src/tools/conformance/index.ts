@@ -17,7 +17,7 @@ import { jsonSchema2020Tool } from './jsonSchema2020.ts';
 import { toolWithLogging, toolWithProgress } from './notifications.ts';
 import { promptWithArguments, promptWithEmbeddedResource, promptWithImage, simplePrompt } from './prompts.ts';
 import { reconnection } from './reconnection.ts';
-import { installTemplate, staticBinary, staticText } from './resources.ts';
+import { dataTemplate, staticBinary, staticText } from './resources.ts';
 import { installSubscriptions, updateWatchedResource } from './subscriptions.ts';
 
 export const conformancePack: ToolPack = {
@@ -40,9 +40,9 @@ export const conformancePack: ToolPack = {
     updateWatchedResource,
   ],
   resources: [staticText, staticBinary],
+  resourceTemplates: [dataTemplate],
   prompts: [simplePrompt, promptWithArguments, promptWithEmbeddedResource, promptWithImage],
   install(server) {
-    installTemplate(server);
     installSubscriptions(server);
   },
 };

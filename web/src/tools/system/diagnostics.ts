@@ -127,6 +127,7 @@ export const diagnosticsResource: ResourceDefinition = {
   title: 'System diagnostics',
   description: 'The same report as the system_diagnostics tool, as a JSON resource.',
   mimeType: 'application/json',
+  scopes: [],
   read: async (uri, { services }) => ({
     contents: [
       {
