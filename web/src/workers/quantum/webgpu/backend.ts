@@ -515,8 +515,8 @@ export class WebGpuBackend implements StateBackend {
   private recordGather(layout: ChunkLayout, op: Extract<KernelOp, { kind: 'gather' }>) {
     const plan = planGather(layout, op);
     const pipeline = this.pipeline(
-      `gather:${plan.gather}:${plan.targets}:${plan.slots}`,
-      () => gatherShader(plan.gather, plan.targets, plan.slots),
+      `gather:${plan.gather}:${plan.targets}:${plan.slots}:${plan.inserts.length}`,
+      () => gatherShader(plan.gather, plan.targets, plan.slots, plan.inserts.length),
       Array<BindingKind>(plan.slots).fill('rw'),
     );
     const { offset, view } = this.arena.alloc(gatherParamBytes(plan.gather, plan.targets));
@@ -542,16 +542,18 @@ export class WebGpuBackend implements StateBackend {
 
   private recordDiagonal(layout: ChunkLayout, op: Extract<KernelOp, { kind: 'diagonal' }>) {
     const plan = planDiagonal(layout, op.qubits);
-    const d = op.qubits.length;
-    const pipeline = this.pipeline(`diagonal:${d}`, () => diagonalShader(d), ['rw']);
+    const low = plan.positions.length;
+    const pipeline = this.pipeline(`diagonal:${low}`, () => diagonalShader(low), ['rw']);
     const workgroups = grid(plan.count, WIDE_WORKGROUP);
-    plan.bases.forEach((base, chunk) => {
-      const { offset, view } = this.arena.alloc(diagonalParamBytes(d));
+    plan.entries.forEach((entries, chunk) => {
+      const { offset, view } = this.arena.alloc(diagonalParamBytes(low));
       view.setUint32(DIAGONAL_PARAMS.count, plan.count, true);
-      view.setUint32(DIAGONAL_PARAMS.qubits, d, true);
-      view.setUint32(DIAGONAL_PARAMS.base, base, true);
-      plan.positions.forEach((p, b) => view.setUint32(DIAGONAL_PARAMS.positions + 4 * b, p, true));
-      op.diagonal.forEach((x, i) => view.setFloat32(DIAGONAL_PARAMS.diagonal + 4 * i, x, true));
+      plan.inserts.forEach((p, i) => view.setUint32(DIAGONAL_PARAMS.inserts + 4 * i, p, true));
+      plan.positions.forEach((p, i) => view.setUint32(DIAGONAL_PARAMS.positions + 4 * i, p, true));
+      entries.forEach((entry, j) => {
+        view.setFloat32(DIAGONAL_PARAMS.diagonal + 8 * j, op.diagonal[2 * entry]!, true);
+        view.setFloat32(DIAGONAL_PARAMS.diagonal + 8 * j + 4, op.diagonal[2 * entry + 1]!, true);
+      });
       this.pending.push({
         pipeline,
         layout: 'rw',

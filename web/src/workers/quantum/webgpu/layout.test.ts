@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { chunkLayout, lowerStep, planDiagonal, planGather } from './layout.ts';
-import { HIGH_QUBIT } from './wgsl/diagonal.ts';
 
 const X = { dim: 2, data: Float64Array.from([0, 0, 1, 0, 1, 0, 0, 0]) };
 
@@ -54,11 +53,17 @@ describe('chunk layout and dispatch plans', () => {
     ]);
   });
 
-  it('diagonal qubits above the chunk fold into a per-chunk base', () => {
-    const plan = planDiagonal(chunkLayout(8, 6), [7, 0, 6]);
-    expect(plan.positions).toEqual([HIGH_QUBIT, 0, HIGH_QUBIT]);
-    // Chunk c has qubit 6 = bit 0 of c, qubit 7 = bit 1; diagonal bit 0 is qubit 7, bit 2 is qubit 6.
-    expect(plan.bases).toEqual([0, 4, 1, 5]);
+  it('diagonal qubits above the chunk pick a per-chunk sub-diagonal', () => {
+    const plan = planDiagonal(chunkLayout(8, 6), [7, 0, 6, 3]);
+    // Low qubits 0 and 3 are diagonal bits 1 and 3; qubit 6 (chunk bit 0) is diagonal bit 2,
+    // qubit 7 (chunk bit 1) is diagonal bit 0.
+    expect(plan).toMatchObject({ count: 16, positions: [0, 3], inserts: [0, 3] });
+    expect(plan.entries).toEqual([
+      [0, 2, 8, 10],
+      [4, 6, 12, 14],
+      [1, 3, 9, 11],
+      [5, 7, 13, 15],
+    ]);
   });
 
   it('bad steps say which step and what is wrong', () => {

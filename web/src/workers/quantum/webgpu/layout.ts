@@ -10,7 +10,7 @@
  */
 import type { ComplexMatrix } from '../gates.ts';
 import type { Step } from '../program.ts';
-import { HIGH_QUBIT, MAX_DIAGONAL_QUBITS } from './wgsl/diagonal.ts';
+import { MAX_DIAGONAL_QUBITS } from './wgsl/diagonal.ts';
 import { GATHER_PARAMS, type GatherKind } from './wgsl/gather.ts';
 
 export interface ChunkLayout {
@@ -49,11 +49,14 @@ export interface GatherDispatch {
 }
 
 export interface DiagonalDispatch {
+  /** Invocations per chunk: one per group of 2^(low qubits) amplitudes. */
   count: number;
-  /** Per diagonal qubit: in-chunk position, or HIGH_QUBIT. */
+  /** In-chunk positions of the diagonal's low qubits, in the diagonal's bit order. */
   positions: number[];
-  /** Per chunk: the diagonal-index bits its chunk index fixes. */
-  bases: number[];
+  /** The same positions, ascending. */
+  inserts: number[];
+  /** Per chunk: for each sub-diagonal entry j, the index of the full diagonal's entry. */
+  entries: number[][];
 }
 
 const bit = (value: number, position: number) => Math.floor(value / 2 ** position) % 2;
@@ -114,11 +117,13 @@ export function planGather(layout: ChunkLayout, op: Extract<KernelOp, { kind: 'g
 
 export function planDiagonal(layout: ChunkLayout, qubits: readonly number[]): DiagonalDispatch {
   const m = layout.chunkQubits;
-  const positions = qubits.map((q) => (q < m ? q : HIGH_QUBIT));
-  const bases = Array.from({ length: layout.chunks }, (_, chunk) =>
-    qubits.reduce((base, q, b) => (q >= m && bit(chunk, q - m) ? base | (1 << b) : base), 0),
-  );
-  return { count: 2 ** m, positions, bases };
+  const lowBits = qubits.flatMap((q, b) => (q < m ? [b] : []));
+  const positions = lowBits.map((b) => qubits[b]!);
+  const entries = Array.from({ length: layout.chunks }, (_, chunk) => {
+    const base = qubits.reduce((index, q, b) => (q >= m && bit(chunk, q - m) ? index | (1 << b) : index), 0);
+    return Array.from({ length: 2 ** lowBits.length }, (_, j) => base | scatter(j, lowBits));
+  });
+  return { count: 2 ** (m - lowBits.length), positions, inserts: [...positions].sort((a, b) => a - b), entries };
 }
 
 export class StepError extends RangeError {

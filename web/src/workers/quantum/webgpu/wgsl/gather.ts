@@ -67,38 +67,36 @@ ${stores}
 }`;
 }
 
-/** WGSL for one variant: `targets` qubits (1–4; 2 for swap) with `slots` bound chunks (1, 2, 4 or 8). */
-export function gatherShader(kind: GatherKind, targets: number, slots: number): string {
+/**
+ * WGSL for one variant: `targets` qubits (1–4; 2 for swap), `slots` bound chunks (1, 2, 4 or 8)
+ * and `inserts` in-chunk qubit positions (targets and controls below the chunk size).
+ */
+export function gatherShader(kind: GatherKind, targets: number, slots: number, inserts: number): string {
   const dim = 1 << targets;
-  const body =
-    kind === 'swap'
-      ? `
-  let i1 = base | P.offs[0].y;
-  let i2 = base | P.offs[0].z;
-  let k1 = P.slots[0].y;
-  let k2 = P.slots[0].z;
-  let x = ld(k1, i1);
-  let y = ld(k2, i2);
-  st(k1, i1, y);
-  st(k2, i2, x);`
-      : `
-  var a: array<vec2<f32>, ${dim}>;
-  var idx: array<u32, ${dim}>;
-  var slot: array<u32, ${dim}>;
-  for (var j = 0u; j < ${dim}u; j = j + 1u) {
-    idx[j] = base | P.offs[j >> 2u][j & 3u];
-    slot[j] = P.slots[j >> 2u][j & 3u];
-    a[j] = ld(slot[j], idx[j]);
-  }
-  for (var r = 0u; r < ${dim}u; r = r + 1u) {
-    var acc = vec2<f32>(0.0, 0.0);
-    for (var c = 0u; c < ${dim}u; c = c + 1u) {
-      let e = r * ${dim}u + c;
-      let m4 = P.mat[e >> 1u];
-      acc = acc + cmul(select(m4.xy, m4.zw, (e & 1u) == 1u), a[c]);
+  const u = (array: string, j: number) => `P.${array}[${j >> 2}].${'xyzw'[j & 3]}`;
+  const m = (e: number) => `P.mat[${e >> 1}].${e & 1 ? 'zw' : 'xy'}`;
+  const lines: string[] = [];
+  if (kind === 'swap') {
+    lines.push(
+      `let i1 = base | ${u('offs', 1)};`,
+      `let i2 = base | ${u('offs', 2)};`,
+      `let x = ld(${u('slots', 1)}, i1);`,
+      `let y = ld(${u('slots', 2)}, i2);`,
+      `st(${u('slots', 1)}, i1, y);`,
+      `st(${u('slots', 2)}, i2, x);`,
+    );
+  } else {
+    // Straight-line code: no private arrays or loops with dynamic indices (slow on SwiftShader,
+    // register pressure elsewhere); every uniform access has a constant index.
+    for (let j = 0; j < dim; j++) {
+      lines.push(`let i${j} = base | ${u('offs', j)};`, `let a${j} = ld(${u('slots', j)}, i${j});`);
     }
-    st(slot[r], idx[r], acc);
-  }`;
+    for (let r = 0; r < dim; r++) {
+      const terms = Array.from({ length: dim }, (_, c) => `cmul(${m(r * dim + c)}, a${c})`);
+      lines.push(`st(${u('slots', r)}, i${r}, ${terms.join(' + ')});`);
+    }
+  }
+  const body = lines.map((line) => `\n  ${line}`).join('');
   return `
 struct Params {
   count: u32,
@@ -119,10 +117,7 @@ ${INSERT_ZERO}
 fn main(${MAIN_BUILTINS}) {
   let t = ${flatIndex(GATE_WORKGROUP)};
   if (t >= P.count) { return; }
-  var base = t;
-  for (var q = 0u; q < P.n_ins; q = q + 1u) {
-    base = insert_zero(base, P.ins[q >> 2u][q & 3u]);
-  }
+  var base = t;${Array.from({ length: inserts }, (_, q) => `\n  base = insert_zero(base, ${u('ins', q)});`).join('')}
   base = base | P.fixed_mask;${body}
 }
 `;
