@@ -164,9 +164,9 @@ describe.each(variants)('WebGPU backend, $label', ({ chunkQubits }) => {
     expect(await backend.sample(0, 1)).toEqual(new Uint32Array(0));
   });
 
-  it('a large product state: multi-level scans, grid-strided reductions, analytic values', async () => {
-    // 19 qubits in one buffer: 2^19 probabilities scan in three levels (1024 blocks → 2 → 1),
-    // and each reduction thread sums 8 amplitudes. Chunked: 14 qubits in 256 chunks.
+  it('a large product state: multi-level scans and reductions, analytic values', async () => {
+    // 19 qubits in one buffer: 2^19 values scan and reduce in five levels of runs of 16.
+    // Chunked: 14 qubits in 256 chunks.
     const n = chunkQubits ? 14 : 19;
     const angles = Array.from({ length: n }, (_, q) => 0.3 + (2.5 * q) / n);
     const ry = (theta: number) => {

@@ -32,9 +32,16 @@ import { GATE_WORKGROUP, WIDE_WORKGROUP } from './wgsl/common.ts';
 import { DIAGONAL_PARAMS, diagonalParamBytes, diagonalShader } from './wgsl/diagonal.ts';
 import { GATHER_PARAMS, gatherParamBytes, gatherShader } from './wgsl/gather.ts';
 import { COLLAPSE_PARAMS, collapseShader, PROBABILITIES_PARAMS, probabilitiesShader } from './wgsl/measure.ts';
-import { REDUCE_MAX_GROUPS, REDUCE_PARAMS, reduceShader, type ReduceMode } from './wgsl/reduce.ts';
+import {
+  REDUCE_PARAMS,
+  REDUCE_RUN,
+  reduceTermsShader,
+  SUM_RUNS_PARAMS,
+  sumRunsShader,
+  type ReduceMode,
+} from './wgsl/reduce.ts';
 import { SAMPLE_PARAMS, sampleShader } from './wgsl/sample.ts';
-import { addOffsetsShader, SCAN_BLOCK, SCAN_PARAMS, scanBlocksShader } from './wgsl/scan.ts';
+import { addOffsetsShader, SCAN_PARAMS, SCAN_RUN, scanRunsShader } from './wgsl/scan.ts';
 
 // Numeric flags, so the module does not depend on the GPUBufferUsage/GPUMapMode globals (absent in
 // Node until `webgpu`'s globals are installed).
@@ -172,7 +179,9 @@ export class WebGpuBackend implements StateBackend {
   private snapshots: GPUBuffer[] = [];
   private scratch: GPUBuffer[] = [];
   private scanAux: GPUBuffer | undefined;
+  /** Reduction partials: two ping-pong levels of one chunk, and each chunk's last ≤ 16 values. */
   private partials: GPUBuffer | undefined;
+  private finals: GPUBuffer | undefined;
 
   private constructor(
     private readonly gpu: GPU,
@@ -230,6 +239,7 @@ export class WebGpuBackend implements StateBackend {
     this.scratch = [];
     this.scanAux = undefined;
     this.partials = undefined;
+    this.finals = undefined;
   }
 
   /**
@@ -273,10 +283,16 @@ export class WebGpuBackend implements StateBackend {
       this.chunks = Array.from({ length: layout.chunks }, (_, c) =>
         device.createBuffer({ label: `state chunk ${c}`, size: chunkBytes, usage: STATE_USAGE }),
       );
-      const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(2 ** layout.chunkQubits / WIDE_WORKGROUP));
+      const levels = reductionLevels(2 ** layout.chunkQubits);
+      const align = device.limits.minStorageBufferOffsetAlignment;
       this.partials = device.createBuffer({
         label: 'reduction partials',
-        size: layout.chunks * groups * 8,
+        size: Math.ceil(((levels[1] ?? 0) * 8) / align) * align + Math.max(1, levels[2] ?? 0) * 8,
+        usage: USAGE.STORAGE,
+      });
+      this.finals = device.createBuffer({
+        label: 'reduction results',
+        size: layout.chunks * REDUCE_RUN * 8,
         usage: USAGE.STORAGE | USAGE.COPY_SRC,
       });
       const oom = await this.guard(device.popErrorScope());
@@ -564,7 +580,10 @@ export class WebGpuBackend implements StateBackend {
     });
   }
 
-  /** Runs a reduction over every chunk and returns the float64 sums of the partials' x and y. */
+  /**
+   * Runs a reduction over every chunk (see `wgsl/reduce.ts`) and returns the float64 sums of the
+   * x and y components.
+   */
   private async reduce(
     mode: ReduceMode,
     layout: ChunkLayout,
@@ -577,39 +596,61 @@ export class WebGpuBackend implements StateBackend {
       phase?: [number, number];
     },
   ): Promise<[number, number]> {
-    const length = 2 ** layout.chunkQubits;
-    const groups = Math.min(REDUCE_MAX_GROUPS, Math.ceil(length / WIDE_WORKGROUP));
-    const pipeline = this.pipeline(`reduce:${mode}`, () => reduceShader(mode), ['ro', 'ro', 'rw']);
+    const levels = reductionLevels(2 ** layout.chunkQubits);
+    const last = levels.length - 1;
+    // Level k ≥ 1 is written to `finals` (the last level, at chunk · 16) or to one of two
+    // non-overlapping ranges of `partials` (odd k: A, even k: B), bound as separate bindings.
+    const align = this.gpuDevice.limits.minStorageBufferOffsetAlignment;
+    const bOffset = Math.ceil((levels[1]! * 8) / align) * align;
+    const region = (k: number): Binding =>
+      k === last
+        ? { buffer: this.finals! }
+        : k % 2
+          ? { buffer: this.partials!, offset: 0, size: levels[1]! * 8 }
+          : { buffer: this.partials!, offset: bOffset, size: levels[2]! * 8 };
+    const base = (k: number, chunk: number) => (k === last ? chunk * REDUCE_RUN : 0);
+    const terms = this.pipeline(`reduce:${mode}`, () => reduceTermsShader(mode), ['ro', 'ro', 'rw']);
+    const sums = this.pipeline('sumRuns', sumRunsShader, ['rw', 'rw']);
     for (let chunk = 0; chunk < layout.chunks; chunk++) {
       const p = perChunk(chunk);
       const { offset, view } = this.arena.alloc(REDUCE_PARAMS.bytes);
-      view.setUint32(REDUCE_PARAMS.count, length, true);
+      view.setUint32(REDUCE_PARAMS.count, levels[0]!, true);
       view.setUint32(REDUCE_PARAMS.mask, p.mask ?? 0, true);
       view.setUint32(REDUCE_PARAMS.want, p.want ?? 0, true);
       view.setUint32(REDUCE_PARAMS.xLow, p.xLow ?? 0, true);
       view.setUint32(REDUCE_PARAMS.zyLow, p.zyLow ?? 0, true);
-      view.setUint32(REDUCE_PARAMS.partialBase, chunk * groups, true);
+      view.setUint32(REDUCE_PARAMS.outBase, base(1, chunk), true);
       view.setFloat32(REDUCE_PARAMS.phase, p.phase?.[0] ?? 1, true);
       view.setFloat32(REDUCE_PARAMS.phase + 4, p.phase?.[1] ?? 0, true);
       this.pending.push({
-        pipeline,
+        pipeline: terms,
         layout: 'ro,ro,rw',
-        bindings: [
-          { buffer: this.chunks[chunk]! },
-          { buffer: this.chunks[p.partner ?? chunk]! },
-          { buffer: this.partials! },
-        ],
+        bindings: [{ buffer: this.chunks[chunk]! }, { buffer: this.chunks[p.partner ?? chunk]! }, region(1)],
         paramOffset: offset,
-        grid: [groups, 1],
+        grid: grid(levels[1]!, WIDE_WORKGROUP),
       });
+      for (let k = 2; k <= last; k++) {
+        const record = this.arena.alloc(SUM_RUNS_PARAMS.bytes);
+        record.view.setUint32(SUM_RUNS_PARAMS.count, levels[k - 1]!, true);
+        record.view.setUint32(SUM_RUNS_PARAMS.outBase, base(k, chunk), true);
+        this.pending.push({
+          pipeline: sums,
+          layout: 'rw,rw',
+          bindings: [region(k - 1), region(k)],
+          paramOffset: record.offset,
+          grid: grid(levels[k]!, WIDE_WORKGROUP),
+        });
+      }
     }
-    const [bytes] = await this.submit([{ buffer: this.partials!, offset: 0, size: layout.chunks * groups * 8 }]);
+    const [bytes] = await this.submit([{ buffer: this.finals!, offset: 0, size: layout.chunks * REDUCE_RUN * 8 }]);
     const values = new Float32Array(bytes!);
     let x = 0;
     let y = 0;
-    for (let i = 0; i < values.length; i += 2) {
-      x += values[i]!;
-      y += values[i + 1]!;
+    for (let chunk = 0; chunk < layout.chunks; chunk++) {
+      for (let i = 0; i < levels[last]!; i++) {
+        x += values[2 * (chunk * REDUCE_RUN + i)]!;
+        y += values[2 * (chunk * REDUCE_RUN + i) + 1]!;
+      }
     }
     return [x, y];
   }
@@ -635,42 +676,43 @@ export class WebGpuBackend implements StateBackend {
     );
   }
 
-  /** Records an in-place inclusive scan of `length` floats of `data` (block sums in `scanAux`). */
+  /** Records an in-place inclusive scan of `length` floats of `data` (run totals in `scanAux`). */
   private recordScan(data: GPUBuffer, length: number) {
+    // Level 0 is `data`; level k ≥ 1 holds the run totals of level k − 1, in its own aligned range
+    // of scanAux (writable bindings of one buffer must not overlap).
     const align = this.gpuDevice.limits.minStorageBufferOffsetAlignment;
     const levels: Binding[] = [{ buffer: data, offset: 0, size: length * 4 }];
     const lengths = [length];
-    const auxOffsets: number[] = [];
+    const offsets: number[] = [];
     let auxBytes = 0;
-    for (let len = length; ;) {
-      len = Math.ceil(len / SCAN_BLOCK);
-      auxOffsets.push(auxBytes);
-      lengths.push(len);
-      auxBytes += Math.ceil((len * 4) / align) * align;
-      if (len === 1) break;
+    while (lengths[lengths.length - 1]! > 1) {
+      const next = Math.ceil(lengths[lengths.length - 1]! / SCAN_RUN);
+      offsets.push(auxBytes);
+      lengths.push(next);
+      auxBytes += Math.ceil((next * 4) / align) * align;
     }
+    if (lengths.length === 1) return;
     if (!this.scanAux || this.scanAux.size < auxBytes) {
       if (this.scanAux) this.forgetBindGroups(this.scanAux);
       this.scanAux?.destroy();
-      this.scanAux = this.gpuDevice.createBuffer({ label: 'scan block sums', size: auxBytes, usage: USAGE.STORAGE });
+      this.scanAux = this.gpuDevice.createBuffer({ label: 'scan run totals', size: auxBytes, usage: USAGE.STORAGE });
     }
-    auxOffsets.forEach((offset, i) => levels.push({ buffer: this.scanAux!, offset, size: lengths[i + 1]! * 4 }));
-    const scan = this.pipeline('scanBlocks', scanBlocksShader, ['rw', 'rw']);
+    offsets.forEach((offset, i) => levels.push({ buffer: this.scanAux!, offset, size: lengths[i + 1]! * 4 }));
+    const scan = this.pipeline('scanRuns', scanRunsShader, ['rw', 'rw']);
     const add = this.pipeline('addOffsets', addOffsetsShader, ['rw', 'rw']);
-    const record = (pipeline: GPUComputePipeline, level: number, invocations: number, workgroupSize: number) => {
+    const record = (pipeline: GPUComputePipeline, level: number) => {
       const { offset, view } = this.arena.alloc(SCAN_PARAMS.bytes);
       view.setUint32(SCAN_PARAMS.length, lengths[level]!, true);
-      view.setUint32(SCAN_PARAMS.blocks, lengths[level + 1]!, true);
       this.pending.push({
         pipeline,
         layout: 'rw,rw',
         bindings: [levels[level]!, levels[level + 1]!],
         paramOffset: offset,
-        grid: grid(invocations, workgroupSize),
+        grid: grid(lengths[level + 1]!, WIDE_WORKGROUP),
       });
     };
-    for (let level = 0; level < levels.length - 1; level++) record(scan, level, lengths[level + 1]!, 1);
-    for (let level = levels.length - 3; level >= 0; level--) record(add, level, lengths[level]!, WIDE_WORKGROUP);
+    for (let level = 0; level < lengths.length - 1; level++) record(scan, level);
+    for (let level = lengths.length - 3; level >= 0; level--) record(add, level);
   }
 
   // --- submission ----------------------------------------------------------------------------
@@ -837,11 +879,13 @@ export class WebGpuBackend implements StateBackend {
     for (const buffer of [...this.chunks, ...this.snapshots, ...this.scratch]) buffer.destroy();
     this.scanAux?.destroy();
     this.partials?.destroy();
+    this.finals?.destroy();
     this.chunks = [];
     this.snapshots = [];
     this.scratch = [];
     this.scanAux = undefined;
     this.partials = undefined;
+    this.finals = undefined;
     this.layout = undefined;
     this.pending = [];
     this.bindGroups.clear();
@@ -885,6 +929,14 @@ export class WebGpuBackend implements StateBackend {
       );
     }
   }
+}
+
+/** Lengths of the reduction levels of one chunk: amplitudes, then runs of 16 until ≤ 16 remain. */
+function reductionLevels(length: number): number[] {
+  const levels = [length];
+  do levels.push(Math.ceil(levels[levels.length - 1]! / REDUCE_RUN));
+  while (levels[levels.length - 1]! > REDUCE_RUN);
+  return levels;
 }
 
 function parity(value: number): boolean {

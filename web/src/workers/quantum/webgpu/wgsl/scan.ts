@@ -1,88 +1,62 @@
 /**
- * Work-efficient (Blelloch) inclusive prefix sums over a float32 array, in place:
+ * Work-efficient inclusive prefix sums over float32 values, in place, without workgroup barriers
+ * (see `reduce.ts` for why): a reduce-then-scan with radix 16.
  *
- * 1. `scanBlocks`: each workgroup scans a block of 512 values in workgroup memory (up-sweep,
- *    down-sweep: O(n) adds), writes the inclusive scan back and the block's total to `sums`.
- * 2. The block totals are scanned the same way, level by level, until one block remains.
- * 3. `addOffsets`: every value of block b ≥ 1 gets the inclusive scan of the totals of blocks < b.
+ * 1. `scanRunsShader`: each invocation scans a run of 16 consecutive values sequentially in
+ *    registers, writes the run back and the run's total to the next level.
+ * 2. The run totals are scanned the same way, level by level, until one run remains.
+ * 3. `addOffsetsShader`: every value of run r ≥ 1 gets the scanned total of runs < r.
  *
- * Sampling runs it on each chunk's probabilities; the chunk totals are combined on the host.
+ * O(n) adds in all (n + n/16 + …), log16(n) levels. Sampling runs it on each chunk's
+ * probabilities; the chunk totals are combined on the host.
  */
 import { flatIndex, MAIN_BUILTINS, WIDE_WORKGROUP } from './common.ts';
 
-/** Values per scan block: two per invocation. */
-export const SCAN_BLOCK = 2 * WIDE_WORKGROUP;
-export const SCAN_PARAMS = { length: 0, blocks: 4, bytes: 16 } as const;
+/** Values per run (per invocation). */
+export const SCAN_RUN = 16;
+export const SCAN_PARAMS = { length: 0, bytes: 16 } as const;
 
-const PARAMS = `
+const HEADER = `
 struct Params {
   len: u32,
-  blocks: u32,
   pad0: u32,
   pad1: u32,
+  pad2: u32,
 }
-@group(0) @binding(0) var<uniform> P: Params;`;
-
-export const scanBlocksShader = () => `${PARAMS}
+@group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> data: array<f32>;
-@group(0) @binding(2) var<storage, read_write> sums: array<f32>;
-var<workgroup> tmp: array<f32, ${SCAN_BLOCK}>;
+@group(0) @binding(2) var<storage, read_write> sums: array<f32>;`;
+
+export const scanRunsShader = () => `${HEADER}
 
 @compute @workgroup_size(${WIDE_WORKGROUP})
 fn main(${MAIN_BUILTINS}) {
-  let block = wid.y * nwg.x + wid.x;
-  if (block >= P.blocks) { return; }
-  let g0 = block * ${SCAN_BLOCK}u + lid;
-  let g1 = g0 + ${WIDE_WORKGROUP}u;
-  var v0 = 0.0;
-  var v1 = 0.0;
-  if (g0 < P.len) { v0 = data[g0]; }
-  if (g1 < P.len) { v1 = data[g1]; }
-  tmp[lid] = v0;
-  tmp[lid + ${WIDE_WORKGROUP}u] = v1;
-  var offset = 1u;
-  for (var d = ${WIDE_WORKGROUP}u; d > 0u; d = d >> 1u) {
-    workgroupBarrier();
-    if (lid < d) {
-      let ai = offset * (2u * lid + 1u) - 1u;
-      let bi = offset * (2u * lid + 2u) - 1u;
-      tmp[bi] = tmp[bi] + tmp[ai];
-    }
-    offset = offset << 1u;
-  }
-  workgroupBarrier();
-  if (lid == 0u) {
-    sums[block] = tmp[${SCAN_BLOCK - 1}u];
-    tmp[${SCAN_BLOCK - 1}u] = 0.0;
-  }
-  for (var d = 1u; d < ${SCAN_BLOCK}u; d = d << 1u) {
-    offset = offset >> 1u;
-    workgroupBarrier();
-    if (lid < d) {
-      let ai = offset * (2u * lid + 1u) - 1u;
-      let bi = offset * (2u * lid + 2u) - 1u;
-      let t = tmp[ai];
-      tmp[ai] = tmp[bi];
-      tmp[bi] = tmp[bi] + t;
-    }
-  }
-  workgroupBarrier();
-  if (g0 < P.len) { data[g0] = tmp[lid] + v0; }
-  if (g1 < P.len) { data[g1] = tmp[lid + ${WIDE_WORKGROUP}u] + v1; }
+  let t = ${flatIndex(WIDE_WORKGROUP)};
+  let first = t * ${SCAN_RUN}u;
+  if (first >= P.len) { return; }
+  var running = 0.0;${Array.from(
+    { length: SCAN_RUN },
+    (_, k) => `
+  if (first + ${k}u < P.len) {
+    running = running + data[first + ${k}u];
+    data[first + ${k}u] = running;
+  }`,
+  ).join('')}
+  sums[t] = running;
 }
 `;
 
-export const addOffsetsShader = () => `${PARAMS}
-@group(0) @binding(1) var<storage, read_write> data: array<f32>;
-@group(0) @binding(2) var<storage, read_write> sums: array<f32>;
+export const addOffsetsShader = () => `${HEADER}
 
 @compute @workgroup_size(${WIDE_WORKGROUP})
 fn main(${MAIN_BUILTINS}) {
-  let i = ${flatIndex(WIDE_WORKGROUP)};
-  if (i >= P.len) { return; }
-  let block = i / ${SCAN_BLOCK}u;
-  if (block > 0u) {
-    data[i] = data[i] + sums[block - 1u];
-  }
+  let t = ${flatIndex(WIDE_WORKGROUP)};
+  let first = t * ${SCAN_RUN}u;
+  if (t == 0u || first >= P.len) { return; }
+  let offset = sums[t - 1u];${Array.from(
+    { length: SCAN_RUN },
+    (_, k) => `
+  if (first + ${k}u < P.len) { data[first + ${k}u] = data[first + ${k}u] + offset; }`,
+  ).join('')}
 }
 `;
