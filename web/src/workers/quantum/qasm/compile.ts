@@ -423,13 +423,14 @@ class Compiler {
     depth: number,
   ): void {
     if (gate.native) {
-      this.push(pos, {
-        kind: 'gate',
-        name: gate.native,
-        qubits: qubits as number[],
-        params: params as number[],
-        ...(condition && { condition }),
-      });
+      const name = gate.native;
+      // Plain literals (no conditional spread) keep every op of a kind in one object shape.
+      this.push(
+        pos,
+        condition
+          ? { kind: 'gate', name, qubits: qubits as number[], params: params as number[], condition }
+          : { kind: 'gate', name, qubits: qubits as number[], params: params as number[] },
+      );
       return;
     }
     if (gate.body === null) {
@@ -482,12 +483,9 @@ class Compiler {
     }
     const auto = this.autoCregs.get(statement.clbit.name);
     for (let i = 0; i < qubit.size; i++) {
-      const op: MeasureOp = {
-        kind: 'measure',
-        qubit: qubit.base + i,
-        clbit: clbit.base + i,
-        ...(condition && { condition }),
-      };
+      const op: MeasureOp = condition
+        ? { kind: 'measure', qubit: qubit.base + i, clbit: clbit.base + i, condition }
+        : { kind: 'measure', qubit: qubit.base + i, clbit: clbit.base + i };
       this.push(statement.pos, op);
       // Bits of an undeclared register are local indices until `finish` knows its offset.
       auto?.measures.push(op);
@@ -497,7 +495,8 @@ class Compiler {
   private reset(statement: ResetStatement, condition: Condition | undefined): void {
     const target = this.resolve(statement.target, 'qreg');
     for (let i = 0; i < target.size; i++) {
-      this.push(statement.pos, { kind: 'reset', qubit: target.base + i, ...(condition && { condition }) });
+      const qubit = target.base + i;
+      this.push(statement.pos, condition ? { kind: 'reset', qubit, condition } : { kind: 'reset', qubit });
     }
   }
 

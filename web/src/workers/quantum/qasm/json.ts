@@ -354,27 +354,26 @@ function checkCondition(condition: Condition, index: number, { cregs }: Shape): 
 
 /** The JSON form of a circuit, registers included. */
 export function circuitToJson(circuit: Circuit): CircuitJson {
-  const gates = circuit.ops.map((op): CircuitJsonOp => {
-    const condition = op.kind !== 'barrier' && op.condition ? { condition: { ...op.condition } } : {};
-    switch (op.kind) {
-      case 'measure':
-        return { gate: 'measure', qubit: op.qubit, clbit: op.clbit, ...condition };
-      case 'reset':
-        return { gate: 'reset', qubit: op.qubit, ...condition };
-      case 'barrier':
-        return { gate: 'barrier', qubits: [...op.qubits] };
-      case 'gate': {
-        const controls = STANDARD_GATES[op.name].controls;
-        return {
-          gate: op.name,
-          ...(controls > 0 && { controls: op.qubits.slice(0, controls) }),
-          targets: op.qubits.slice(controls),
-          ...(op.params.length > 0 && { params: [...op.params] }),
-          ...condition,
-        };
-      }
+  const gates: CircuitJsonOp[] = [];
+  for (const op of circuit.ops) {
+    let json: CircuitJsonOp;
+    if (op.kind === 'gate') {
+      const controls = STANDARD_GATES[op.name].controls;
+      json =
+        controls > 0
+          ? { gate: op.name, controls: op.qubits.slice(0, controls), targets: op.qubits.slice(controls) }
+          : { gate: op.name, targets: op.qubits.slice() };
+      if (op.params.length > 0) json.params = op.params.slice();
+    } else if (op.kind === 'measure') {
+      json = { gate: 'measure', qubit: op.qubit, clbit: op.clbit };
+    } else if (op.kind === 'reset') {
+      json = { gate: 'reset', qubit: op.qubit };
+    } else {
+      json = { gate: 'barrier', qubits: op.qubits.slice() };
     }
-  });
+    if (op.kind !== 'barrier' && op.condition) json.condition = { creg: op.condition.creg, value: op.condition.value };
+    gates.push(json);
+  }
   return {
     qubits: circuit.qubits,
     clbits: circuit.clbits,
