@@ -110,14 +110,6 @@ export function compileQasm(source: string, options: ParseQasmOptions = {}): Com
   return compiler.finish();
 }
 
-/** Compiles an already parsed program. */
-export function compileProgram(program: Program, options: ParseQasmOptions = {}): CompileResult {
-  const compiler = new Compiler(options, 'user');
-  compiler.header(program.version, program.start);
-  for (const statement of program.statements) compiler.statement(statement);
-  return compiler.finish();
-}
-
 /** Expands one call of a gate into standard-gate ops (used by the JSON form for `rccx`, `rc3x`). */
 export function expandGate(
   entry: GateEntry,
