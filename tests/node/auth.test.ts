@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, startStack } from '../support/relay.ts';
+import { connectClient, startStack, nodeToolPacks } from '../support/relay.ts';
 import { INITIALIZE_BODY, mcpHeaders, rawInitialize } from '../support/testPack.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -65,8 +65,10 @@ describe('auth', () => {
 
   it('checks the token scopes of each call in the tab', async () => {
     const { createTestPack } = await import('../support/testPack.ts');
-    const { toolPacks } = await import('../../web/src/tools/index.ts');
-    stack = await startStack({ packs: [...toolPacks, createTestPack({ started: 0, aborted: [] })], scopes: ['ml'] });
+    stack = await startStack({
+      packs: [...nodeToolPacks(), createTestPack({ started: 0, aborted: [] })],
+      scopes: ['ml'],
+    });
     const client = await connectClient(stack.mcpUrl, stack.token);
     const denied = await client.callTool({ name: 'test_needs_quantum', arguments: {} });
     expect(denied.isError).toBe(true);

@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { toolPacks } from '../../web/src/tools/index.ts';
-import { connectClient, startStack } from '../support/relay.ts';
+import { connectClient, startStack, nodeToolPacks } from '../support/relay.ts';
 import { readSse, sseMessages } from '../support/sse.ts';
 import { until } from '../support/until.ts';
 import { createTestPack, INITIALIZE_BODY, mcpHeaders, rawInitialize, type SlowToolProbe } from '../support/testPack.ts';
@@ -16,7 +15,7 @@ afterEach(async () => {
 
 async function setUp(env: Record<string, string> = {}) {
   const probe: SlowToolProbe = { started: 0, aborted: [] };
-  stack = await startStack({ packs: [...toolPacks, createTestPack(probe)], env });
+  stack = await startStack({ packs: [...nodeToolPacks(), createTestPack(probe)], env });
   const sessionId = await rawInitialize(stack.mcpUrl, stack.token);
   const headers = mcpHeaders(stack.token, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
   const post = (body: unknown, extra: RequestInit = {}) =>

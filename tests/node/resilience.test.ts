@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { MemoryHostStore } from '../../web/src/host/identity.ts';
 import type { HostRuntime } from '../../web/src/host/runtime.ts';
-import { toolPacks } from '../../web/src/tools/index.ts';
-import { connectClient, startRelay, startNodeHost, type StartedRelay } from '../support/relay.ts';
+import { connectClient, startRelay, startNodeHost, type StartedRelay, nodeToolPacks } from '../support/relay.ts';
 import { until } from '../support/until.ts';
 import { createTestPack, type SlowToolProbe } from '../support/testPack.ts';
 
@@ -19,7 +18,7 @@ async function setUp(env: Record<string, string> = {}) {
   relay = await startRelay(env);
   const probe: SlowToolProbe = { started: 0, aborted: [] };
   const store = new MemoryHostStore();
-  const packs = [...toolPacks, createTestPack(probe)];
+  const packs = [...nodeToolPacks(), createTestPack(probe)];
   const host = await startNodeHost(relay.url, { packs, store });
   hosts.push(host);
   const { token } = await host.mintToken({ name: 'test', scopes: [] });
@@ -71,7 +70,7 @@ describe('tab comings and goings', () => {
 
   it('lets the newest tab of a host take over and tells the old one', async () => {
     const { host, store } = await setUp();
-    const second = await startNodeHost(relay!.url, { packs: toolPacks, store });
+    const second = await startNodeHost(relay!.url, { packs: nodeToolPacks(), store });
     hosts.push(second);
     await until(() => host.status.state === 'replaced');
     expect(second.status.state).toBe('online');

@@ -11,7 +11,14 @@ import type { ToolPack } from '../../web/src/host/registry.ts';
 import { ToolRegistry } from '../../web/src/host/registry.ts';
 import type { SocketLike } from '../../web/src/host/relayConnection.ts';
 import { HostRuntime } from '../../web/src/host/runtime.ts';
-import { toolPacks } from '../../web/src/tools/index.ts';
+import { createToolPacks } from '../../web/src/tools/index.ts';
+import { MemoryCircuitHistory } from '../../web/src/tools/quantum/history.ts';
+import { QuantumService } from '../../web/src/workers/quantum/service.ts';
+
+/** The tab's tool packs as a Node host runs them: the simulator in-process, history in memory. */
+export function nodeToolPacks(): ToolPack[] {
+  return createToolPacks({ quantum: new QuantumService(), circuits: new MemoryCircuitHistory() });
+}
 
 export interface StartedRelay {
   relay: Relay;
@@ -39,7 +46,7 @@ export interface StartNodeHostOptions {
 export async function startNodeHost(relayUrl: string, options: StartNodeHostOptions = {}): Promise<HostRuntime> {
   const host = new HostRuntime({
     relayUrl,
-    registry: new ToolRegistry(options.packs ?? toolPacks),
+    registry: new ToolRegistry(options.packs ?? nodeToolPacks()),
     store: options.store ?? new MemoryHostStore(),
     fixturePacks: options.fixturePacks,
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,

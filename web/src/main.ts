@@ -4,17 +4,19 @@
  */
 import { mount } from 'svelte';
 import { HostRuntime } from './host/runtime.ts';
+import { IndexedDbCircuitHistory } from './storage/circuitHistory.ts';
 import { IndexedDbHostStore } from './storage/hostStore.ts';
 import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
+import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { AppState } from './ui/state.svelte.ts';
 import './ui/styles.css';
 
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry(),
+  registry: createToolRegistry({ quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() }),
   fixturePacks,
 });
 const app = new AppState(runtime);

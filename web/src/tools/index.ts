@@ -1,9 +1,15 @@
 import { ToolRegistry, type ToolPack } from '../host/registry.ts';
+import { createQuantumPack, type QuantumPackDependencies } from './quantum/index.ts';
 import { systemPack } from './system/index.ts';
 
-/** Every tool pack the tab serves to all clients. */
-export const toolPacks: ToolPack[] = [systemPack];
+/** What the tool packs need from their surroundings: the tab gives Worker- and IndexedDB-backed ones. */
+export type ToolDependencies = QuantumPackDependencies;
 
-export function createToolRegistry(): ToolRegistry {
-  return new ToolRegistry(toolPacks);
+/** Every tool pack the tab serves to all clients. */
+export function createToolPacks(deps: ToolDependencies): ToolPack[] {
+  return [systemPack, createQuantumPack(deps)];
+}
+
+export function createToolRegistry(deps: ToolDependencies): ToolRegistry {
+  return new ToolRegistry(createToolPacks(deps));
 }

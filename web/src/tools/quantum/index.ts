@@ -1,0 +1,20 @@
+import type { ToolPack } from '../../host/registry.ts';
+import { buildCircuit } from './build.ts';
+import { createCircuitResources } from './circuits.ts';
+import { explainCircuit } from './explainPrompt.ts';
+import { createSimulateTool } from './simulate.ts';
+
+import type { QuantumPackDependencies } from './run.ts';
+
+export type { QuantumPackDependencies } from './run.ts';
+
+export function createQuantumPack(deps: QuantumPackDependencies): ToolPack {
+  const resources = createCircuitResources(deps.circuits);
+  return {
+    name: 'quantum',
+    tools: [createSimulateTool(deps), buildCircuit],
+    resources: [resources.list],
+    resourceTemplates: [resources.byHash],
+    prompts: [explainCircuit],
+  };
+}

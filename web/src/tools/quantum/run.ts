@@ -1,0 +1,42 @@
+/**
+ * One simulation as both the `quantum_simulate` tool and the Quantum view run it: on the engine,
+ * cancellable through an AbortSignal, and recorded in the circuit history.
+ */
+import type { QuantumEngine } from '../../workers/quantum/engine.ts';
+import type { SimulateReply, SimulateRequest } from '../../workers/quantum/service.ts';
+import { explainingErrors } from './errors.ts';
+import { topCounts, type CircuitHistory } from './history.ts';
+
+export interface QuantumPackDependencies {
+  quantum: QuantumEngine;
+  circuits: CircuitHistory;
+}
+
+export async function runSimulation(
+  { quantum, circuits }: QuantumPackDependencies,
+  request: SimulateRequest,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SimulateReply> {
+  const runId = crypto.randomUUID();
+  const cancel = () => void quantum.cancel(runId);
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    const reply = await explainingErrors(() => quantum.simulate(runId, request, options.onProgress));
+    await circuits.record({
+      hash: reply.hash,
+      qasm: reply.qasm,
+      qubits: reply.qubits,
+      clbits: reply.clbits,
+      gates: reply.gateCount,
+      lastRun: {
+        backend: reply.backend,
+        shots: reply.shots,
+        simulateMs: reply.timings.simulateMs,
+        topCounts: topCounts(reply.counts),
+      },
+    });
+    return reply;
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+}
