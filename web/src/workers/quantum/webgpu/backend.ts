@@ -73,7 +73,9 @@ export class WebGpuDeviceLostError extends Error {
     readonly reason: string,
     readonly details: string,
   ) {
-    super(`the GPU device was lost (${reason}): ${details || 'no details given'}; the next run recreates it`);
+    super(
+      `the GPU device was lost (${reason}): ${details.trim().replace(/\.$/, '') || 'no details given'}; the next run recreates it`,
+    );
   }
 }
 
@@ -361,8 +363,9 @@ export class WebGpuBackend implements StateBackend {
 
   async sample(shots: number, seed: number): Promise<Uint32Array> {
     const layout = this.assertState();
-    if (!Number.isInteger(shots) || shots < 0 || shots > MAX_SHOTS) {
-      throw new RangeError(`shots must be an integer in 0..${MAX_SHOTS}, got ${shots}`);
+    const maxShots = Math.min(MAX_SHOTS, Math.floor(this.gpuDevice.limits.maxStorageBufferBindingSize / 4));
+    if (!Number.isInteger(shots) || shots < 0 || shots > maxShots) {
+      throw new RangeError(`shots must be an integer in 0..${maxShots}, got ${shots}`);
     }
     const key = seedKey(seed);
     if (shots === 0) return new Uint32Array(0);
