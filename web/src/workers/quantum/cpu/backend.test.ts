@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Circuit } from '../circuit.ts';
 import { fullMatrix } from '../gates.ts';
 import { planGates } from '../plan.ts';
@@ -159,6 +159,15 @@ describe('CPU engine limits', () => {
       maxQubits: 29,
       reason: expect.stringMatching(/32-bit/),
     });
+  });
+
+  it('takes a quarter of the device memory the browser reports, when that is under 2 GiB', () => {
+    vi.stubGlobal('navigator', { deviceMemory: 2 });
+    try {
+      expect(new CpuBackend().limits().maxQubits).toBe(26); // 512 MiB
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('rejects steps on qubits the state does not have', async () => {

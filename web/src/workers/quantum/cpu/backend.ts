@@ -4,8 +4,13 @@
  * and benchmarks measure against.
  *
  * Limits come from memory: n qubits need 8·2ⁿ bytes, plus as much again for the snapshot that
- * per-shot trajectories restore from. The budget is an option (default 2 GiB: what a browser tab
- * can usually allocate in one ArrayBuffer); indices are 32-bit integers, which caps n at 29.
+ * per-shot trajectories restore from. The budget is an option; by default it is 2 GiB (about what
+ * a browser tab can allocate in one ArrayBuffer), or a quarter of the device's memory where the
+ * browser reports it (`navigator.deviceMemory`) and that is less. Indices are 32-bit integers,
+ * which caps n at 29 whatever the budget.
+ *
+ * Single-threaded: the kernels do not yet split the state across workers over a
+ * SharedArrayBuffer when the page is cross-origin isolated.
  */
 import type { BackendLimits, PauliString, StateBackend } from '../backend.ts';
 import type { Step } from '../program.ts';
@@ -13,11 +18,18 @@ import { applyStep } from './kernels.ts';
 import { measureQubit, pauliExpectation, sampleIndices, topProbabilities, type Ranked } from './readout.ts';
 
 export interface CpuBackendOptions {
-  /** Bytes the engine may use for the state and its snapshot; default 2 GiB. */
+  /** Bytes the engine may use for the state and its snapshot; default `defaultMemoryBudget()`. */
   memoryBudgetBytes?: number;
 }
 
 export const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
+
+/** 2 GiB, or a quarter of the device's memory when the browser says it has less than 8 GiB. */
+export function defaultMemoryBudget(): number {
+  const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  if (typeof gib === 'number' && gib > 0) return Math.min(DEFAULT_MEMORY_BUDGET_BYTES, (gib * 1024 ** 3) / 4);
+  return DEFAULT_MEMORY_BUDGET_BYTES;
+}
 /** Float indices (2·2ⁿ) must stay within 32-bit signed integer arithmetic. */
 const INDEX_LIMIT_QUBITS = 29;
 const BYTES_PER_AMPLITUDE = 8;
@@ -36,7 +48,7 @@ export class CpuBackend implements StateBackend {
   private qubits = 0;
 
   constructor(options: CpuBackendOptions = {}) {
-    const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
+    const budget = options.memoryBudgetBytes ?? defaultMemoryBudget();
     if (!(budget > 0)) throw new RangeError(`memoryBudgetBytes must be positive, got ${budget}`);
     this.budget = budget;
   }
