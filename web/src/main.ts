@@ -1,6 +1,7 @@
 /**
  * The web app's entry: one host runtime for this tab (IndexedDB identity and tokens, every tool
- * pack), the shared UI state around it, and the Svelte app on top.
+ * pack), the shared UI state around it (the Quantum view's runs on the same simulator Worker and
+ * circuit history as the quantum tools), and the Svelte app on top.
  */
 import { mount } from 'svelte';
 import { HostRuntime } from './host/runtime.ts';
@@ -10,17 +11,21 @@ import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
+import { QuantumState } from './ui/quantumState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
 import './ui/styles.css';
 
+// One simulator Worker and one circuit history, shared by the tools and the Quantum view.
+const quantumDeps = { quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() };
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry({ quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() }),
+  registry: createToolRegistry(quantumDeps),
   fixturePacks,
 });
 const app = new AppState(runtime);
+const quantum = new QuantumState(quantumDeps);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app } });
+mount(App, { target, props: { app, quantum } });
 void app.start();
