@@ -1,5 +1,7 @@
 /**
- * Seeded randomness shared by every backend, so a seed gives the same shots whichever engine ran.
+ * Seeded randomness for `simulate()` (mid-circuit collapses) and the CPU engine's sampling. (The
+ * WebGPU engine draws its shots from a per-shot hash instead, `webgpu/prng.ts`, so the same seed
+ * gives the same distribution there but not the same shots.)
  *
  * The generator is xoshiro128** (Blackman & Vigna, 2018): 128 bits of state, period 2¹²⁸ − 1,
  * fast on 32-bit integer arithmetic (which is what JavaScript's bit operators give). Its state is
