@@ -193,6 +193,17 @@ describe('sampling', () => {
     const result = await run(circuit, { shots: 10, seed: 1 });
     expect(result.counts).toEqual({ '1 10': 10 });
     expect(result.topK[0]).toMatchObject({ bitstring: '101', index: 5, probability: 1 });
+    expect(circuit.cregs.map((r) => r.name)).toEqual(['a', 'b']); // not reordered in place
+    expect((await run(circuit, { shots: 10, seed: 1 })).counts).toEqual({ '1 10': 10 });
+  });
+
+  it('keeps the last measurement into a clbit, and 0 in clbits never measured', async () => {
+    const circuit = build(2, [['c', 3]], ({ g, measure }) => {
+      g('x', [1]);
+      measure(0, 0);
+      measure(1, 0); // overwrites c[0] with 1
+    });
+    expect((await run(circuit, { shots: 5, seed: 1 })).counts).toEqual({ '001': 5 });
   });
 
   it('leaves out counts when nothing is measured', async () => {

@@ -436,15 +436,31 @@ function countsFromIndices(
   measurements: ReadonlyArray<{ qubit: number; clbit: number }>,
   indices: Uint32Array,
 ): Record<string, number> {
-  const byIndex = new Map<number, number>();
-  for (const index of indices) byIndex.set(index, (byIndex.get(index) ?? 0) + 1);
+  // Which qubit each clbit ends up holding (the last measurement into it wins); -1: never measured.
+  const source = new Int32Array(circuit.clbits).fill(-1);
+  for (const { qubit, clbit } of measurements) source[clbit] = qubit;
+  const registers = [...classicalRegisters(circuit)].reverse();
+  const keyOf = (index: number) => {
+    let key = '';
+    for (const [r, register] of registers.entries()) {
+      if (r > 0) key += ' ';
+      for (let b = register.size - 1; b >= 0; b--) {
+        const qubit = source[register.offset + b]!;
+        key += qubit >= 0 && (index >>> qubit) & 1 ? '1' : '0';
+      }
+    }
+    return key;
+  };
+  // Sorting groups equal indices, so each distinct one is keyed once, in index order.
+  const sorted = indices.slice().sort();
   const counts: Record<string, number> = {};
-  const bits = new Uint8Array(circuit.clbits);
-  for (const [index, n] of [...byIndex].sort((a, b) => a[0] - b[0])) {
-    bits.fill(0);
-    for (const { qubit, clbit } of measurements) bits[clbit] = (index >>> qubit) & 1;
-    const key = countKey(circuit, bits);
-    counts[key] = (counts[key] ?? 0) + n;
+  for (let i = 0; i < sorted.length;) {
+    const index = sorted[i]!;
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === index) j++;
+    const key = keyOf(index);
+    counts[key] = (counts[key] ?? 0) + (j - i);
+    i = j;
   }
   return counts;
 }
