@@ -22,6 +22,11 @@ export interface BackendLimits {
 
 export interface StateBackend {
   readonly name: 'cpu' | 'webgpu';
+  /**
+   * How many amplitude updates one `apply()` should carry: enough to amortise the backend's fixed
+   * cost per call (a GPU round trip), few enough that progress and cancellation stay prompt.
+   */
+  readonly batchAmplitudes: number;
   limits(): BackendLimits;
   /** Allocates (or reuses) a state of `qubits` qubits set to |0…0⟩. */
   reset(qubits: number): Promise<void>;

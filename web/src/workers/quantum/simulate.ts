@@ -353,9 +353,6 @@ function count(planned: PlannedSteps): number {
 
 /** How often (ms) a long run hands the event loop a turn, so a cancel message can arrive. */
 const YIELD_EVERY_MS = 25;
-/** Steps on small states are batched into one `apply` of about this many amplitude updates. */
-const BATCH_AMPLITUDES = 1 << 20;
-
 /** Applies planned steps in batches, counting gates for progress and checking for cancellation. */
 class StepRunner {
   done = 0;
@@ -369,7 +366,7 @@ class StepRunner {
     private readonly signal: AbortSignal | undefined,
     private readonly onProgress: SimulateOptions['onProgress'],
   ) {
-    this.batch = Math.max(1, Math.floor(BATCH_AMPLITUDES / 2 ** qubits));
+    this.batch = Math.max(1, Math.floor(backend.batchAmplitudes / 2 ** qubits));
   }
 
   async run(planned: PlannedSteps): Promise<void> {

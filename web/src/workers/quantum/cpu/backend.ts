@@ -42,6 +42,8 @@ function formatBytes(bytes: number): string {
 
 export class CpuBackend implements StateBackend {
   readonly name = 'cpu' as const;
+  /** The CPU has no per-call cost to amortise; small batches keep progress and cancellation prompt. */
+  readonly batchAmplitudes = 1 << 20;
   private readonly budget: number;
   private state: Float32Array | null = null;
   private saved: Float32Array | null = null;

@@ -153,6 +153,8 @@ async function acquire(gpu: GPU, options: WebGpuBackendOptions): Promise<Device>
 
 export class WebGpuBackend implements StateBackend {
   readonly name = 'webgpu';
+  /** About 64 gates at 20 qubits per submit-and-wait: a GPU round trip per gate would dominate. */
+  readonly batchAmplitudes = 1 << 26;
 
   /** Requests an adapter and a device with the adapter's largest buffer limits. */
   static async create(gpu: GPU, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
