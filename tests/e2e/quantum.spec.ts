@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
 
 /** Set VIAL_SHOTS_DIR (e.g. /tmp/shots) to keep a screenshot of each state of the view. */
@@ -26,15 +27,7 @@ interface Simulated {
   state?: number[];
 }
 
-const HEADER = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n';
-
-function ghz(qubits: number): string {
-  const lines = [`qreg q[${qubits}];`, `creg c[${qubits}];`, 'h q[0];'];
-  for (let i = 1; i < qubits; i++) lines.push(`cx q[${i - 1}], q[${i}];`);
-  return `${HEADER}${lines.join('\n')}\nmeasure q -> c;\n`;
-}
-
-const BELL = `${HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
+const BELL = `${QASM_HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
 
 /** qelib1 gates by how many qubits they act on and how many angles they take. */
 const GATE_MIX: Array<[name: string, qubits: number, params: number]> = [
@@ -100,7 +93,7 @@ function randomCircuit(qubits: number, gates: number, seed: number): string {
     const angles = Array.from({ length: params }, () => ((random() * 4 - 2) * Math.PI).toFixed(6));
     lines.push(`${name}${params ? `(${angles.join(', ')})` : ''} ${wires.map((q) => `q[${q}]`).join(', ')};`);
   }
-  return `${HEADER}${lines.join('\n')}\nmeasure q -> c;\n`;
+  return `${QASM_HEADER}${lines.join('\n')}\nmeasure q -> c;\n`;
 }
 
 test.describe('quantum tools in the tab, through the relay', () => {
@@ -130,7 +123,7 @@ test.describe('quantum tools in the tab, through the relay', () => {
   test('a client runs a 20-qubit circuit in the tab and gets counts, hash and the engine that ran', async () => {
     const progress: number[] = [];
     const result = await client.callTool(
-      { name: 'quantum_simulate', arguments: { qasm: ghz(20), shots: 2000, seed: 7 } },
+      { name: 'quantum_simulate', arguments: { qasm: ghzQasm(20), shots: 2000, seed: 7 } },
       undefined,
       { onprogress: (p) => progress.push(p.progress) },
     );
@@ -180,16 +173,16 @@ test.describe('quantum tools in the tab, through the relay', () => {
   });
 
   test('bad input gets a tool error that says what is wrong, and the worker keeps serving', async () => {
-    const syntax = await simulate({ qasm: `${HEADER}qreg q[2];\nh q[0]\ncx q[0], q[1];\n` });
+    const syntax = await simulate({ qasm: `${QASM_HEADER}qreg q[2];\nh q[0]\ncx q[0], q[1];\n` });
     expect(syntax.isError).toBe(true);
     expect(syntax.text).toMatch(/QASM line 4, col 7: expected `;`/);
     expect(syntax.text).toContain('4 | h q[0]\n  |       ^');
 
-    const unknown = await simulate({ qasm: `${HEADER}qreg q[2];\ncz2 q[0], q[1];\n` });
+    const unknown = await simulate({ qasm: `${QASM_HEADER}qreg q[2];\ncz2 q[0], q[1];\n` });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/QASM line 4, col 1: .*cz2/);
 
-    const tooMany = await simulate({ qasm: `${HEADER}qreg q[40];\nh q[0];\n`, backend: 'cpu' });
+    const tooMany = await simulate({ qasm: `${QASM_HEADER}qreg q[40];\nh q[0];\n`, backend: 'cpu' });
     expect(tooMany.isError).toBe(true);
     expect(tooMany.text).toMatch(/40 qubits; the cpu engine here holds at most \d+/);
     expect(tooMany.text).toMatch(/memory budget/);
@@ -243,7 +236,7 @@ test('the Quantum view runs an example on GPU and CPU, shows errors, cancels, an
   await expect(history.first()).toContainText('2 runs');
 
   // A QASM error: the message with line, column and the caret under the spot.
-  await editor.fill(`${HEADER}qreg q[2];\nh q[0]\ncx q[0], q[1];\n`);
+  await editor.fill(`${QASM_HEADER}qreg q[2];\nh q[0]\ncx q[0], q[1];\n`);
   await run.click();
   const error = page.getByTestId('quantum-error');
   await expect(error).toContainText('QASM line 4, col 7: expected `;`');

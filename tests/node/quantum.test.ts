@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ghzQasm } from '../support/circuits.ts';
 import { connectClient, startStack } from '../support/relay.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -13,13 +14,6 @@ afterAll(async () => {
   await client.close();
   await stack.close();
 });
-
-function ghz(qubits: number): string {
-  const lines = ['OPENQASM 2.0;', 'include "qelib1.inc";', `qreg q[${qubits}];`, `creg c[${qubits}];`, 'h q[0];'];
-  for (let i = 1; i < qubits; i++) lines.push(`cx q[${i - 1}],q[${i}];`);
-  lines.push('measure q -> c;');
-  return lines.join('\n');
-}
 
 type Simulated = {
   counts: Record<string, number>;
@@ -41,7 +35,7 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
   it('simulates a 20-qubit circuit and returns counts, hash and the backend that ran', async () => {
     const progress: number[] = [];
     const result = await client.callTool(
-      { name: 'quantum_simulate', arguments: { qasm: ghz(20), shots: 2000, seed: 7 } },
+      { name: 'quantum_simulate', arguments: { qasm: ghzQasm(20), shots: 2000, seed: 7 } },
       undefined,
       { onprogress: (p) => progress.push(p.progress) },
     );
@@ -57,8 +51,8 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
   });
 
   it('is reproducible with a seed and gives the same hash for the same circuit in JSON', async () => {
-    const a = await simulate({ qasm: ghz(3), shots: 500, seed: 42 });
-    const b = await simulate({ qasm: `// comment\n${ghz(3).replace(/\n/g, '\n\n  ')}`, shots: 500, seed: 42 });
+    const a = await simulate({ qasm: ghzQasm(3), shots: 500, seed: 42 });
+    const b = await simulate({ qasm: `// comment\n${ghzQasm(3).replace(/\n/g, '\n\n  ')}`, shots: 500, seed: 42 });
     expect(b.data.counts).toEqual(a.data.counts);
     expect(b.data.hash).toBe(a.data.hash);
     const json = {
@@ -99,7 +93,7 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
   });
 
   it('keeps the run in the circuit history resources', async () => {
-    const { data } = await simulate({ qasm: ghz(4), shots: 100, seed: 1 });
+    const { data } = await simulate({ qasm: ghzQasm(4), shots: 100, seed: 1 });
     const list = await client.readResource({ uri: 'vial://quantum/circuits' });
     expect((list.contents[0] as { text: string }).text).toContain(data.hash);
     const one = await client.readResource({ uri: data.resource });
@@ -114,7 +108,7 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
   });
 
   it('offers the quantum_explain_circuit prompt with a diagram', async () => {
-    const prompt = await client.getPrompt({ name: 'quantum_explain_circuit', arguments: { qasm: ghz(3) } });
+    const prompt = await client.getPrompt({ name: 'quantum_explain_circuit', arguments: { qasm: ghzQasm(3) } });
     expect(JSON.stringify(prompt.messages)).toMatch(/3-qubit/);
   });
 
@@ -128,11 +122,11 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
         /r.*not declared|undeclared|unknown register/i,
       ],
       [{ qasm: 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[5];' }, /out of range|index 5/i],
-      [{ qasm: ghz(40) }, /40 qubits.*at most/i],
-      [{ qasm: ghz(2), shots: 2_000_000 }, /shots|1000000/i],
-      [{ qasm: ghz(2), expectations: ['Q7'] }, /Pauli factor/],
+      [{ qasm: ghzQasm(40) }, /40 qubits.*at most/i],
+      [{ qasm: ghzQasm(2), shots: 2_000_000 }, /shots|1000000/i],
+      [{ qasm: ghzQasm(2), expectations: ['Q7'] }, /Pauli factor/],
       [{}, /exactly one of `qasm`/],
-      [{ qasm: ghz(2), backend: 'webgpu' }, /WebGPU is unavailable here/],
+      [{ qasm: ghzQasm(2), backend: 'webgpu' }, /WebGPU is unavailable here/],
     ];
     for (const [args, message] of cases) {
       const { result, text } = await simulate(args);
@@ -140,14 +134,14 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
       expect(text).toMatch(message);
       expect(text).not.toMatch(/unexpectedly/);
     }
-    const ok = await simulate({ qasm: ghz(2), shots: 10 });
+    const ok = await simulate({ qasm: ghzQasm(2), shots: 10 });
     expect(ok.result.isError).toBeFalsy();
   });
 
   it('needs the quantum scope', async () => {
     const { token } = await stack.host.mintToken({ name: 'no-quantum', scopes: ['ml'] });
     const other = await connectClient(stack.mcpUrl, token);
-    const result = await other.callTool({ name: 'quantum_simulate', arguments: { qasm: ghz(2) } });
+    const result = await other.callTool({ name: 'quantum_simulate', arguments: { qasm: ghzQasm(2) } });
     expect(JSON.stringify(result.content)).toMatch(/lacks the scope quantum/);
     await expect(other.readResource({ uri: 'vial://quantum/circuits' })).rejects.toThrow(/lacks the scope quantum/);
     await other.close();
@@ -164,7 +158,7 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
       { signal: controller.signal, onprogress: () => controller.abort('enough') },
     );
     await expect(call).rejects.toThrow();
-    const next = await simulate({ qasm: ghz(2), shots: 10 });
+    const next = await simulate({ qasm: ghzQasm(2), shots: 10 });
     expect(next.result.isError).toBeFalsy();
     expect(Date.now() - started).toBeLessThan(10_000);
   });
