@@ -25,6 +25,9 @@ interface Simulated {
   backendReason: string;
   qubits: number;
   state?: number[];
+  threads: number;
+  topK: Array<{ index: number; probability: number }>;
+  expectations?: Array<{ paulis: string; qubits: number[]; value: number }>;
 }
 
 const BELL = `${QASM_HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
@@ -170,6 +173,36 @@ test.describe('quantum tools in the tab, through the relay', () => {
         expect(Object.values(first.data.counts).reduce((sum, n) => sum + n, 0)).toBe(300);
       }
     }
+  });
+
+  test("the tab's CPU engine runs on several threads above 2^14 amplitudes and agrees with WebGPU", async () => {
+    // 16 qubits: past the threading threshold (2^14), past return_state's 12, so the two engines are
+    // compared through what depends on every amplitude: the 200 most probable states and 64
+    // Pauli expectations (X, Y, Z on each qubit, ZZ and XX on neighbours).
+    const qubits = 16;
+    const qasm = randomCircuit(qubits, 120, 21);
+    const expectations = [
+      ...['X', 'Y', 'Z'].flatMap((p) => Array.from({ length: qubits }, (_, q) => `${p}${q}`)),
+      ...Array.from({ length: 8 }, (_, q) => `Z${q} Z${q + 1}`),
+      ...Array.from({ length: 8 }, (_, q) => `X${2 * q} X${2 * q + 1}`),
+    ];
+    const options = { qasm, shots: 0, top_k: 200, expectations };
+    const cpu = await simulate({ ...options, backend: 'cpu' });
+    const gpu = await simulate({ ...options, backend: 'webgpu' });
+    expect(cpu.isError, cpu.text).toBe(false);
+    expect(gpu.isError, gpu.text).toBe(false);
+    expect(cpu.data.threads, 'Chromium reports 2 cores here').toBeGreaterThan(1);
+    expect(gpu.data.threads).toBe(1);
+    let worst = 0;
+    const gpuProbability = new Map(gpu.data.topK.map((entry) => [entry.index, entry.probability]));
+    // The lists may end on different near-ties; every state high in one is in the other.
+    for (const { index, probability } of cpu.data.topK.slice(0, 150)) {
+      worst = Math.max(worst, Math.abs(probability - (gpuProbability.get(index) ?? Infinity)));
+    }
+    cpu.data.expectations!.forEach((entry, i) => {
+      worst = Math.max(worst, Math.abs(entry.value - gpu.data.expectations![i]!.value));
+    });
+    expect(worst, 'largest difference in probabilities and expectations').toBeLessThanOrEqual(1e-5);
   });
 
   test('bad input gets a tool error that says what is wrong, and the worker keeps serving', async () => {

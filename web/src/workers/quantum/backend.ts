@@ -18,6 +18,9 @@ export interface BackendLimits {
   /** Largest number of qubits this backend can hold, and why it stops there. */
   maxQubits: number;
   reason: string;
+  /** Threads the engine splits a step across (CPU engine), and when and why. */
+  threads?: number;
+  threadsNote?: string;
 }
 
 export interface StateBackend {

@@ -8,6 +8,7 @@
 import type { BackendLimits, PauliString, StateBackend } from './backend.ts';
 import type { Circuit } from './circuit.ts';
 import { CpuBackend } from './cpu/backend.ts';
+import type { KernelThreads } from './cpu/threads.ts';
 import { circuitFromJson, circuitHash, parseQasmWithWarnings, toQasm } from './qasm/index.ts';
 import { simulate, SimulationError, type SimulationResult } from './simulate.ts';
 import { WebGpuBackend, WebGpuDeviceLostError } from './webgpu/backend.ts';
@@ -42,6 +43,8 @@ export interface SimulateReply extends SimulationResult {
   backendReason: string;
   /** What lenient mode accepted, if anything. */
   warnings: string[];
+  /** Threads the circuit's gates ran on (the CPU engine splits large states; WebGPU reports 1). */
+  threads: number;
 }
 
 export interface EngineReport {
@@ -53,6 +56,11 @@ export interface QuantumServiceOptions {
   /** `navigator.gpu` where WebGPU exists; absent means CPU only. */
   gpu?: GPU;
   cpuMemoryBudgetBytes?: number;
+  /**
+   * Kernel threads for the CPU engine (`browserKernelThreads()` in the tab's Worker); absent means
+   * one thread, as on Node hosts.
+   */
+  cpuThreads?: KernelThreads;
 }
 
 type WebGpuState = { backend: WebGpuBackend; software: boolean } | { unavailable: string };
@@ -65,7 +73,7 @@ export class QuantumService {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: QuantumServiceOptions = {}) {
-    this.cpu = new CpuBackend({ memoryBudgetBytes: options.cpuMemoryBudgetBytes });
+    this.cpu = new CpuBackend({ memoryBudgetBytes: options.cpuMemoryBudgetBytes, threads: options.cpuThreads });
   }
 
   async engines(): Promise<EngineReport> {
@@ -132,7 +140,14 @@ export class QuantumService {
       if (error instanceof WebGpuDeviceLostError) this.webgpu = undefined;
       throw error;
     }
-    return { ...result, hash: await circuitHash(circuit), qasm: toQasm(circuit), backendReason: reason, warnings };
+    return {
+      ...result,
+      hash: await circuitHash(circuit),
+      qasm: toQasm(circuit),
+      backendReason: reason,
+      warnings,
+      threads: backend === this.cpu ? this.cpu.threadsFor(circuit.qubits) : 1,
+    };
   }
 
   private async pick(choice: BackendChoice, qubits: number): Promise<{ backend: StateBackend; reason: string }> {

@@ -9,17 +9,23 @@
  * browser reports it (`navigator.deviceMemory`) and that is less. Indices are 32-bit integers,
  * which caps n at 29 whatever the budget.
  *
- * Single-threaded: the kernels do not yet split the state across workers over a
- * SharedArrayBuffer when the page is cross-origin isolated.
+ * Threads: given `threads` (the tab's quantum Worker passes them when the page is cross-origin
+ * isolated and the browser reports several cores), the state lives in a SharedArrayBuffer and
+ * `apply` splits each step across a pool of kernel Workers (`threads.ts`) once the state has
+ * 2^minQubits amplitudes or more; smaller states, readout and everything else run on one thread.
+ * If the pool cannot start, the engine says why in `limits()` and runs on one thread.
  */
 import type { BackendLimits, PauliString, StateBackend } from '../backend.ts';
 import type { Step } from '../program.ts';
 import { applyStep } from './kernels.ts';
 import { measureQubit, pauliExpectation, sampleIndices, topProbabilities, type Ranked } from './readout.ts';
+import { KernelPool, type KernelThreads } from './threads.ts';
 
 export interface CpuBackendOptions {
   /** Bytes the engine may use for the state and its snapshot; default `defaultMemoryBudget()`. */
   memoryBudgetBytes?: number;
+  /** Kernel threads to split `apply` across (the calling thread counts as one); none by default. */
+  threads?: KernelThreads;
 }
 
 export const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
@@ -42,9 +48,15 @@ function formatBytes(bytes: number): string {
 
 export class CpuBackend implements StateBackend {
   readonly name = 'cpu' as const;
-  /** The CPU has no per-call cost to amortise; small batches keep progress and cancellation prompt. */
-  readonly batchAmplitudes = 1 << 20;
+  /**
+   * One thread has no per-call cost to amortise; small batches keep progress and cancellation
+   * prompt. Threads pay a message per batch, so they take a few steps at a time.
+   */
+  readonly batchAmplitudes: number;
   private readonly budget: number;
+  private pool: KernelPool | null = null;
+  /** Why the engine runs on one thread, when it was given threads. */
+  private threadsNote: string;
   private state: Float32Array | null = null;
   private saved: Float32Array | null = null;
   private qubits = 0;
@@ -53,12 +65,31 @@ export class CpuBackend implements StateBackend {
     const budget = options.memoryBudgetBytes ?? defaultMemoryBudget();
     if (!(budget > 0)) throw new RangeError(`memoryBudgetBytes must be positive, got ${budget}`);
     this.budget = budget;
+    const threads = options.threads;
+    if (!threads || threads.count <= 1) {
+      this.threadsNote = 'one thread (no kernel threads were given)';
+    } else if (typeof SharedArrayBuffer === 'undefined') {
+      this.threadsNote = 'one thread: SharedArrayBuffer is unavailable (the page is not cross-origin isolated)';
+    } else {
+      this.pool = new KernelPool(threads);
+      this.threadsNote =
+        `${threads.count} threads for states of 2^${this.pool.minQubits} amplitudes or more ` +
+        `(Atomics-synchronised kernel Workers over a SharedArrayBuffer), one below`;
+    }
+    this.batchAmplitudes = this.pool ? 1 << 23 : 1 << 20;
+  }
+
+  /** How many threads `apply` uses on a state of `qubits` qubits. */
+  threadsFor(qubits: number): number {
+    return this.pool && qubits >= this.pool.minQubits ? this.pool.count : 1;
   }
 
   limits(): BackendLimits {
     const byMemory = Math.floor(Math.log2(this.budget / BYTES_PER_AMPLITUDE));
+    const threads = { threads: this.pool?.count ?? 1, threadsNote: this.threadsNote };
     if (byMemory <= INDEX_LIMIT_QUBITS) {
       return {
+        ...threads,
         maxQubits: byMemory,
         reason:
           `a complex64 state of n qubits takes 8·2^n bytes and the CPU engine's memory budget is ` +
@@ -67,6 +98,7 @@ export class CpuBackend implements StateBackend {
       };
     }
     return {
+      ...threads,
       maxQubits: INDEX_LIMIT_QUBITS,
       reason: `the CPU engine indexes amplitudes with 32-bit integers, which reach ${INDEX_LIMIT_QUBITS} qubits`,
     };
@@ -84,7 +116,7 @@ export class CpuBackend implements StateBackend {
       this.state = null;
       this.saved = null;
       try {
-        this.state = new Float32Array(floats);
+        this.state = this.pool ? new Float32Array(new SharedArrayBuffer(4 * floats)) : new Float32Array(floats);
       } catch (error) {
         throw new RangeError(
           `could not allocate ${formatBytes(4 * floats)} for a ${qubits}-qubit state (${String(error)}); ` +
@@ -98,10 +130,17 @@ export class CpuBackend implements StateBackend {
 
   async apply(steps: readonly Step[]): Promise<void> {
     const state = this.live();
-    for (const step of steps) {
-      this.checkStep(step);
-      applyStep(state, this.qubits, step);
+    for (const step of steps) this.checkStep(step);
+    if (this.pool && this.qubits >= this.pool.minQubits && (await this.poolStarted())) {
+      try {
+        await this.pool.apply(state, this.qubits, steps);
+      } catch (error) {
+        this.stopThreads(`one thread: the kernel threads failed (${(error as Error).message})`);
+        throw error;
+      }
+      return;
     }
+    for (const step of steps) applyStep(state, this.qubits, step);
   }
 
   async measure(qubit: number, random: number): Promise<0 | 1> {
@@ -167,9 +206,28 @@ export class CpuBackend implements StateBackend {
     this.live().set(this.saved);
   }
 
+  /** Frees the state; the kernel threads, if any, are stopped and later runs use one thread. */
   dispose(): void {
     this.state = null;
     this.saved = null;
+    if (this.pool) this.stopThreads('one thread: the engine was disposed');
+  }
+
+  /** Starts the pool on first use; if it cannot start, says why and goes on with one thread. */
+  private async poolStarted(): Promise<boolean> {
+    try {
+      await this.pool!.start();
+      return true;
+    } catch (error) {
+      this.stopThreads(`one thread: the kernel threads could not start (${(error as Error).message})`);
+      return false;
+    }
+  }
+
+  private stopThreads(note: string): void {
+    this.pool?.dispose();
+    this.pool = null;
+    this.threadsNote = note;
   }
 
   private live(): Float32Array {

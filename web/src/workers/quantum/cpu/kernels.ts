@@ -6,35 +6,61 @@
  * Loops walk the state in address order wherever they can — the innermost loop runs over the
  * contiguous indices below the lowest qubit a step touches — so that large states stream through
  * memory, which is what bounds a state-vector simulator.
+ *
+ * Every kernel takes a range `[from, to)` of its work units (`stepUnits`: the groups of amplitudes
+ * one step updates together, or single amplitudes for a diagonal) so threads can share a step:
+ * ranges that do not overlap touch disjoint amplitudes, in any order, with the same arithmetic as
+ * the whole range. The single-threaded engine passes the whole range. Inside a range, a kernel
+ * walks "segments": runs of consecutive units whose amplitudes lie at a constant stride.
  */
 import type { ComplexMatrix } from '../gates.ts';
 import type { Step } from '../program.ts';
 
 export type State = Float32Array;
 
-export function applyStep(state: State, qubits: number, step: Step): void {
+/**
+ * How many work units `step` has on a `qubits`-qubit state: 2^(n − touched qubits) groups for
+ * dense, controlled and swap steps (each group is the 2^k amplitudes a k-qubit matrix mixes), 2ⁿ
+ * amplitudes for a diagonal step.
+ */
+export function stepUnits(qubits: number, step: Step): number {
   switch (step.kind) {
     case 'dense':
-      if (step.qubits.length === 1) applyDense1(state, qubits, step.qubits[0]!, step.matrix.data);
-      else if (step.qubits.length === 2) applyDense2(state, qubits, step.qubits[0]!, step.qubits[1]!, step.matrix.data);
-      else if (step.qubits.length === 3) applyDense3(state, qubits, step.qubits, step.matrix);
-      else if (step.qubits.length === 4) applyDense4(state, qubits, step.qubits, step.matrix);
-      else applyDenseK(state, qubits, step.qubits, step.matrix, 0);
+      return 2 ** (qubits - step.qubits.length);
+    case 'diagonal':
+      return 2 ** qubits;
+    case 'controlled':
+      return 2 ** (qubits - step.controls.length - step.targets.length);
+    case 'swap':
+      return 2 ** (qubits - 2);
+  }
+}
+
+/** Applies `step` to work units `[from, to)` of the state (by default all of them). */
+export function applyStep(state: State, qubits: number, step: Step, from = 0, to = stepUnits(qubits, step)): void {
+  switch (step.kind) {
+    case 'dense':
+      if (step.qubits.length === 1) applyDense1(state, step.qubits[0]!, step.matrix.data, from, to);
+      else if (step.qubits.length === 2)
+        applyDense2(state, step.qubits[0]!, step.qubits[1]!, step.matrix.data, from, to);
+      else if (step.qubits.length === 3) applyDense3(state, step.qubits, step.matrix, from, to);
+      else if (step.qubits.length === 4) applyDense4(state, step.qubits, step.matrix, from, to);
+      else applyDenseK(state, step.qubits, step.matrix, 0, [], from, to);
       return;
     case 'diagonal':
-      applyDiagonal(state, qubits, step.qubits, step.diagonal);
+      applyDiagonal(state, step.qubits, step.diagonal, from, to);
       return;
     case 'controlled':
-      applyControlled(state, qubits, step.controls, step.targets, step.matrix);
+      applyControlled(state, step.controls, step.targets, step.matrix, from, to);
       return;
     case 'swap':
-      applySwap(state, qubits, step.a, step.b);
+      applySwap(state, step.a, step.b, from, to);
       return;
   }
 }
 
 /** A 2×2 unitary on qubit `target`: amplitude pairs (i, i + 2^target) with that bit 0 in i. */
-export function applyDense1(state: State, qubits: number, target: number, m: Float64Array): void {
+export function applyDense1(state: State, target: number, m: Float64Array, from: number, to: number): void {
   const m00r = m[0]!,
     m00i = m[1]!,
     m01r = m[2]!,
@@ -43,10 +69,9 @@ export function applyDense1(state: State, qubits: number, target: number, m: Flo
     m10i = m[5]!,
     m11r = m[6]!,
     m11i = m[7]!;
-  const size = 2 << qubits; // floats
   if (target === 0) {
     // Pairs are neighbours: one flat loop instead of an inner loop of length 1.
-    for (let p = 0; p < size; p += 4) {
+    for (let p = 4 * from, size = 4 * to; p < size; p += 4) {
       const ar = state[p]!,
         ai = state[p + 1]!,
         br = state[p + 2]!,
@@ -59,8 +84,13 @@ export function applyDense1(state: State, qubits: number, target: number, m: Flo
     return;
   }
   const half = 2 << target; // float distance between the pair's members
-  for (let block = 0; block < size; block += half << 1) {
-    for (let p = block, end = block + half; p < end; p += 2) {
+  const run = 1 << target; // units (pairs) per segment
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = ((unit >>> target) << (target + 2)) + 2 * inner;
+    unit += count;
+    for (let p = start, end = start + 2 * count; p < end; p += 2) {
       const q = p + half;
       const ar = state[p]!,
         ai = state[p + 1]!,
@@ -75,15 +105,14 @@ export function applyDense1(state: State, qubits: number, target: number, m: Flo
 }
 
 /** A 4×4 unitary on qubits (q0, q1) — matrix index bit 0 is q0 — unrolled into locals. */
-export function applyDense2(state: State, qubits: number, q0: number, q1: number, m: Float64Array): void {
+export function applyDense2(state: State, q0: number, q1: number, m: Float64Array, from: number, to: number): void {
   const lo = Math.min(q0, q1);
   const hi = Math.max(q0, q1);
   const o1 = 2 << q0;
   const o2 = 2 << q1;
   const o3 = o1 + o2;
-  const size = 2 << qubits;
-  const loRun = 2 << lo;
-  const hiRun = 2 << hi;
+  const run = 1 << lo; // units per segment
+  const above = hi - lo - 1; // where the second 0 bit goes in the unit counter above `lo`
   const m0r = m[0]!,
     m0i = m[1]!,
     m1r = m[2]!,
@@ -116,29 +145,32 @@ export function applyDense2(state: State, qubits: number, q0: number, q1: number
     mei = m[29]!,
     mfr = m[30]!,
     mfi = m[31]!;
-  for (let outer = 0; outer < size; outer += hiRun << 1) {
-    for (let middle = outer, middleEnd = outer + hiRun; middle < middleEnd; middle += loRun << 1) {
-      for (let p = middle, end = middle + loRun; p < end; p += 2) {
-        const p1 = p + o1,
-          p2 = p + o2,
-          p3 = p + o3;
-        const ar = state[p]!,
-          ai = state[p + 1]!,
-          br = state[p1]!,
-          bi = state[p1 + 1]!,
-          cr = state[p2]!,
-          ci = state[p2 + 1]!,
-          dr = state[p3]!,
-          di = state[p3 + 1]!;
-        state[p] = m0r * ar - m0i * ai + m1r * br - m1i * bi + m2r * cr - m2i * ci + m3r * dr - m3i * di;
-        state[p + 1] = m0r * ai + m0i * ar + m1r * bi + m1i * br + m2r * ci + m2i * cr + m3r * di + m3i * dr;
-        state[p1] = m4r * ar - m4i * ai + m5r * br - m5i * bi + m6r * cr - m6i * ci + m7r * dr - m7i * di;
-        state[p1 + 1] = m4r * ai + m4i * ar + m5r * bi + m5i * br + m6r * ci + m6i * cr + m7r * di + m7i * dr;
-        state[p2] = m8r * ar - m8i * ai + m9r * br - m9i * bi + mar * cr - mai * ci + mbr * dr - mbi * di;
-        state[p2 + 1] = m8r * ai + m8i * ar + m9r * bi + m9i * br + mar * ci + mai * cr + mbr * di + mbi * dr;
-        state[p3] = mcr * ar - mci * ai + mdr * br - mdi * bi + mer * cr - mei * ci + mfr * dr - mfi * di;
-        state[p3 + 1] = mcr * ai + mci * ar + mdr * bi + mdi * br + mer * ci + mei * cr + mfr * di + mfi * dr;
-      }
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const outer = unit >>> lo;
+    const start = ((((outer >>> above) << (above + 1)) | (outer & ((1 << above) - 1))) << (lo + 2)) + 2 * inner;
+    unit += count;
+    for (let p = start, end = start + 2 * count; p < end; p += 2) {
+      const p1 = p + o1,
+        p2 = p + o2,
+        p3 = p + o3;
+      const ar = state[p]!,
+        ai = state[p + 1]!,
+        br = state[p1]!,
+        bi = state[p1 + 1]!,
+        cr = state[p2]!,
+        ci = state[p2 + 1]!,
+        dr = state[p3]!,
+        di = state[p3 + 1]!;
+      state[p] = m0r * ar - m0i * ai + m1r * br - m1i * bi + m2r * cr - m2i * ci + m3r * dr - m3i * di;
+      state[p + 1] = m0r * ai + m0i * ar + m1r * bi + m1i * br + m2r * ci + m2i * cr + m3r * di + m3i * dr;
+      state[p1] = m4r * ar - m4i * ai + m5r * br - m5i * bi + m6r * cr - m6i * ci + m7r * dr - m7i * di;
+      state[p1 + 1] = m4r * ai + m4i * ar + m5r * bi + m5i * br + m6r * ci + m6i * cr + m7r * di + m7i * dr;
+      state[p2] = m8r * ar - m8i * ai + m9r * br - m9i * bi + mar * cr - mai * ci + mbr * dr - mbi * di;
+      state[p2 + 1] = m8r * ai + m8i * ar + m9r * bi + m9i * br + mar * ci + mai * cr + mbr * di + mbi * dr;
+      state[p3] = mcr * ar - mci * ai + mdr * br - mdi * bi + mer * cr - mei * ci + mfr * dr - mfi * di;
+      state[p3 + 1] = mcr * ai + mci * ar + mdr * bi + mdi * br + mer * ci + mei * cr + mfr * di + mfi * dr;
     }
   }
 }
@@ -168,10 +200,9 @@ interface DenseLayout {
   /** Positions (relative to just above the lowest target) where the outer counter gets 0 bits. */
   higher: Int32Array;
   lowest: number;
-  outerCount: number;
 }
 
-function prepareDense(qubits: number, targets: readonly number[], matrix: ComplexMatrix): DenseLayout {
+function prepareDense(targets: readonly number[], matrix: ComplexMatrix): DenseLayout {
   const k = targets.length;
   const dim = 1 << k;
   const offsets = new Int32Array(dim);
@@ -189,11 +220,17 @@ function prepareDense(qubits: number, targets: readonly number[], matrix: Comple
   const skipped = sortedPositions(targets);
   const lowest = skipped[0]!;
   const higher = skipped.subarray(1).map((p) => p - lowest - 1);
-  return { offsets, mr, mi, higher, lowest, outerCount: 1 << (qubits - k - lowest) };
+  return { offsets, mr, mi, higher, lowest };
 }
 /** A 8×8 unitary on 3 qubits: the 8 amplitudes held in locals, one row of the matrix per inner step. */
-export function applyDense3(state: State, qubits: number, targets: readonly number[], matrix: ComplexMatrix): void {
-  const { offsets, mr, mi, higher, lowest, outerCount } = prepareDense(qubits, targets, matrix);
+export function applyDense3(
+  state: State,
+  targets: readonly number[],
+  matrix: ComplexMatrix,
+  from: number,
+  to: number,
+): void {
+  const { offsets, mr, mi, higher, lowest } = prepareDense(targets, matrix);
   const o0 = offsets[0]!,
     o1 = offsets[1]!,
     o2 = offsets[2]!,
@@ -202,10 +239,13 @@ export function applyDense3(state: State, qubits: number, targets: readonly numb
     o5 = offsets[5]!,
     o6 = offsets[6]!,
     o7 = offsets[7]!;
-  const run = 2 << lowest;
-  for (let outer = 0; outer < outerCount; outer++) {
-    const start = insertZeros(outer, higher) << (lowest + 2);
-    for (let base = start, end = start + run; base < end; base += 2) {
+  const run = 1 << lowest;
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = (insertZeros(unit >>> lowest, higher) << (lowest + 2)) + 2 * inner;
+    unit += count;
+    for (let base = start, end = start + 2 * count; base < end; base += 2) {
       const x0r = state[base + o0]!,
         x0i = state[base + o0 + 1]!,
         x1r = state[base + o1]!,
@@ -264,8 +304,14 @@ export function applyDense3(state: State, qubits: number, targets: readonly numb
 }
 
 /** A 16×16 unitary on 4 qubits: the 16 amplitudes held in locals, one row of the matrix per inner step. */
-export function applyDense4(state: State, qubits: number, targets: readonly number[], matrix: ComplexMatrix): void {
-  const { offsets, mr, mi, higher, lowest, outerCount } = prepareDense(qubits, targets, matrix);
+export function applyDense4(
+  state: State,
+  targets: readonly number[],
+  matrix: ComplexMatrix,
+  from: number,
+  to: number,
+): void {
+  const { offsets, mr, mi, higher, lowest } = prepareDense(targets, matrix);
   const o0 = offsets[0]!,
     o1 = offsets[1]!,
     o2 = offsets[2]!,
@@ -282,10 +328,13 @@ export function applyDense4(state: State, qubits: number, targets: readonly numb
     o13 = offsets[13]!,
     o14 = offsets[14]!,
     o15 = offsets[15]!;
-  const run = 2 << lowest;
-  for (let outer = 0; outer < outerCount; outer++) {
-    const start = insertZeros(outer, higher) << (lowest + 2);
-    for (let base = start, end = start + run; base < end; base += 2) {
+  const run = 1 << lowest;
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = (insertZeros(unit >>> lowest, higher) << (lowest + 2)) + 2 * inner;
+    unit += count;
+    for (let base = start, end = start + 2 * count; base < end; base += 2) {
       const x0r = state[base + o0]!,
         x0i = state[base + o0 + 1]!,
         x1r = state[base + o1]!,
@@ -399,11 +448,12 @@ export function applyDense4(state: State, qubits: number, targets: readonly numb
  */
 export function applyDenseK(
   state: State,
-  qubits: number,
   targets: readonly number[],
   matrix: ComplexMatrix,
   fixedOnes: number,
-  fixedBits: readonly number[] = [],
+  fixedBits: readonly number[],
+  from: number,
+  to: number,
 ): void {
   const k = targets.length;
   const dim = 1 << k;
@@ -426,10 +476,12 @@ export function applyDenseK(
   // The run of contiguous indices below the lowest touched qubit is walked innermost.
   const run = 1 << lowest;
   const higher = skipped.subarray(1).map((p) => p - lowest - 1);
-  const outerCount = 1 << (qubits - skipped.length - lowest);
-  for (let outer = 0; outer < outerCount; outer++) {
-    const start = ((insertZeros(outer, higher) << (lowest + 1)) | fixedOnes) * 2;
-    for (let base = start, end = start + run * 2; base < end; base += 2) {
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = ((insertZeros(unit >>> lowest, higher) << (lowest + 1)) | fixedOnes) * 2 + 2 * inner;
+    unit += count;
+    for (let base = start, end = start + 2 * count; base < end; base += 2) {
       for (let a = 0; a < dim; a++) {
         const p = base + offsets[a]!;
         vr[a] = state[p]!;
@@ -455,32 +507,39 @@ export function applyDenseK(
 }
 
 /** Multiplies amplitude i by diagonal[index formed by i's bits at `targets`]. */
-export function applyDiagonal(state: State, qubits: number, targets: readonly number[], diagonal: Float64Array): void {
+export function applyDiagonal(
+  state: State,
+  targets: readonly number[],
+  diagonal: Float64Array,
+  from: number,
+  to: number,
+): void {
   const dim = 1 << targets.length;
   let identity = true;
   for (let a = 0; a < dim && identity; a++) identity = diagonal[2 * a] === 1 && diagonal[2 * a + 1] === 0;
   if (identity) return;
   if (targets.length === 1) {
-    applyDiagonal1(state, qubits, targets[0]!, diagonal);
+    applyDiagonal1(state, targets[0]!, diagonal, from, to);
     return;
   }
   const k = targets.length;
-  const size = 2 << qubits;
-  const run = 2 << Math.min(...targets); // floats over which no target bit changes
+  const run = 1 << Math.min(...targets); // amplitudes over which no target bit changes
   const dr = new Float64Array(dim);
   const di = new Float64Array(dim);
   for (let a = 0; a < dim; a++) {
     dr[a] = diagonal[2 * a]!;
     di[a] = diagonal[2 * a + 1]!;
   }
-  for (let block = 0; block < size; block += run) {
-    const index = block >>> 1;
+  for (let index = from; index < to;) {
+    const count = Math.min(run - (index & (run - 1)), to - index);
+    const start = 2 * index;
     let a = 0;
     for (let j = 0; j < k; j++) a |= ((index >>> targets[j]!) & 1) << j;
+    index += count;
     const cr = dr[a]!;
     const ci = di[a]!;
     if (cr === 1 && ci === 0) continue;
-    for (let p = block, end = block + run; p < end; p += 2) {
+    for (let p = start, end = start + 2 * count; p < end; p += 2) {
       const xr = state[p]!;
       const xi = state[p + 1]!;
       state[p] = cr * xr - ci * xi;
@@ -489,28 +548,32 @@ export function applyDiagonal(state: State, qubits: number, targets: readonly nu
   }
 }
 
-function applyDiagonal1(state: State, qubits: number, target: number, diagonal: Float64Array): void {
-  const size = 2 << qubits;
-  const half = 2 << target;
+function applyDiagonal1(state: State, target: number, diagonal: Float64Array, from: number, to: number): void {
+  const run = 1 << target; // amplitudes with the same target bit
   const c0r = diagonal[0]!,
     c0i = diagonal[1]!,
     c1r = diagonal[2]!,
     c1i = diagonal[3]!;
   const touch0 = !(c0r === 1 && c0i === 0);
-  for (let block = 0; block < size; block += half << 1) {
-    if (touch0) {
-      for (let p = block, end = block + half; p < end; p += 2) {
+  for (let index = from; index < to;) {
+    const count = Math.min(run - (index & (run - 1)), to - index);
+    const start = 2 * index;
+    const one = index & run;
+    index += count;
+    if (one) {
+      for (let p = start, end = start + 2 * count; p < end; p += 2) {
+        const xr = state[p]!;
+        const xi = state[p + 1]!;
+        state[p] = c1r * xr - c1i * xi;
+        state[p + 1] = c1r * xi + c1i * xr;
+      }
+    } else if (touch0) {
+      for (let p = start, end = start + 2 * count; p < end; p += 2) {
         const xr = state[p]!;
         const xi = state[p + 1]!;
         state[p] = c0r * xr - c0i * xi;
         state[p + 1] = c0r * xi + c0i * xr;
       }
-    }
-    for (let p = block + half, end = block + 2 * half; p < end; p += 2) {
-      const xr = state[p]!;
-      const xi = state[p + 1]!;
-      state[p] = c1r * xr - c1i * xi;
-      state[p + 1] = c1r * xi + c1i * xr;
     }
   }
 }
@@ -524,30 +587,33 @@ const X_MATRIX = [0, 0, 1, 0, 1, 0, 0, 0];
  */
 export function applyControlled(
   state: State,
-  qubits: number,
   controls: readonly number[],
   targets: readonly number[],
   matrix: ComplexMatrix,
+  from: number,
+  to: number,
 ): void {
   let mask = 0;
   for (const c of controls) mask |= 1 << c;
   if (targets.length !== 1) {
-    applyDenseK(state, qubits, targets, matrix, mask, controls);
+    applyDenseK(state, targets, matrix, mask, controls, from, to);
     return;
   }
   const target = targets[0]!;
   const m = matrix.data;
   const skipped = sortedPositions([...controls, target]);
   const lowest = skipped[0]!;
-  const run = 2 << lowest; // floats
+  const run = 1 << lowest; // units per segment
   const higher = skipped.subarray(1).map((p) => p - lowest - 1);
-  const outerCount = 1 << (qubits - skipped.length - lowest);
   const half = 2 << target;
   const fixed = mask * 2;
   if (isExactly(m, X_MATRIX)) {
-    for (let outer = 0; outer < outerCount; outer++) {
-      const start = (insertZeros(outer, higher) << (lowest + 2)) | fixed;
-      for (let p = start, end = start + run; p < end; p += 2) {
+    for (let unit = from; unit < to;) {
+      const inner = unit & (run - 1);
+      const count = Math.min(run - inner, to - unit);
+      const start = ((insertZeros(unit >>> lowest, higher) << (lowest + 2)) | fixed) + 2 * inner;
+      unit += count;
+      for (let p = start, end = start + 2 * count; p < end; p += 2) {
         const q = p + half;
         const ar = state[p]!;
         const ai = state[p + 1]!;
@@ -570,9 +636,12 @@ export function applyControlled(
   if (m01r === 0 && m01i === 0 && m10r === 0 && m10i === 0) {
     // Diagonal target (cz, cp, crz): each amplitude is only scaled.
     const touch0 = !(m00r === 1 && m00i === 0);
-    for (let outer = 0; outer < outerCount; outer++) {
-      const start = (insertZeros(outer, higher) << (lowest + 2)) | fixed;
-      for (let p = start, end = start + run; p < end; p += 2) {
+    for (let unit = from; unit < to;) {
+      const inner = unit & (run - 1);
+      const count = Math.min(run - inner, to - unit);
+      const start = ((insertZeros(unit >>> lowest, higher) << (lowest + 2)) | fixed) + 2 * inner;
+      unit += count;
+      for (let p = start, end = start + 2 * count; p < end; p += 2) {
         if (touch0) {
           const ar = state[p]!;
           const ai = state[p + 1]!;
@@ -588,9 +657,12 @@ export function applyControlled(
     }
     return;
   }
-  for (let outer = 0; outer < outerCount; outer++) {
-    const start = (insertZeros(outer, higher) << (lowest + 2)) | fixed;
-    for (let p = start, end = start + run; p < end; p += 2) {
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = ((insertZeros(unit >>> lowest, higher) << (lowest + 2)) | fixed) + 2 * inner;
+    unit += count;
+    for (let p = start, end = start + 2 * count; p < end; p += 2) {
       const q = p + half;
       const ar = state[p]!,
         ai = state[p + 1]!,
@@ -605,18 +677,20 @@ export function applyControlled(
 }
 
 /** Exchanges amplitudes whose bits a and b are 01 and 10: a quarter of the state each way. */
-export function applySwap(state: State, qubits: number, a: number, b: number): void {
+export function applySwap(state: State, a: number, b: number, from: number, to: number): void {
   if (a === b) return;
   const skipped = sortedPositions([a, b]);
   const lowest = skipped[0]!;
-  const run = 2 << lowest;
+  const run = 1 << lowest;
   const higher = skipped.subarray(1).map((p) => p - lowest - 1);
-  const outerCount = 1 << (qubits - 2 - lowest);
   const offA = 2 << a;
   const offB = 2 << b;
-  for (let outer = 0; outer < outerCount; outer++) {
-    const start = insertZeros(outer, higher) << (lowest + 2);
-    for (let base = start, end = start + run; base < end; base += 2) {
+  for (let unit = from; unit < to;) {
+    const inner = unit & (run - 1);
+    const count = Math.min(run - inner, to - unit);
+    const start = (insertZeros(unit >>> lowest, higher) << (lowest + 2)) + 2 * inner;
+    unit += count;
+    for (let base = start, end = start + 2 * count; base < end; base += 2) {
       const p = base + offA;
       const q = base + offB;
       const xr = state[p]!;
