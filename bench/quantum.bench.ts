@@ -14,14 +14,20 @@
  *    engine's default was chosen).
  * 3. The WebGPU engine's per-gate time in Node (Dawn on SwiftShader here), for the record (see
  *    `webgpuPerGate` below).
+ * 4. The CPU engine on one thread against the same engine with kernel threads (one per core, on
+ *    `node:worker_threads`, the calling thread included), synchronised by Atomics and by messages,
+ *    on the depth-20 layered circuit, default fusion: time per gate and the speedup. The threaded
+ *    states are checked to equal the single-threaded one bit for bit first.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: qubits for the probe comparison
- * (`--probe-qubits=20,22,24`), depth (20), and `--tune=0` to skip the block-size sweep.
+ * (`--probe-qubits=20,22,24`), depth (20), `--tune=0` to skip the block-size sweep, and qubits for
+ * the thread comparison (`--thread-qubits=12,14,16,18,20,22`; empty to skip).
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { StateBackend } from '../web/src/workers/quantum/backend.ts';
 import type { Circuit } from '../web/src/workers/quantum/circuit.ts';
 import { CpuBackend } from '../web/src/workers/quantum/cpu/backend.ts';
+import { nodeKernelThreads } from '../web/src/workers/quantum/cpu/testing/nodeThreads.ts';
 import { simulate, type SimulateOptions } from '../web/src/workers/quantum/simulate.ts';
 import { layeredCircuit } from '../web/src/workers/quantum/testing/randomCircuit.ts';
 import { distanceUpToGlobalPhase, referenceCircuit, stateOf } from '../web/src/workers/quantum/testing/reference.ts';
@@ -35,6 +41,7 @@ const settings = {
   probeQubits: option('probe-qubits', '20,22,24').split(',').map(Number),
   depth: Number(option('depth', '20')),
   tune: option('tune', '1') !== '0',
+  threadQubits: option('thread-qubits', '12,14,16,18,20,22').split(',').filter(Boolean).map(Number),
 };
 
 const median = (values: number[]) => {
@@ -245,6 +252,54 @@ async function webgpuPerGate(): Promise<
   return { adapter, rows };
 }
 
+/** One thread against kernel threads (Atomics and message synchronisation), interleaved per round. */
+async function versusThreads(): Promise<void> {
+  const count = Math.max(2, availableParallelism());
+  const single = new CpuBackend();
+  const variants: Array<[string, CpuBackend]> = [
+    ['1 thread', single],
+    ['atomics', new CpuBackend({ threads: nodeKernelThreads(count, { minQubits: 0, sync: 'atomics' }) })],
+    ['message', new CpuBackend({ threads: nodeKernelThreads(count, { minQubits: 0, sync: 'message' }) })],
+  ];
+  console.log(
+    `\n## CPU engine: 1 thread vs ${count} threads (node:worker_threads; depth-${settings.depth} layered circuit, default fusion, median)\n`,
+  );
+  console.log(
+    `| qubits | gates | 1 thread ms/gate | ${count} threads, Atomics ms/gate | ${count} threads, messages ms/gate | speedup (Atomics) | speedup (messages) |`,
+  );
+  console.log('| -----: | ----: | ----: | ----: | ----: | ----: | ----: |');
+  for (const qubits of settings.threadQubits) {
+    const circuit = layeredCircuit({ qubits, depth: settings.depth, seed: 11 });
+    const states: Uint32Array[] = [];
+    for (const [, backend] of variants) {
+      await simulate(circuit, backend, { shots: 0, topK: 0, seed: 1 });
+      states.push(new Uint32Array((await backend.readState()).buffer));
+    }
+    for (const [i, [name]] of variants.entries()) {
+      if (states[i]!.some((bits, j) => bits !== states[0]![j])) throw new Error(`${name} differs at ${qubits} qubits`);
+    }
+    const rounds = qubits >= 22 ? 3 : qubits >= 18 ? 5 : 15;
+    const times = variants.map(() => [] as number[]);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, [, backend]] of variants.entries()) times[i]!.push(await perGate(backend, circuit, undefined));
+    }
+    const [one, atomics, message] = times.map(median) as [number, number, number];
+    console.log(
+      `| ${qubits} | ${circuit.ops.length} | ${fmt(one)} | ${fmt(atomics)} | ${fmt(message)} | ${(one / atomics).toFixed(2)}x | ${(one / message).toFixed(2)}x |`,
+    );
+    if (qubits >= 20) {
+      headlines.push({
+        name: `quantum_cpu_threads_speedup_${qubits}q`,
+        value: +(one / atomics).toFixed(2),
+        unit: 'x',
+        baseline: 'cpu_1_thread',
+        goal: 'record',
+      });
+    }
+  }
+  for (const [, backend] of variants) backend.dispose();
+}
+
 async function main(): Promise<void> {
   const cpu = new CpuBackend();
   console.log('# Quantum benchmark');
@@ -256,6 +311,7 @@ async function main(): Promise<void> {
   await versusQuantumCircuit(cpu);
   await versusProbe(cpu);
   if (settings.tune) await tuneFusion(cpu);
+  if (settings.threadQubits.length > 0) await versusThreads();
   const webgpu = await webgpuPerGate();
   console.log('\n## WebGPU engine in Node (depth-4 layered circuit, for the record)\n');
   if ('skipped' in webgpu) {
