@@ -18,7 +18,8 @@
 import type { BackendLimits, PauliString, StateBackend } from '../backend.ts';
 import type { Step } from '../program.ts';
 import { applyStep } from './kernels.ts';
-import { measureQubit, pauliExpectation, sampleIndices, topProbabilities, type Ranked } from './readout.ts';
+import type { Ranked } from '../topK.ts';
+import { measureQubit, pauliExpectation, sampleIndices, topProbabilities } from './readout.ts';
 import { KernelPool, type KernelThreads } from './threads.ts';
 
 export interface CpuBackendOptions {

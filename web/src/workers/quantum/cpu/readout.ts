@@ -4,6 +4,7 @@
  */
 import { shuffle, sortedUniforms, Xoshiro128 } from '../random.ts';
 import type { State } from './kernels.ts';
+import { TopK, type Ranked } from '../topK.ts';
 
 /** Σ|amplitude|² — 1 up to float32 rounding; used to renormalise what is read out. */
 export function norm(state: State): number {
@@ -83,66 +84,18 @@ export function sampleIndices(state: State, shots: number, seed: number): Uint32
   return out;
 }
 
-export interface Ranked {
-  index: number;
-  probability: number;
-}
-
 /**
- * The `k` most probable basis states, most probable first (ties: lower index first), by one pass
- * with a size-k min-heap. States of probability 0 are left out.
+ * The `k` most probable basis states, most probable first (ties: lower index first), in one pass.
+ * States of probability 0 are left out.
  */
 export function topProbabilities(state: State, k: number): Ranked[] {
-  const size = Math.min(k, state.length / 2);
-  if (size <= 0) return [];
-  const heapP = new Float64Array(size);
-  const heapI = new Int32Array(size);
-  let count = 0;
-  // The root is the weakest kept entry: lowest probability, and among equals the highest index.
-  const weaker = (a: number, b: number) => heapP[a]! < heapP[b]! || (heapP[a] === heapP[b] && heapI[a]! > heapI[b]!);
-  const swap = (a: number, b: number) => {
-    const p = heapP[a]!;
-    heapP[a] = heapP[b]!;
-    heapP[b] = p;
-    const i = heapI[a]!;
-    heapI[a] = heapI[b]!;
-    heapI[b] = i;
-  };
-  const siftDown = (from: number) => {
-    for (let node = from; ;) {
-      const left = 2 * node + 1;
-      if (left >= count) return;
-      const right = left + 1;
-      const child = right < count && weaker(right, left) ? right : left;
-      if (!weaker(child, node)) return;
-      swap(child, node);
-      node = child;
-    }
-  };
+  const top = new TopK(Math.min(k, state.length / 2));
   for (let p = 0, index = 0; p < state.length; p += 2, index++) {
     const re = state[p]!;
     const im = state[p + 1]!;
-    const probability = re * re + im * im;
-    if (probability === 0) continue;
-    if (count < size) {
-      heapP[count] = probability;
-      heapI[count] = index;
-      for (let node = count++; node > 0;) {
-        const parent = (node - 1) >> 1;
-        if (!weaker(node, parent)) break;
-        swap(node, parent);
-        node = parent;
-      }
-    } else if (probability > heapP[0]!) {
-      // Indices arrive in increasing order, so an equal probability never displaces the root.
-      heapP[0] = probability;
-      heapI[0] = index;
-      siftDown(0);
-    }
+    top.offer(index, re * re + im * im);
   }
-  const ranked: Ranked[] = [];
-  for (let i = 0; i < count; i++) ranked.push({ index: heapI[i]!, probability: heapP[i]! });
-  return ranked.sort((a, b) => b.probability - a.probability || a.index - b.index);
+  return top.ranked();
 }
 
 function parity(x: number): number {

@@ -42,6 +42,7 @@ import {
 } from './wgsl/reduce.ts';
 import { SAMPLE_PARAMS, sampleShader } from './wgsl/sample.ts';
 import { addOffsetsShader, SCAN_PARAMS, SCAN_RUN, scanRunsShader } from './wgsl/scan.ts';
+import { TopK, type Ranked } from '../topK.ts';
 
 // Numeric flags, so the module does not depend on the GPUBufferUsage/GPUMapMode globals (absent in
 // Node until `webgpu`'s globals are installed).
@@ -951,53 +952,10 @@ function parity(value: number): boolean {
 }
 
 /** The k largest of the chunked probabilities, most probable first (ties: lower index first). */
-export function topK(
-  chunks: Float32Array[],
-  chunkLength: number,
-  k: number,
-): Array<{ index: number; probability: number }> {
-  // Min-heap on (probability, -index): the root is the entry to evict next.
-  const heapIndex: number[] = [];
-  const heapValue: number[] = [];
-  const less = (a: number, b: number) =>
-    heapValue[a]! < heapValue[b]! || (heapValue[a] === heapValue[b] && heapIndex[a]! > heapIndex[b]!);
-  const swap = (a: number, b: number) => {
-    [heapIndex[a], heapIndex[b]] = [heapIndex[b]!, heapIndex[a]!];
-    [heapValue[a], heapValue[b]] = [heapValue[b]!, heapValue[a]!];
-  };
-  const siftDown = (start: number) => {
-    for (let i = start; ;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let smallest = i;
-      if (l < heapIndex.length && less(l, smallest)) smallest = l;
-      if (r < heapIndex.length && less(r, smallest)) smallest = r;
-      if (smallest === i) return;
-      swap(i, smallest);
-      i = smallest;
-    }
-  };
+export function topK(chunks: Float32Array[], chunkLength: number, k: number): Ranked[] {
+  const top = new TopK(k);
   chunks.forEach((values, c) => {
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i]!;
-      const index = c * chunkLength + i;
-      if (heapIndex.length < k) {
-        heapIndex.push(index);
-        heapValue.push(value);
-        for (let j = heapIndex.length - 1; j > 0;) {
-          const parent = (j - 1) >> 1;
-          if (!less(j, parent)) break;
-          swap(j, parent);
-          j = parent;
-        }
-      } else if (value > heapValue[0]!) {
-        heapIndex[0] = index;
-        heapValue[0] = value;
-        siftDown(0);
-      }
-    }
+    for (let i = 0; i < values.length; i++) top.offer(c * chunkLength + i, values[i]!);
   });
-  return heapIndex
-    .map((index, i) => ({ index, probability: heapValue[i]! }))
-    .sort((a, b) => b.probability - a.probability || a.index - b.index);
+  return top.ranked();
 }
