@@ -3,7 +3,7 @@
  * by looping over every basis index and reading the step's matrix entry by entry.
  */
 import type { PauliString } from '../../backend.ts';
-import type { ComplexMatrix } from '../../gates.ts';
+import { matrix, type ComplexMatrix } from '../../gates.ts';
 import type { Step } from '../../program.ts';
 
 export class ReferenceState {
@@ -139,14 +139,7 @@ export function randomUnitary(random: () => number, qubits: number): ComplexMatr
     const norm = Math.sqrt(row.reduce((s, [xr, xi]) => s + xr * xr + xi * xi, 0));
     rows.push(row.map(([xr, xi]) => [xr / norm, xi / norm]));
   }
-  const data = new Float64Array(dim * dim * 2);
-  rows.forEach((row, r) =>
-    row.forEach(([re, im], c) => {
-      data[(r * dim + c) * 2] = re;
-      data[(r * dim + c) * 2 + 1] = im;
-    }),
-  );
-  return { dim, data };
+  return matrix(rows);
 }
 
 export function randomPhases(random: () => number, qubits: number): Float64Array {
