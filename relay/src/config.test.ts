@@ -16,6 +16,26 @@ describe('loadConfig', () => {
     expect(load).toThrow(/VIAL_PUBLIC_URL="not a url"/);
   });
 
+  it('reads the rate limits and drain time, refusing negative or fractional values', () => {
+    expect(loadConfig({})).toMatchObject({
+      tokenRate: 5000,
+      tokenBurst: 10_000,
+      authFailuresPerMinute: 20,
+      drainMs: 10_000,
+    });
+    const config = loadConfig({
+      VIAL_TOKEN_RATE: '0.5',
+      VIAL_TOKEN_BURST: '2',
+      VIAL_AUTH_FAILURES_PER_MIN: '0',
+      VIAL_DRAIN_MS: '250',
+    });
+    expect(config).toMatchObject({ tokenRate: 0.5, tokenBurst: 2, authFailuresPerMinute: 0, drainMs: 250 });
+    const load = () => loadConfig({ VIAL_TOKEN_RATE: '-1', VIAL_TOKEN_BURST: '1.5', VIAL_DRAIN_MS: 'soon' });
+    expect(load).toThrow(/VIAL_TOKEN_RATE="-1"/);
+    expect(load).toThrow(/VIAL_TOKEN_BURST="1.5"/);
+    expect(load).toThrow(/VIAL_DRAIN_MS="soon"/);
+  });
+
   it('splits comma lists', () => {
     const config = loadConfig({
       VIAL_ALLOWED_ORIGINS: 'https://a.example, https://b.example',

@@ -44,6 +44,14 @@ const envSchema = z.object({
     .default(60 * 60 * 1000),
   /** Most client sessions one host keeps; past it the least recently used idle session is ended. */
   VIAL_MAX_SESSIONS_PER_HOST: z.coerce.number().int().positive().default(64),
+  /** Requests per second one token may make on average (0 disables the limit). */
+  VIAL_TOKEN_RATE: z.coerce.number().min(0).default(5000),
+  /** Requests one token may make at once before VIAL_TOKEN_RATE applies. */
+  VIAL_TOKEN_BURST: z.coerce.number().int().positive().default(10_000),
+  /** Failed authentications one IP may have per minute before it gets 429 (0 disables). */
+  VIAL_AUTH_FAILURES_PER_MIN: z.coerce.number().int().min(0).default(20),
+  /** On shutdown, how long in-flight calls may take to finish before they are failed. */
+  VIAL_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
   /** Directory of the built web app; empty disables static serving. */
   VIAL_WEB_DIR: z.string().optional(),
   /** Fixture tool packs the tab should register, e.g. `conformance` for the official MCP suite. */
@@ -66,6 +74,10 @@ export type RelayConfig = {
   heartbeatMs: number;
   sessionIdleMs: number;
   maxSessionsPerHost: number;
+  tokenRate: number;
+  tokenBurst: number;
+  authFailuresPerMinute: number;
+  drainMs: number;
   webDir: string | undefined;
   fixtures: string[];
 };
@@ -100,6 +112,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatMs: e.VIAL_HEARTBEAT_MS,
     sessionIdleMs: e.VIAL_SESSION_IDLE_MS,
     maxSessionsPerHost: e.VIAL_MAX_SESSIONS_PER_HOST,
+    tokenRate: e.VIAL_TOKEN_RATE,
+    tokenBurst: e.VIAL_TOKEN_BURST,
+    authFailuresPerMinute: e.VIAL_AUTH_FAILURES_PER_MIN,
+    drainMs: e.VIAL_DRAIN_MS,
     webDir: e.VIAL_WEB_DIR,
     fixtures: e.VIAL_FIXTURES,
   };

@@ -1,12 +1,27 @@
+import type { DestinationStream } from 'pino';
 import { pino, type Logger } from 'pino';
 import type { RelayConfig } from './config.ts';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
-/** JSON logs; tokens and secrets are redacted wherever they might appear. */
-export function createLogger(config: Pick<RelayConfig, 'logLevel'>): Logger {
-  return pino({
+/**
+ * JSON logs; tokens and secrets are redacted wherever they might appear. `destination` is for
+ * tests that read what was logged (stdout otherwise).
+ */
+export function createLogger(config: Pick<RelayConfig, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'secret', 'token', '*.secret', '*.token'],
-  });
+    redact: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      'headers.authorization',
+      'authorization',
+      'secret',
+      'token',
+      '*.secret',
+      '*.token',
+      '*.authorization',
+    ],
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

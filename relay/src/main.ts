@@ -12,9 +12,15 @@ try {
   const port = await relay.listen();
   const url = config.publicUrl ?? `http://localhost:${port}`;
   logger.info({ url, fixtures: config.fixtures }, `Vial is running: open ${url}`);
+  // The first signal drains (up to VIAL_DRAIN_MS); a second one exits at once.
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    void relay.close().then(() => process.exit(0));
+    logger.info({ signal, drainMs: config.drainMs }, 'shutting down: draining in-flight calls');
+    process.once('SIGINT', () => process.exit(1));
+    process.once('SIGTERM', () => process.exit(1));
+    void relay.close().then(() => {
+      logger.info('relay closed');
+      process.exit(0);
+    });
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,43 +1,100 @@
 /**
  * The relay, as a table of contents: one HTTP server on one port that serves the web app,
- * the tabs' WebSocket and the MCP endpoint for remote clients.
+ * the tabs' WebSocket and the MCP endpoint for remote clients, plus `/healthz`, `/readyz`
+ * and `/metrics`.
  */
-import { createServer, type Server } from 'node:http';
-import { MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { MCP_PATH_PREFIX, RELAY_ERROR_CODES, TAB_SOCKET_PATH } from '@vial/shared';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type RelayMetrics } from './metrics.ts';
 import { HostRegistry } from './hosts/registry.ts';
 import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './mcp/requestGuard.ts';
 import { createStaticSite } from './staticSite.ts';
 
 export interface Relay {
   server: Server;
   registry: HostRegistry;
+  metrics: RelayMetrics;
   /** Resolves with the bound port once listening. */
   listen(): Promise<number>;
+  /**
+   * Graceful shutdown: refuses new requests (503), lets in-flight calls finish for up to
+   * `drainMs`, fails what is left with a shutting-down error and closes the tabs' sockets.
+   */
   close(): Promise<void>;
 }
 
+/** How long a refused client should wait before trying again while the relay drains. */
+const DRAIN_RETRY_AFTER_S = 5;
+/** A sane incoming `x-request-id` is kept; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 export function createRelay(config: RelayConfig, logger: Logger): Relay {
+  const metrics = createMetrics();
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
-  const mcp = createMcpEndpoint({ ...config, registry, logger, guard });
+  const rateLimits = createRateLimits(config);
+  const mcp = createMcpEndpoint({ ...config, registry, logger, guard, metrics, rateLimits });
   const tabs = createTabSocketServer({ ...config, registry, logger });
   const site = createStaticSite(config.webDir);
+  metrics.watch({
+    connectedHosts: () => [...registry.all()].filter((host) => host.online).length,
+    clientSessions: () => mcp.sessionCount(),
+    pendingRequests: () => mcp.pendingCount(),
+  });
+  let state: 'starting' | 'ready' | 'draining' = 'starting';
+  let closing: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const log = logger.child({ requestId });
+    const started = performance.now();
     const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    res.once('finish', () =>
+      log.debug(
+        { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      ),
+    );
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, hosts: registry.size, sessions: mcp.sessionCount() }));
       return;
     }
+    if (path === '/readyz') {
+      const ready = state === 'ready';
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ready, state }));
+      return;
+    }
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
     if (path.startsWith(MCP_PATH_PREFIX)) {
+      if (state === 'draining') {
+        metrics.relayError('shutting_down');
+        sendJsonRpcError(
+          res,
+          503,
+          `The Vial relay is shutting down and takes no new requests; retry in ${DRAIN_RETRY_AFTER_S} s (on this relay once it is back, or another)`,
+          { 'retry-after': String(DRAIN_RETRY_AFTER_S), connection: 'close' },
+          RELAY_ERROR_CODES.shuttingDown,
+        );
+        return;
+      }
       const hostId = path.slice(MCP_PATH_PREFIX.length).replace(/\/$/, '');
-      void mcp.handle(req, res, hostId);
+      void mcp.handle(req, res, hostId, log);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -53,6 +110,12 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
 
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    if (state === 'draining') {
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nretry-after: ${DRAIN_RETRY_AFTER_S}\r\nconnection: close\r\n\r\n`,
+      );
+      return;
+    }
     const refusal = guard(req);
     if (path !== TAB_SOCKET_PATH || refusal) {
       socket.end(`HTTP/1.1 ${refusal ? '403 Forbidden' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
@@ -61,23 +124,46 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     tabs.handleUpgrade(req, socket, head);
   });
 
+  async function drain(): Promise<void> {
+    state = 'draining';
+    const deadline = Date.now() + config.drainMs;
+    while (mcp.pendingCount() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+    }
+    const left = mcp.pendingCount();
+    if (left > 0) logger.warn({ pending: left, drainMs: config.drainMs }, 'drain timed out; failing what is left');
+    await mcp.close();
+    tabs.close();
+    // Give the last answers a moment to be written before the remaining connections are cut.
+    await new Promise<void>((resolve) => {
+      const idle = setInterval(() => server.closeIdleConnections(), 10);
+      const cut = setTimeout(() => server.closeAllConnections(), 1000);
+      server.close(() => {
+        clearInterval(idle);
+        clearTimeout(cut);
+        resolve();
+      });
+    });
+  }
+
   return {
     server,
     registry,
+    metrics,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.bindHost, () => {
+          state = 'ready';
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : config.port);
         });
       }),
-    close: () =>
-      new Promise((resolve) => {
-        mcp.close();
-        tabs.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => (closing ??= drain()),
   };
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }

@@ -2,6 +2,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Scope } from '@vial/shared';
+import type { DestinationStream } from '../../relay/src/log.ts';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../relay/src/config.ts';
 import { createLogger } from '../../relay/src/log.ts';
@@ -26,9 +27,13 @@ export interface StartedRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(env: Record<string, string> = {}): Promise<StartedRelay> {
-  const config = loadConfig({ VIAL_PORT: '0', VIAL_LOG_LEVEL: 'silent', VIAL_WEB_DIR: '', ...env });
-  const relay = createRelay(config, createLogger(config));
+/**
+ * A relay on a free port, quiet unless `logTo` is given (then its JSON log lines go there).
+ * Tests close relays with calls still running, so draining is off unless `VIAL_DRAIN_MS` is set.
+ */
+export async function startRelay(env: Record<string, string> = {}, logTo?: DestinationStream): Promise<StartedRelay> {
+  const config = loadConfig({ VIAL_PORT: '0', VIAL_LOG_LEVEL: 'silent', VIAL_WEB_DIR: '', VIAL_DRAIN_MS: '0', ...env });
+  const relay = createRelay(config, createLogger(config, logTo));
   const port = await relay.listen();
   return { relay, url: `http://localhost:${port}`, close: () => relay.close() };
 }
@@ -69,9 +74,9 @@ export async function connectClient(mcpUrl: string, token: string, name = 'test-
 
 /** A relay, a Node host with a token, and the token: the common starting point. */
 export async function startStack(
-  options: StartNodeHostOptions & { env?: Record<string, string>; scopes?: Scope[] } = {},
+  options: StartNodeHostOptions & { env?: Record<string, string>; scopes?: Scope[]; logTo?: DestinationStream } = {},
 ) {
-  const relay = await startRelay(options.env);
+  const relay = await startRelay(options.env, options.logTo);
   const host = await startNodeHost(relay.url, options);
   const { token, record } = await host.mintToken({ name: 'test', scopes: options.scopes ?? ALL_SCOPES });
   const mcpUrl = host.mcpUrl!;

@@ -9,19 +9,23 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
 import type { Logger } from '../log.ts';
+import type { RelayMetrics } from '../metrics.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
+import type { RateLimited, RateLimits } from './rateLimits.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
 import { serveWithWebTransport } from './webTransportAdapter.ts';
-import { hostIdSchema, MCP_PATH_PREFIX, type TokenRecord } from '@vial/shared';
+import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 
 export interface McpEndpointOptions {
   registry: HostRegistry;
   logger: Logger;
   guard: RequestGuard;
+  metrics: RelayMetrics;
+  rateLimits: RateLimits;
   maxBodyBytes: number;
   eventBufferSize: number;
   sseKeepAliveMs: number;
@@ -34,9 +38,13 @@ export interface McpEndpointOptions {
 }
 
 export interface McpEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse, hostId: string): Promise<void>;
+  /** `log` is the request's logger (it carries the request id). */
+  handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: Logger): Promise<void>;
   sessionCount(): number;
-  close(): void;
+  /** Client requests forwarded to a tab and not answered yet, over all sessions. */
+  pendingCount(): number;
+  /** Answers every request still in flight with a shutting-down error, then ends every session. */
+  close(): Promise<void>;
 }
 
 const CORS_HEADERS = {
@@ -47,7 +55,7 @@ const CORS_HEADERS = {
 };
 
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
-  const { registry, logger, guard } = options;
+  const { registry, logger, guard, metrics, rateLimits } = options;
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();
 
@@ -81,6 +89,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       client: { tokenId: token.id, tokenName: token.name, scopes: token.scopes },
       transport,
       logger,
+      metrics,
       onClosed: () => {
         sessions.delete(id);
         host.sessions.delete(id);
@@ -101,9 +110,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, hostId: string): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: Logger): Promise<void> {
     const refusal = guard(req);
-    if (refusal) return sendJsonRpcError(res, 403, `Forbidden: ${refusal}`);
+    if (refusal) {
+      metrics.relayError('forbidden');
+      return sendJsonRpcError(res, 403, `Forbidden: ${refusal}`);
+    }
     const origin = req.headers.origin;
     const cors: Record<string, string> = origin
       ? { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' }
@@ -114,7 +126,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return;
     }
 
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const blocked = rateLimits.checkAuthFailures(ip);
+    if (blocked) return sendRateLimited(res, blocked, log);
+
     if (!hostIdSchema.safeParse(hostId).success) {
+      metrics.relayError('not_found');
       return sendJsonRpcError(
         res,
         404,
@@ -123,6 +140,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     const host = registry.get(hostId);
     if (!host) {
+      metrics.relayError('not_found');
       return sendJsonRpcError(
         res,
         404,
@@ -131,6 +149,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     const token = authenticate(req, host);
     if (!token) {
+      metrics.relayError('auth_failed');
+      rateLimits.authFailed(ip);
+      log.info({ hostId, ip }, 'authentication failed');
       return sendJsonRpcError(
         res,
         401,
@@ -142,10 +163,14 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       );
     }
 
+    const limited = rateLimits.takeTokenRequest(`${host.id}/${token.id}`);
+    if (limited) return sendRateLimited(res, limited, log);
+
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       if (!session || session.hostId !== host.id || session.tokenId !== token.id) {
+        metrics.relayError('session_not_found');
         return sendJsonRpcError(
           res,
           404,
@@ -155,6 +180,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return serveExistingSession(req, res, session);
     }
     if (req.method !== 'POST') {
+      metrics.relayError('bad_request');
       return sendJsonRpcError(
         res,
         400,
@@ -192,8 +218,28 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const result = await readJsonBody(req, options.maxBodyBytes);
     if (result.ok) return result.body;
+    metrics.relayError(result.status === 413 ? 'payload_too_large' : 'bad_request');
     sendJsonRpcError(res, result.status, result.message, {}, result.code);
     return undefined;
+  }
+
+  function sendRateLimited(res: ServerResponse, limited: RateLimited, log: Logger): void {
+    metrics.relayError('rate_limited');
+    log.warn({ limit: limited.limit, retryAfterSeconds: limited.retryAfterSeconds }, 'rate limited');
+    const headers = { 'retry-after': String(limited.retryAfterSeconds) };
+    if (res.headersSent) return void res.end();
+    res.writeHead(429, { 'content-type': 'application/json', ...headers });
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32000,
+          message: limited.message,
+          data: { limit: limited.limit, retryAfterSeconds: limited.retryAfterSeconds },
+        },
+      }),
+    );
   }
 
   function authenticate(req: IncomingMessage, host: Host): TokenRecord | undefined {
@@ -202,15 +248,27 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   }
 
   return {
-    handle: (req, res, hostId) =>
-      handle(req, res, hostId).catch((error: unknown) => {
-        logger.error({ err: error, hostId }, 'MCP request failed');
+    handle: (req, res, hostId, log) =>
+      handle(req, res, hostId, log).catch((error: unknown) => {
+        metrics.relayError('internal');
+        log.error({ err: error, hostId }, 'MCP request failed');
         sendJsonRpcError(res, 500, 'Internal relay error; see the relay log', {}, -32603);
       }),
     sessionCount: () => sessions.size,
-    close() {
+    pendingCount: () => [...sessions.values()].reduce((sum, session) => sum + session.pendingCount, 0),
+    async close() {
       clearInterval(idleSweep);
-      for (const session of [...sessions.values()]) session.close('relay shutting down');
+      const open = [...sessions.values()];
+      await Promise.all(
+        open.map((session) =>
+          session.failPending(
+            RELAY_ERROR_CODES.shuttingDown,
+            'The Vial relay is shutting down and this call did not finish in time; retry once the relay is back',
+            'shutting_down',
+          ),
+        ),
+      );
+      for (const session of open) session.close('relay shutting down');
     },
   };
 }

@@ -17,6 +17,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { RELAY_ERROR_CODES, type ClientIdentity } from '@vial/shared';
 import type { Logger } from '../log.ts';
+import type { RelayMetrics, RequestOutcome } from '../metrics.ts';
 import type { Host, HostSessionHooks } from '../hosts/registry.ts';
 
 /** Ids of the `initialize` requests the relay replays to a reloaded tab; never clash with client ids. */
@@ -28,6 +29,7 @@ export interface ClientSessionOptions {
   client: ClientIdentity;
   transport: WebStandardStreamableHTTPServerTransport;
   logger: Logger;
+  metrics: RelayMetrics;
   /** Called once the session is over, so its owner can forget it. */
   onClosed: (session: ClientSession) => void;
 }
@@ -35,6 +37,8 @@ export interface ClientSessionOptions {
 /** A client request the tab has not answered yet. */
 interface PendingRequest {
   method: string;
+  /** `performance.now()` when the request reached the relay. */
+  startedAt: number;
   /** Closes the client's SSE stream for this request; only set when the client can resume it. */
   closeStream: (() => void) | undefined;
   /** The tab closed the stream on purpose (SEP-1699 polling): the client will come back for the answer. */
@@ -49,6 +53,7 @@ export class ClientSession implements HostSessionHooks {
   private readonly host: Host;
   private readonly client: ClientIdentity;
   private readonly logger: Logger;
+  private readonly metrics: RelayMetrics;
   private readonly onClosed: (session: ClientSession) => void;
   /** Client requests the tab has not answered yet. */
   private readonly pending = new Map<RequestId, PendingRequest>();
@@ -67,6 +72,7 @@ export class ClientSession implements HostSessionHooks {
     this.tokenId = options.client.tokenId;
     this.transport = options.transport;
     this.logger = options.logger.child({ hostId: options.host.id, sessionId: options.id });
+    this.metrics = options.metrics;
     this.onClosed = options.onClosed;
     this.transport.onmessage = (message, extra) => this.fromClient(message, extra);
     this.transport.onerror = (error) => this.logger.debug({ err: error }, 'transport error');
@@ -91,6 +97,8 @@ export class ClientSession implements HostSessionHooks {
         this.host.send({ type: 'session-open', sessionId: this.id, client: this.client });
       }
       if (!this.host.online) {
+        this.metrics.requestFinished(message.method, 'tab_offline');
+        this.metrics.relayError('tab_offline');
         const replied = this.replyError(message.id, RELAY_ERROR_CODES.tabOffline, offlineMessage(this.host.id));
         // A session whose initialize failed is of no use to anyone: forget it once the error is out.
         if (isInitializeRequest(message)) void replied.then(() => this.close('initialize failed: tab offline'));
@@ -98,7 +106,12 @@ export class ClientSession implements HostSessionHooks {
       }
       // The SDK offers closeSSEStream only for streams the client can resume (it was sent a priming event id).
       const closeStream = extra?.closeSSEStream;
-      this.pending.set(message.id, { method: message.method, closeStream, polling: false });
+      this.pending.set(message.id, {
+        method: message.method,
+        startedAt: performance.now(),
+        closeStream,
+        polling: false,
+      });
       streamClosable = closeStream !== undefined;
     }
     this.host.send({ type: 'mcp', sessionId: this.id, message, ...(streamClosable ? { streamClosable } : {}) });
@@ -117,6 +130,7 @@ export class ClientSession implements HostSessionHooks {
       const request = message.id === undefined ? undefined : this.pending.get(message.id);
       if (!request) return;
       this.pending.delete(message.id as RequestId);
+      this.finished(request, isJSONRPCResultResponse(message) ? 'ok' : 'error');
       if (request.method === 'initialize' && isJSONRPCResultResponse(message)) {
         this.negotiatedProtocolVersion = InitializeResultSchema.safeParse(message.result).data?.protocolVersion;
       }
@@ -141,7 +155,10 @@ export class ClientSession implements HostSessionHooks {
   tabDetached(reason: string): void {
     const failed = [...this.pending.entries()];
     this.pending.clear();
-    for (const [id, { method }] of failed) {
+    for (const [id, request] of failed) {
+      const { method } = request;
+      this.finished(request, 'tab_disconnected');
+      this.metrics.relayError('tab_disconnected');
       this.replyError(
         id,
         RELAY_ERROR_CODES.tabDisconnected,
@@ -153,8 +170,10 @@ export class ClientSession implements HostSessionHooks {
   /** Tells the tab a client abandoned these requests, so their tool handlers are aborted. */
   cancel(requestIds: Iterable<RequestId>, reason: string): void {
     for (const requestId of requestIds) {
-      if (!this.pending.has(requestId)) continue;
+      const request = this.pending.get(requestId);
+      if (!request) continue;
       this.pending.delete(requestId);
+      this.finished(request, 'cancelled');
       this.host.send({
         type: 'mcp',
         sessionId: this.id,
@@ -206,6 +225,30 @@ export class ClientSession implements HostSessionHooks {
     this.logger.info({ reason }, 'session closed');
     this.onClosed(this);
     this.transport.close().catch(() => undefined);
+  }
+
+  /** The relay is going away: every request still in flight is answered with `code` now. */
+  failPending(code: number, message: string, outcome: RequestOutcome): Promise<void> {
+    const failed = [...this.pending.entries()];
+    this.pending.clear();
+    return Promise.all(
+      failed.map(([id, request]) => {
+        this.finished(request, outcome);
+        this.host.send({
+          type: 'mcp',
+          sessionId: this.id,
+          message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: message } },
+        });
+        return this.replyError(id, code, message);
+      }),
+    ).then(() => undefined);
+  }
+
+  private finished(request: PendingRequest, outcome: RequestOutcome): void {
+    this.metrics.requestFinished(request.method, outcome);
+    if (request.method === 'tools/call') {
+      this.metrics.toolCallLatency((performance.now() - request.startedAt) / 1000, outcome);
+    }
   }
 
   private replyError(id: RequestId, code: number, message: string): Promise<void> {

@@ -1,0 +1,110 @@
+/**
+ * The relay's Prometheus metrics, on a registry of its own (several relays may share a process,
+ * as the tests do). Created in server.ts and handed to the pieces that record.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Why the relay refused or failed a request, as counted in `vial_relay_errors_total`. */
+export type RelayErrorClass =
+  | 'auth_failed'
+  | 'forbidden'
+  | 'not_found'
+  | 'session_not_found'
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'tab_offline'
+  | 'tab_disconnected'
+  | 'shutting_down'
+  | 'internal';
+
+/** How a forwarded MCP request ended. */
+export type RequestOutcome = 'ok' | 'error' | RelayErrorClass | 'cancelled';
+
+/** What the gauges read when scraped. */
+export interface MetricSources {
+  connectedHosts(): number;
+  clientSessions(): number;
+  pendingRequests(): number;
+}
+
+/** MCP methods counted by name; anything else is `other`, so clients cannot grow the label set. */
+const KNOWN_METHODS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+]);
+
+export interface RelayMetrics {
+  readonly registry: Registry;
+  /** Tells the gauges where to read from; called once the pieces they read exist. */
+  watch(sources: MetricSources): void;
+  requestFinished(method: string, outcome: RequestOutcome): void;
+  relayError(errorClass: RelayErrorClass): void;
+  /** Time from the client's `tools/call` reaching the relay to the tab's answer leaving it. */
+  toolCallLatency(seconds: number, outcome: RequestOutcome): void;
+}
+
+export function createMetrics(): RelayMetrics {
+  const registry = new Registry();
+  let sources: MetricSources = { connectedHosts: () => 0, clientSessions: () => 0, pendingRequests: () => 0 };
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('vial_connected_hosts', 'Hosts with a tab connected now', () => sources.connectedHosts());
+  gauge('vial_client_sessions', 'Live MCP client sessions', () => sources.clientSessions());
+  gauge('vial_pending_requests', 'Client requests forwarded to a tab and not answered yet', () =>
+    sources.pendingRequests(),
+  );
+  const requests = new Counter({
+    name: 'vial_mcp_requests_total',
+    help: 'MCP requests from clients, by method and how they ended',
+    labelNames: ['method', 'outcome'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'vial_relay_errors_total',
+    help: 'Requests the relay refused or failed itself, by class',
+    labelNames: ['class'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'vial_tool_call_seconds',
+    help: 'tools/call latency through the relay: client request in to tab answer out',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    watch(next) {
+      sources = next;
+    },
+    requestFinished(method, outcome) {
+      requests.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', outcome });
+    },
+    relayError(errorClass) {
+      errors.inc({ class: errorClass });
+    },
+    toolCallLatency(seconds, outcome) {
+      latency.observe({ outcome }, seconds);
+    },
+  };
+}

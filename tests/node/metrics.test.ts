@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, nodeToolPacks, startRelay, startStack, type StartedRelay } from '../support/relay.ts';
+import { createTestPack, mcpHeaders } from '../support/testPack.ts';
+import { until } from '../support/until.ts';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+let stack: Stack | undefined;
+let bare: StartedRelay | undefined;
+afterEach(async () => {
+  await stack?.close();
+  await bare?.close();
+  stack = undefined;
+  bare = undefined;
+});
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  return res.text();
+}
+
+/** The value of one sample line, e.g. `vial_client_sessions` or `vial_relay_errors_total{class="auth_failed"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('/metrics', () => {
+  it('reports hosts, sessions, requests by method and outcome, errors and tools/call latency', async () => {
+    stack = await startStack({ packs: [...nodeToolPacks(), createTestPack({ started: 0, aborted: [] })] });
+    const client = await connectClient(stack.mcpUrl, stack.token);
+    await client.callTool({ name: 'test_echo', arguments: { text: 'hi' } });
+    await client.callTool({ name: 'test_echo', arguments: { text: 'again' } });
+    await fetch(stack.mcpUrl, { method: 'POST', headers: mcpHeaders('vial_wrong'), body: '{}' });
+
+    const text = await scrape(stack.relay.url);
+    expect(sample(text, 'vial_connected_hosts')).toBe(1);
+    expect(sample(text, 'vial_client_sessions')).toBe(1);
+    expect(sample(text, 'vial_pending_requests')).toBe(0);
+    expect(sample(text, 'vial_mcp_requests_total{method="tools/call",outcome="ok"}')).toBe(2);
+    expect(sample(text, 'vial_mcp_requests_total{method="initialize",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'vial_relay_errors_total{class="auth_failed"}')).toBe(1);
+    expect(sample(text, 'vial_tool_call_seconds_count{outcome="ok"}')).toBe(2);
+    expect(sample(text, 'vial_tool_call_seconds_sum{outcome="ok"}')).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('counts calls that fail because the tab is offline, and keeps each relay to its own registry', async () => {
+    stack = await startStack();
+    bare = await startRelay();
+    const client = await connectClient(stack.mcpUrl, stack.token);
+    const hostId = stack.host.hostId;
+    stack.host.stop();
+    await until(() => stack!.relay.relay.registry.get(hostId)?.online === false);
+    await expect(client.listTools()).rejects.toThrow(/offline/);
+    const text = await scrape(stack.relay.url);
+    expect(sample(text, 'vial_connected_hosts')).toBe(0);
+    expect(sample(text, 'vial_relay_errors_total{class="tab_offline"}')).toBe(1);
+    expect(sample(text, 'vial_mcp_requests_total{method="tools/list",outcome="tab_offline"}')).toBe(1);
+    const other = await scrape(bare.url);
+    expect(other).not.toMatch(/vial_mcp_requests_total\{/);
+    expect(sample(other, 'vial_client_sessions')).toBe(0);
+    await client.close();
+  });
+});
+
+describe('/readyz', () => {
+  it('is 200 while listening and 503 once shutting down', async () => {
+    bare = await startRelay();
+    const ready = await fetch(`${bare.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, state: 'ready' });
+  });
+});
