@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { MCP_PATH_PREFIX, RELAY_ERROR_CODES, TAB_SOCKET_PATH } from '@vial/shared';
+import { MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
 import type { Logger } from './log.ts';
@@ -40,7 +40,17 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
   const rateLimits = createRateLimits(config);
-  const mcp = createMcpEndpoint({ ...config, registry, logger, guard, metrics, rateLimits });
+  let state: 'starting' | 'ready' | 'draining' = 'starting';
+  const mcp = createMcpEndpoint({
+    ...config,
+    registry,
+    logger,
+    guard,
+    metrics,
+    rateLimits,
+    draining: () => state === 'draining',
+    drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
+  });
   const tabs = createTabSocketServer({ ...config, registry, logger });
   const site = createStaticSite(config.webDir);
   metrics.watch({
@@ -48,7 +58,6 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     clientSessions: () => mcp.sessionCount(),
     pendingRequests: () => mcp.pendingCount(),
   });
-  let state: 'starting' | 'ready' | 'draining' = 'starting';
   let closing: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
@@ -82,17 +91,6 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       return;
     }
     if (path.startsWith(MCP_PATH_PREFIX)) {
-      if (state === 'draining') {
-        metrics.relayError('shutting_down');
-        sendJsonRpcError(
-          res,
-          503,
-          `The Vial relay is shutting down and takes no new requests; retry in ${DRAIN_RETRY_AFTER_S} s (on this relay once it is back, or another)`,
-          { 'retry-after': String(DRAIN_RETRY_AFTER_S), connection: 'close' },
-          RELAY_ERROR_CODES.shuttingDown,
-        );
-        return;
-      }
       const hostId = path.slice(MCP_PATH_PREFIX.length).replace(/\/$/, '');
       void mcp.handle(req, res, hostId, log);
       return;

@@ -66,7 +66,7 @@ describe('/metrics', () => {
 });
 
 describe('/readyz', () => {
-  it('is 200 while listening and 503 once shutting down', async () => {
+  it('is 200 once listening (shutdown.test.ts shows it turn 503 while draining)', async () => {
     bare = await startRelay();
     const ready = await fetch(`${bare.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, INITIALIZE_BODY, mcpHeaders, type SlowToolProbe } from '../support/testPack.ts';
@@ -28,7 +29,7 @@ async function setUp(drainMs: number) {
 describe('graceful shutdown', () => {
   it('lets an in-flight call finish while refusing new requests with 503 and readyz 503', async () => {
     const { stack, client, probe } = await setUp(5000);
-    const call = client.callTool({ name: 'test_slow', arguments: { steps: 4, stepMs: 100, label: 'slow' } });
+    const call = client.callTool({ name: 'test_slow', arguments: { steps: 10, stepMs: 100, label: 'slow' } });
     await until(() => probe.started === 1);
     const closed = stack.relay.close();
 
@@ -46,10 +47,28 @@ describe('graceful shutdown', () => {
     expect(body.error.code).toBe(RELAY_ERROR_CODES.shuttingDown);
     expect(body.error.message).toMatch(/shutting down/);
 
+    // In the live session too: a new request is refused, a notification still goes through.
+    const sessionHeaders = mcpHeaders(stack.token, {
+      'mcp-session-id': (client.transport as StreamableHTTPClientTransport).sessionId!,
+      'mcp-protocol-version': '2025-11-25',
+    });
+    const newCall = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: sessionHeaders,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list' }),
+    });
+    expect(newCall.status).toBe(503);
+    const notification = await fetch(stack.mcpUrl, {
+      method: 'POST',
+      headers: sessionHeaders,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }),
+    });
+    expect(notification.status).toBe(202);
+
     const result = await call;
     expect(result.structuredContent ?? JSON.parse((result.content as { text: string }[])[0]!.text)).toMatchObject({
       label: 'slow',
-      steps: 4,
+      steps: 10,
     });
     await closed;
     expect(probe.aborted).toEqual([]);

@@ -26,6 +26,13 @@ export interface McpEndpointOptions {
   guard: RequestGuard;
   metrics: RelayMetrics;
   rateLimits: RateLimits;
+  /**
+   * Whether the relay is shutting down: new sessions and new requests get 503, while what
+   * in-flight calls still need (resuming their stream, answering the tab's own requests,
+   * notifications, DELETE) is still served.
+   */
+  draining: () => boolean;
+  drainRetryAfterSeconds: number;
   maxBodyBytes: number;
   eventBufferSize: number;
   sseKeepAliveMs: number;
@@ -167,6 +174,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (limited) return sendRateLimited(res, limited, log);
 
     const sessionId = req.headers['mcp-session-id'];
+    if (options.draining()) {
+      const resuming = req.method === 'GET' && req.headers['last-event-id'] !== undefined;
+      const newWork = typeof sessionId !== 'string' || (req.method === 'GET' && !resuming);
+      if (newWork) return sendShuttingDown(res);
+    }
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       if (!session || session.hostId !== host.id || session.tokenId !== token.id) {
@@ -209,6 +221,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const body = await readBody(req, res);
     if (body === undefined) return;
     const requestIds = requestIdsIn(body);
+    if (requestIds.length > 0 && options.draining()) return sendShuttingDown(res);
     if (requestIds.length > 0) {
       res.on('close', () => session.abandonLater(requestIds, options.abandonGraceMs));
     }
@@ -221,6 +234,17 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     metrics.relayError(result.status === 413 ? 'payload_too_large' : 'bad_request');
     sendJsonRpcError(res, result.status, result.message, {}, result.code);
     return undefined;
+  }
+
+  function sendShuttingDown(res: ServerResponse): void {
+    metrics.relayError('shutting_down');
+    sendJsonRpcError(
+      res,
+      503,
+      `The Vial relay is shutting down and takes no new requests; retry in ${options.drainRetryAfterSeconds} s, on this relay once it is back or on another`,
+      { 'retry-after': String(options.drainRetryAfterSeconds) },
+      RELAY_ERROR_CODES.shuttingDown,
+    );
   }
 
   function sendRateLimited(res: ServerResponse, limited: RateLimited, log: Logger): void {
