@@ -21,6 +21,8 @@ const envSchema = z.object({
   VIAL_ALLOWED_ORIGINS: commaList.default([]),
   /** Host header values accepted (DNS-rebinding protection); localhost names are always accepted. */
   VIAL_ALLOWED_HOSTS: commaList.default([]),
+  /** Reverse proxies whose `X-Forwarded-For` is believed when limiting per client address. */
+  VIAL_TRUSTED_PROXIES: commaList.default([]),
   VIAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VIAL_MAX_BODY_BYTES: z.coerce
     .number()
@@ -64,6 +66,7 @@ export type RelayConfig = {
   publicUrl: string | undefined;
   allowedOrigins: string[];
   allowedHosts: string[];
+  trustedProxies: string[];
   logLevel: z.infer<typeof envSchema>['VIAL_LOG_LEVEL'];
   maxBodyBytes: number;
   maxFrameBytes: number;
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.VIAL_PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.VIAL_ALLOWED_ORIGINS,
     allowedHosts: e.VIAL_ALLOWED_HOSTS,
+    trustedProxies: e.VIAL_TRUSTED_PROXIES,
     logLevel: e.VIAL_LOG_LEVEL,
     maxBodyBytes: e.VIAL_MAX_BODY_BYTES,
     maxFrameBytes: e.VIAL_MAX_FRAME_BYTES,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
+import { createClientAddress } from './clientAddress.ts';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
 import type { Logger } from './log.ts';
@@ -48,6 +49,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     guard,
     metrics,
     rateLimits,
+    clientAddress: createClientAddress(config.trustedProxies),
     draining: () => state === 'draining',
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });

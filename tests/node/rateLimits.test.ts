@@ -46,4 +46,13 @@ describe('rate limits', () => {
     expect(metrics).toMatch(/^vial_relay_errors_total\{class="rate_limited"\} 1$/m);
     expect(metrics).toMatch(/^vial_relay_errors_total\{class="auth_failed"\} 3$/m);
   });
+
+  it('behind a trusted proxy, limits each forwarded client separately', async () => {
+    stack = await startStack({ env: { VIAL_AUTH_FAILURES_PER_MIN: '2', VIAL_TRUSTED_PROXIES: '127.0.0.1,::1' } });
+    const from = (client: string, token: string) => mcpHeaders(token, { 'x-forwarded-for': client });
+    for (let i = 0; i < 2; i++)
+      expect((await post(stack.mcpUrl, from('203.0.113.7', `vial_wrong${i}`))).status).toBe(401);
+    expect((await post(stack.mcpUrl, from('203.0.113.7', stack.token))).status).toBe(429);
+    expect((await post(stack.mcpUrl, from('203.0.113.8', stack.token))).status).toBe(200);
+  });
 });

@@ -14,6 +14,7 @@ import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
+import type { ClientAddress } from '../clientAddress.ts';
 import type { RateLimited, RateLimits } from './rateLimits.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
@@ -26,6 +27,7 @@ export interface McpEndpointOptions {
   guard: RequestGuard;
   metrics: RelayMetrics;
   rateLimits: RateLimits;
+  clientAddress: ClientAddress;
   /**
    * Whether the relay is shutting down: new sessions and new requests get 503, while what
    * in-flight calls still need (resuming their stream, answering the tab's own requests,
@@ -62,7 +64,7 @@ const CORS_HEADERS = {
 };
 
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
-  const { registry, logger, guard, metrics, rateLimits } = options;
+  const { registry, logger, guard, metrics, rateLimits, clientAddress } = options;
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();
 
@@ -133,7 +135,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return;
     }
 
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req);
     const blocked = rateLimits.checkAuthFailures(ip);
     if (blocked) return sendRateLimited(res, blocked, log);
 
