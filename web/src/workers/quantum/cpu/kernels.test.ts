@@ -4,6 +4,7 @@ import { gateStep } from '../plan.ts';
 import type { Step } from '../program.ts';
 import { Xoshiro128 } from '../random.ts';
 import { naiveApply, randomState } from '../testing/naive.ts';
+import { distinctQubits, randomMatrix } from '../testing/randomCircuit.ts';
 import { applyStep } from './kernels.ts';
 
 const QUBITS = 7;
@@ -12,19 +13,6 @@ function worstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
-}
-
-function randomMatrix(rng: Xoshiro128, dim: number): ComplexMatrix {
-  return { dim, data: Float64Array.from({ length: 2 * dim * dim }, () => rng.next() - 0.5) };
-}
-
-function pickQubits(rng: Xoshiro128, count: number): number[] {
-  const chosen: number[] = [];
-  while (chosen.length < count) {
-    const q = Math.floor(rng.next() * QUBITS);
-    if (!chosen.includes(q)) chosen.push(q);
-  }
-  return chosen;
 }
 
 /** Applies `step` with the kernels and `matrix` on `qubits` naively; returns the worst difference. */
@@ -44,7 +32,8 @@ describe('CPU kernels against a naive float64 matrix product', () => {
     it(`${name} (its natural step) on qubits in every position`, () => {
       const spec = STANDARD_GATES[name];
       for (let trial = 0; trial < 8; trial++) {
-        const qubits = trial === 0 ? Array.from({ length: spec.qubits }, (_, i) => i) : pickQubits(rng, spec.qubits);
+        const qubits =
+          trial === 0 ? Array.from({ length: spec.qubits }, (_, i) => i) : distinctQubits(rng, spec.qubits, QUBITS);
         const op = { kind: 'gate' as const, name, qubits, params: angles.slice(0, spec.params) };
         const matrix = fullMatrix(name, op.params);
         expect(compare(gateStep(op), matrix, qubits, trial + 1), `${name} on ${qubits}`).toBeLessThan(1e-6);
@@ -55,7 +44,8 @@ describe('CPU kernels against a naive float64 matrix product', () => {
   for (const k of [1, 2, 3, 4, 5]) {
     it(`dense ${k}-qubit steps with arbitrary matrices`, () => {
       for (let trial = 0; trial < 6; trial++) {
-        const qubits = trial === 0 ? Array.from({ length: k }, (_, i) => QUBITS - 1 - i) : pickQubits(rng, k);
+        const qubits =
+          trial === 0 ? Array.from({ length: k }, (_, i) => QUBITS - 1 - i) : distinctQubits(rng, k, QUBITS);
         const matrix = randomMatrix(rng, 1 << k);
         expect(compare({ kind: 'dense', qubits, matrix }, matrix, qubits, trial)).toBeLessThan(1e-5);
       }
@@ -65,7 +55,7 @@ describe('CPU kernels against a naive float64 matrix product', () => {
   for (const k of [1, 2, 3]) {
     it(`diagonal ${k}-qubit steps`, () => {
       for (let trial = 0; trial < 6; trial++) {
-        const qubits = pickQubits(rng, k);
+        const qubits = distinctQubits(rng, k, QUBITS);
         const diagonal = Float64Array.from({ length: 2 << k }, () => rng.next() - 0.5);
         const dim = 1 << k;
         const data = new Float64Array(2 * dim * dim);
@@ -87,7 +77,7 @@ describe('CPU kernels against a naive float64 matrix product', () => {
       [2, 2],
       [3, 1],
     ] as const) {
-      const qubits = pickQubits(rng, controls + targets);
+      const qubits = distinctQubits(rng, controls + targets, QUBITS);
       const target = randomMatrix(rng, 1 << targets);
       const dim = 1 << qubits.length;
       const mask = (1 << controls) - 1;

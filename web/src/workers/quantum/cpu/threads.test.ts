@@ -3,7 +3,7 @@ import { STANDARD_GATES, type ComplexMatrix, type StandardGateName } from '../ga
 import { planGates } from '../plan.ts';
 import type { Step } from '../program.ts';
 import { Xoshiro128 } from '../random.ts';
-import { randomCircuit } from '../testing/randomCircuit.ts';
+import { distinctQubits, randomCircuit, randomMatrix } from '../testing/randomCircuit.ts';
 import { QuantumService } from '../service.ts';
 import { CpuBackend } from './backend.ts';
 import { browserKernelThreads } from './browserThreads.ts';
@@ -13,19 +13,6 @@ import { KernelPool, sliceOf, type KernelWorker } from './threads.ts';
 
 const rng = new Xoshiro128(2024);
 const ALL_GATES = Object.keys(STANDARD_GATES) as StandardGateName[];
-
-function randomMatrix(dim: number): ComplexMatrix {
-  return { dim, data: Float64Array.from({ length: 2 * dim * dim }, () => rng.next() - 0.5) };
-}
-
-function distinct(count: number, qubits: number): number[] {
-  const chosen: number[] = [];
-  while (chosen.length < count) {
-    const q = Math.floor(rng.next() * qubits);
-    if (!chosen.includes(q)) chosen.push(q);
-  }
-  return chosen;
-}
 
 function randomState(qubits: number, shared = false): Float32Array {
   const floats = 2 << qubits;
@@ -40,23 +27,23 @@ function everyKindOfStep(qubits: number): Array<{ name: string; step: Step }> {
   for (const k of [1, 2, 3, 4, 5]) {
     steps.push({
       name: `dense ${k} on 0..${k - 1}`,
-      step: { kind: 'dense', qubits: [...Array(k).keys()], matrix: randomMatrix(1 << k) },
+      step: { kind: 'dense', qubits: [...Array(k).keys()], matrix: randomMatrix(rng, 1 << k) },
     });
     const top = Array.from({ length: k }, (_, i) => qubits - 1 - i);
     steps.push({
       name: `dense ${k} on the top qubits`,
-      step: { kind: 'dense', qubits: top, matrix: randomMatrix(1 << k) },
+      step: { kind: 'dense', qubits: top, matrix: randomMatrix(rng, 1 << k) },
     });
     steps.push({
       name: `dense ${k} random`,
-      step: { kind: 'dense', qubits: distinct(k, qubits), matrix: randomMatrix(1 << k) },
+      step: { kind: 'dense', qubits: distinctQubits(rng, k, qubits), matrix: randomMatrix(rng, 1 << k) },
     });
   }
   for (const k of [1, 2, 3]) {
     const diagonal = Float64Array.from({ length: 2 << k }, () => rng.next() - 0.5);
     diagonal[0] = 1; // an identity entry: those amplitudes are skipped
     diagonal[1] = 0;
-    steps.push({ name: `diagonal ${k}`, step: { kind: 'diagonal', qubits: distinct(k, qubits), diagonal } });
+    steps.push({ name: `diagonal ${k}`, step: { kind: 'diagonal', qubits: distinctQubits(rng, k, qubits), diagonal } });
     steps.push({
       name: `diagonal ${k} from qubit 0`,
       step: { kind: 'diagonal', qubits: [...Array(k).keys()], diagonal },
@@ -68,19 +55,19 @@ function everyKindOfStep(qubits: number): Array<{ name: string; step: Step }> {
     [1, 1, x],
     [2, 1, x],
     [1, 1, phase],
-    [2, 1, randomMatrix(2)],
-    [1, 2, randomMatrix(4)],
-    [2, 2, randomMatrix(4)],
-    [3, 1, randomMatrix(2)],
+    [2, 1, randomMatrix(rng, 2)],
+    [1, 2, randomMatrix(rng, 4)],
+    [2, 2, randomMatrix(rng, 4)],
+    [3, 1, randomMatrix(rng, 2)],
   ] as const) {
-    const chosen = distinct(controls + targets, qubits);
+    const chosen = distinctQubits(rng, controls + targets, qubits);
     steps.push({
       name: `controlled ${controls}+${targets}`,
       step: { kind: 'controlled', controls: chosen.slice(0, controls), targets: chosen.slice(controls), matrix },
     });
   }
   steps.push({ name: 'swap 0, top', step: { kind: 'swap', a: 0, b: qubits - 1 } });
-  const [a, b] = distinct(2, qubits);
+  const [a, b] = distinctQubits(rng, 2, qubits);
   steps.push({ name: 'swap random', step: { kind: 'swap', a: a!, b: b! } });
   return steps;
 }

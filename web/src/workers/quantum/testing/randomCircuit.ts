@@ -5,8 +5,13 @@
  *   layer, a random single-qubit gate on every qubit, then two-qubit gates on alternating pairs.
  */
 import type { Circuit, GateOp } from '../circuit.ts';
-import { STANDARD_GATES, type GateSpec, type StandardGateName } from '../gates.ts';
+import { STANDARD_GATES, type ComplexMatrix, type GateSpec, type StandardGateName } from '../gates.ts';
 import { Xoshiro128 } from '../random.ts';
+
+/** A square matrix of uniform entries in [-0.5, 0.5): not unitary, which kernel tests do not need. */
+export function randomMatrix(rng: Xoshiro128, dim: number): ComplexMatrix {
+  return { dim, data: Float64Array.from({ length: 2 * dim * dim }, () => rng.next() - 0.5) };
+}
 
 function emptyCircuit(qubits: number): Circuit {
   return { qubits, clbits: 0, qregs: [{ name: 'q', size: qubits, offset: 0 }], cregs: [], ops: [] };
@@ -18,7 +23,8 @@ function randomGate(rng: Xoshiro128, name: StandardGateName, qubits: number[]): 
   return { kind: 'gate', name, qubits, params };
 }
 
-function distinctQubits(rng: Xoshiro128, count: number, qubits: number): number[] {
+/** `count` different qubits out of `qubits`, in the order drawn. */
+export function distinctQubits(rng: Xoshiro128, count: number, qubits: number): number[] {
   const chosen: number[] = [];
   while (chosen.length < count) {
     const q = Math.floor(rng.next() * qubits);
