@@ -232,19 +232,12 @@ export class WebGpuBackend implements StateBackend {
     });
     this.slotBits = Math.min(3, Math.floor(Math.log2(device.limits.maxStorageBuffersPerShaderStage)));
     this.arena = new ParamArena(device.limits.minUniformBufferOffsetAlignment);
-    this.pending = [];
+    // Objects made on the previous device are useless on this one. The state buffers and bind
+    // groups start empty (field initialisers) or were dropped by `destroyState` before `recover`.
     this.params = undefined;
     this.pipelines.clear();
     this.layouts.clear();
     this.pipelineLayouts.clear();
-    this.bindGroups.clear();
-    this.layout = undefined;
-    this.chunks = [];
-    this.snapshots = [];
-    this.scratch = [];
-    this.scanAux = undefined;
-    this.partials = undefined;
-    this.finals = undefined;
   }
 
   /**
