@@ -233,17 +233,21 @@ export function isStandardGate(name: string): name is StandardGateName {
  */
 export function fullMatrix(name: StandardGateName, params: readonly number[]): ComplexMatrix {
   const gate: GateSpec = STANDARD_GATES[name];
-  const target = gate.target(params);
-  if (gate.controls === 0) return target;
-  const dim = 1 << gate.qubits;
-  const controlMask = (1 << gate.controls) - 1;
+  return controlledMatrix(gate.controls, gate.target(params));
+}
+
+/** `target` controlled by `controls` qubits that take the low index bits (as gate arguments do). */
+export function controlledMatrix(controls: number, target: ComplexMatrix): ComplexMatrix {
+  if (controls === 0) return target;
+  const dim = target.dim << controls;
+  const controlMask = (1 << controls) - 1;
   const data = new Float64Array(dim * dim * 2);
   for (let row = 0; row < dim; row++) {
     for (let col = 0; col < dim; col++) {
       let re = 0;
       let im = 0;
       if ((row & controlMask) === controlMask && (col & controlMask) === controlMask) {
-        const t = ((row >> gate.controls) * target.dim + (col >> gate.controls)) * 2;
+        const t = ((row >> controls) * target.dim + (col >> controls)) * 2;
         re = target.data[t]!;
         im = target.data[t + 1]!;
       } else if (row === col) {

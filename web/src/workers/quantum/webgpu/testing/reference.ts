@@ -1,10 +1,11 @@
 /**
- * A deliberately naive float64 state vector for checking the GPU kernels: each step is applied
- * by looping over every basis index and reading the step's matrix entry by entry.
+ * A deliberately naive float64 state vector for checking the GPU kernels: each step becomes a
+ * full matrix applied by `naiveApply` (`testing/naive.ts`), which loops over every basis index.
  */
 import type { PauliString } from '../../backend.ts';
-import { matrix, type ComplexMatrix } from '../../gates.ts';
+import { controlledMatrix, matrix, STANDARD_GATES, type ComplexMatrix } from '../../gates.ts';
 import type { Step } from '../../program.ts';
+import { naiveApply } from '../../testing/naive.ts';
 
 export class ReferenceState {
   readonly amplitudes: Float64Array;
@@ -17,16 +18,14 @@ export class ReferenceState {
   apply(step: Step): void {
     switch (step.kind) {
       case 'dense':
-        return this.applyMatrix(step.qubits, [], step.matrix);
+        return naiveApply(this.amplitudes, step.matrix, step.qubits);
       case 'controlled':
-        return this.applyMatrix(step.targets, step.controls, step.matrix);
+        return naiveApply(this.amplitudes, controlledMatrix(step.controls.length, step.matrix), [
+          ...step.controls,
+          ...step.targets,
+        ]);
       case 'swap':
-        return this.applyMatrix([step.a, step.b], [], {
-          dim: 4,
-          data: Float64Array.from([
-            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
-          ]),
-        });
+        return naiveApply(this.amplitudes, STANDARD_GATES.swap.target([]), [step.a, step.b]);
       case 'diagonal': {
         const dim = 2 ** step.qubits.length;
         const data = new Float64Array(dim * dim * 2);
@@ -34,31 +33,8 @@ export class ReferenceState {
           data[(i * dim + i) * 2] = step.diagonal[2 * i]!;
           data[(i * dim + i) * 2 + 1] = step.diagonal[2 * i + 1]!;
         }
-        return this.applyMatrix(step.qubits, [], { dim, data });
+        return naiveApply(this.amplitudes, { dim, data }, step.qubits);
       }
-    }
-  }
-
-  /** new[i] = Σ_j M[row(i)][row(j)] · old[j] over j that agree with i outside the targets. */
-  private applyMatrix(targets: readonly number[], controls: readonly number[], matrix: ComplexMatrix) {
-    const old = Float64Array.from(this.amplitudes);
-    const size = 2 ** this.qubits;
-    const bit = (i: number, q: number) => Math.floor(i / 2 ** q) % 2;
-    for (let i = 0; i < size; i++) {
-      if (!controls.every((c) => bit(i, c) === 1)) continue;
-      const row = targets.reduce((r, q, b) => r + bit(i, q) * 2 ** b, 0);
-      const rest = i - targets.reduce((s, q) => s + bit(i, q) * 2 ** q, 0);
-      let re = 0;
-      let im = 0;
-      for (let col = 0; col < matrix.dim; col++) {
-        const j = rest + targets.reduce((s, q, b) => s + bit(col, b) * 2 ** q, 0);
-        const mr = matrix.data[(row * matrix.dim + col) * 2]!;
-        const mi = matrix.data[(row * matrix.dim + col) * 2 + 1]!;
-        re += mr * old[2 * j]! - mi * old[2 * j + 1]!;
-        im += mr * old[2 * j + 1]! + mi * old[2 * j]!;
-      }
-      this.amplitudes[2 * i] = re;
-      this.amplitudes[2 * i + 1] = im;
     }
   }
 
@@ -94,7 +70,7 @@ export class ReferenceState {
     const copy = new ReferenceState(this.qubits);
     copy.amplitudes.set(this.amplitudes);
     [...pauli.paulis].forEach((letter, k) =>
-      copy.applyMatrix([pauli.qubits[k]!], [], { dim: 2, data: Float64Array.from(paulis[letter]!) }),
+      naiveApply(copy.amplitudes, { dim: 2, data: Float64Array.from(paulis[letter]!) }, [pauli.qubits[k]!]),
     );
     let sum = 0;
     for (let i = 0; i < this.amplitudes.length; i += 2) {
