@@ -264,6 +264,6 @@ export class ClientSession implements HostSessionHooks {
   }
 }
 
-export function offlineMessage(hostId: string): string {
+function offlineMessage(hostId: string): string {
   return `The Vial tab for host ${hostId} is offline. Open the Vial web app in a browser on the machine that owns this host to bring its tools back; this session resumes automatically.`;
 }
