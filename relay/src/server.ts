@@ -67,7 +67,11 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     res.setHeader('x-request-id', requestId);
     const log = logger.child({ requestId });
     const started = performance.now();
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const path = pathOf(req);
+    if (path === undefined) {
+      sendJsonRpcError(res, 400, `Bad Request: the request target must be a path, e.g. ${MCP_PATH_PREFIX}<hostId>`);
+      return;
+    }
     res.once('finish', () =>
       log.debug(
         { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
@@ -109,7 +113,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const path = pathOf(req);
     if (state === 'draining') {
       socket.end(
         `HTTP/1.1 503 Service Unavailable\r\nretry-after: ${DRAIN_RETRY_AFTER_S}\r\nconnection: close\r\n\r\n`,
@@ -161,6 +165,22 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       }),
     close: () => (closing ??= drain()),
   };
+}
+
+/**
+ * The path of an origin-form request target (`/mcp/<id>?…`), or undefined for any other target.
+ * One `new URL` cannot parse (`http://[x`) used to throw out of the request handler and take the
+ * whole relay down; an absolute-form one (`http://other/mcp/…`) names an authority that the Host
+ * check never sees, so it is refused as well.
+ */
+function pathOf(req: IncomingMessage): string | undefined {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) return undefined;
+  try {
+    return new URL(target, 'http://relay').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function requestIdOf(req: IncomingMessage): string {
