@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AuditLog, MemoryAuditStore } from '../web/src/host/audit.ts';
+import { CallGate } from '../web/src/host/callGate.ts';
 import type { ToolRegistry } from '../web/src/host/registry.ts';
 
 export interface DirectServer {
@@ -16,7 +18,12 @@ export interface DirectServer {
 
 export async function startDirectServer(registry: ToolRegistry): Promise<DirectServer> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
-  const services = { hostId: 'bench-direct', measureRelayRtt: async () => undefined };
+  const services = {
+    hostId: 'bench-direct',
+    measureRelayRtt: async () => undefined,
+    audit: new AuditLog(new MemoryAuditStore()),
+  };
+  const gate = CallGate.withDefaults();
   const client = { tokenId: 'bench', tokenName: 'bench', scopes: [] };
 
   const server = createServer((req, res) => {
@@ -36,7 +43,7 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       onsessioninitialized: () => void transports.set(id, transport),
     });
     transport.onclose = () => transports.delete(id);
-    const mcp = registry.createServer({ sessionId: id, client, services, report: () => undefined });
+    const mcp = registry.createServer({ sessionId: id, client, services, gate, report: () => undefined });
     void mcp.connect(transport).then(() => transport.handleRequest(req, res));
   });
 

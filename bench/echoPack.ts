@@ -10,6 +10,7 @@ export const benchEcho = defineTool({
   name: 'bench_echo',
   description: 'Returns its input text unchanged. For benchmarks only.',
   scopes: [],
+  access: 'read',
   input: { text: z.string() },
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ text }) => ({ content: [{ type: 'text', text }] }),

@@ -34,7 +34,12 @@ export function mintTokenValue(): string {
   return `${TOKEN_PREFIX}${randomSecret(32)}`;
 }
 
+/** Lower-case hex SHA-256 of UTF-8 text. */
+export async function sha256Hex(text: string): Promise<string> {
+  return toHex(await sha256(text));
+}
+
 /** Lower-case hex SHA-256 of a bearer token: the only form of a token the relay ever holds. */
-export async function hashToken(token: string): Promise<string> {
-  return toHex(await sha256(token));
+export function hashToken(token: string): Promise<string> {
+  return sha256Hex(token);
 }

@@ -11,7 +11,7 @@ import { MemoryHostStore, type HostStore } from '../../web/src/host/identity.ts'
 import type { ToolPack } from '../../web/src/host/registry.ts';
 import { ToolRegistry } from '../../web/src/host/registry.ts';
 import type { SocketLike } from '../../web/src/host/relayConnection.ts';
-import { HostRuntime } from '../../web/src/host/runtime.ts';
+import { HostRuntime, type HostRuntimeOptions } from '../../web/src/host/runtime.ts';
 import { createToolPacks } from '../../web/src/tools/index.ts';
 import { MemoryCircuitHistory } from '../../web/src/tools/quantum/history.ts';
 import { QuantumService } from '../../web/src/workers/quantum/service.ts';
@@ -45,6 +45,8 @@ export interface StartNodeHostOptions {
   fixturePacks?: Record<string, ToolPack>;
   /** Reuse a store to come back as the same host (a "reload"). */
   store?: HostStore;
+  /** The tab's policy, approval queue and audit log, when a test needs to reach into them. */
+  trust?: Pick<HostRuntimeOptions, 'permissions' | 'approvals' | 'audit'>;
 }
 
 /** A host runtime in this Node process, connected over a real WebSocket: a tab without a browser. */
@@ -56,6 +58,7 @@ export async function startNodeHost(relayUrl: string, options: StartNodeHostOpti
     fixturePacks: options.fixturePacks,
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     backoff: { initialMs: 50, maxMs: 500 },
+    ...options.trust,
   });
   await host.start();
   await host.whenOnline();

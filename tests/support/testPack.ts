@@ -12,6 +12,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
     name: 'test_slow',
     description: 'Reports progress every `stepMs` for `steps` steps, then answers; honours cancellation.',
     scopes: [],
+    access: 'compute',
     input: { steps: z.number().int().min(1).max(1000), stepMs: z.number().int().min(1).max(10_000), label: z.string() },
     run: async ({ steps, stepMs, label }, { signal, progress }) => {
       probe.started++;
@@ -37,6 +38,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
     name: 'test_echo',
     description: 'Returns its text.',
     scopes: [],
+    access: 'read',
     input: { text: z.string() },
     run: async ({ text }) => ({ content: [{ type: 'text', text }] }),
   });
@@ -44,6 +46,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
     name: 'test_needs_quantum',
     description: 'Needs the quantum scope.',
     scopes: ['quantum'],
+    access: 'compute',
     input: {},
     run: async () => ({ content: [{ type: 'text', text: 'ran' }] }),
   });

@@ -15,6 +15,10 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { VIAL_VERSION, type ClientIdentity, type Scope } from '@vial/shared';
 import type { z } from 'zod';
+import type { ApprovalPreview } from './approvals.ts';
+import { digestArguments, type AuditLog } from './audit.ts';
+import { argumentsPreview, type CallGate } from './callGate.ts';
+import type { ToolAccess } from './permissions.ts';
 import { ToolError } from './toolError.ts';
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -26,16 +30,23 @@ export interface HostServices {
   hostId: string;
   /** A fresh round-trip time to the relay in ms, or undefined when it cannot be measured. */
   measureRelayRtt(): Promise<number | undefined>;
+  /** This host's tool-call audit log. */
+  audit: AuditLog;
 }
 
+/** A tool call as it happens: reported when it starts, while it waits for approval and when it ends. */
 export interface ActivityEvent {
   id: string;
   sessionId: string;
+  /** The token name the client connected with, and the token's id. */
   client: string;
+  clientId: string;
   tool: string;
+  /** SHA-256 of the arguments as canonical JSON, as the audit log keeps it. */
+  argsDigest: string;
   startedAt: number;
   durationMs?: number;
-  outcome: 'running' | 'ok' | 'error' | 'cancelled' | 'denied';
+  outcome: 'running' | 'waiting' | 'ok' | 'error' | 'cancelled' | 'denied' | 'rejected';
   detail?: string;
 }
 
@@ -43,6 +54,8 @@ export interface SessionInfo {
   sessionId: string;
   client: ClientIdentity;
   services: HostServices;
+  /** The tab's permission policy and approval queue, applied after the token's scopes. */
+  gate: CallGate;
   report(event: ActivityEvent): void;
 }
 
@@ -63,12 +76,23 @@ export interface ToolDefinition<S extends Shape = Shape> {
   /** Scopes the caller's token must hold; empty means any valid token. */
   scopes: readonly Scope[];
   /**
+   * What the tool does, which sets its default permission (read and compute allow, sign prompts).
+   * A tool that does not say is unknown to the policy and denied until the person allows it.
+   */
+  access?: ToolAccess;
+  /**
    * The arguments as a zod raw shape; or a `z.object(...)` of that shape when the schema itself
    * needs settings, e.g. `z.strictObject` (no extra keys) or a JSON Schema dialect via `.meta()`.
    */
   input: S | z.ZodObject<S, z.core.$ZodObjectConfig>;
   annotations?: ToolAnnotations;
   run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
+  /**
+   * What the person at the tab sees when this call needs their approval (signing tools decode
+   * the transaction here). It may throw a `ToolError` to refuse bad input before anyone is asked.
+   * Without it they see the client, the tool and the arguments.
+   */
+  preview?(input: Infer<S>, context: ToolContext): Promise<ApprovalPreview>;
 }
 
 export interface ResourceContext {
@@ -244,7 +268,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         id: `call-${++activitySequence}`,
         sessionId: session.sessionId,
         client: session.client.tokenName,
+        clientId: session.client.tokenId,
         tool: tool.name,
+        argsDigest: await digestArguments(input),
         startedAt: Date.now(),
         outcome: 'running',
       };
@@ -252,14 +278,6 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt });
         return result;
       };
-
-      const missing = missingScopes(tool.scopes, session);
-      if (missing.length > 0) {
-        const message = scopeMessage(missing, tool.name, session);
-        return finish('denied', errorResult(message), message);
-      }
-
-      session.report(event);
       const context: ToolContext = {
         signal: extra.signal,
         client: session.client,
@@ -268,7 +286,25 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         extra,
         progress: (progress, total, message) => sendProgress(extra, progress, total, message),
       };
+
       try {
+        const missing = missingScopes(tool.scopes, session);
+        if (missing.length > 0) {
+          const message = scopeMessage(missing, tool.name, session);
+          return finish('denied', errorResult(message), message);
+        }
+        const verdict = await session.gate.admit({
+          tool: tool.name,
+          access: tool.access,
+          client: session.client,
+          signal: extra.signal,
+          preview: async () =>
+            (await tool.preview?.(input as never, context)) ?? argumentsPreview(tool.name, session.client, input),
+          onWaiting: () => session.report({ ...event, outcome: 'waiting' }),
+        });
+        if (!verdict.admitted) return finish(verdict.outcome, errorResult(verdict.message), verdict.message);
+
+        session.report(event);
         const result = await tool.run(input as never, context);
         if (extra.signal.aborted) return finish('cancelled', result, 'cancelled by the client');
         return finish(result.isError ? 'error' : 'ok', result);

@@ -13,7 +13,11 @@ import {
   type Scope,
   type TokenRecord,
 } from '@vial/shared';
+import { ApprovalQueue } from './approvals.ts';
+import { AuditLog, MemoryAuditStore, type AuditRecord } from './audit.ts';
+import { CallGate } from './callGate.ts';
 import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
+import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type { ActivityEvent, HostServices, ToolPack, ToolRegistry } from './registry.ts';
 import { SessionTransport } from './sessionTransport.ts';
@@ -26,6 +30,11 @@ export interface HostRuntimeOptions {
   fixturePacks?: Record<string, ToolPack>;
   createSocket?: (url: string) => SocketLike;
   backoff?: { initialMs: number; maxMs: number };
+  /** The tab's policy (IndexedDB-backed in the browser); defaults to the default policy in memory. */
+  permissions?: Permissions;
+  approvals?: ApprovalQueue;
+  /** Where finished calls are logged (IndexedDB in the browser); defaults to memory. */
+  audit?: AuditLog;
 }
 
 export interface ClientSessionView {
@@ -56,6 +65,8 @@ interface LiveSession extends ClientSessionView {
 
 export class HostRuntime {
   status: ConnectionStatus = { state: 'connecting', attempt: 0 };
+  readonly gate: CallGate;
+  readonly audit: AuditLog;
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
   private connection: RelayConnection | undefined;
@@ -68,9 +79,16 @@ export class HostRuntime {
     tokens: new Set(),
   };
 
-  constructor(private readonly options: HostRuntimeOptions) {}
+  constructor(private readonly options: HostRuntimeOptions) {
+    this.gate = new CallGate(
+      options.permissions ?? new Permissions(new MemoryPermissionStore()),
+      options.approvals ?? new ApprovalQueue(),
+    );
+    this.audit = options.audit ?? new AuditLog(new MemoryAuditStore());
+  }
 
   async start(): Promise<void> {
+    await this.gate.permissions.load();
     this.identity = await loadOrCreateIdentity(this.options.store);
     this.tokens = await this.options.store.loadTokens();
     this.connection = new RelayConnection({
@@ -89,6 +107,7 @@ export class HostRuntime {
   stop(): void {
     this.connection?.stop();
     for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
+    this.gate.approvals.closeAll('the tab stopped serving');
   }
 
   get hostId(): string {
@@ -200,10 +219,14 @@ export class HostRuntime {
   private openSession(sessionId: string, client: ClientIdentity): void {
     this.closeSession(sessionId);
     const connection = this.connection!;
-    const services: HostServices = { hostId: this.hostId, measureRelayRtt: () => this.measureRelayRtt() };
+    const services: HostServices = {
+      hostId: this.hostId,
+      measureRelayRtt: () => this.measureRelayRtt(),
+      audit: this.audit,
+    };
     const fixturePacks = this.fixtures.flatMap((name) => this.options.fixturePacks?.[name] ?? []);
     const server = this.options.registry.createServer(
-      { sessionId, client, services, report: (event) => this.emit('activity', event) },
+      { sessionId, client, services, gate: this.gate, report: (event) => this.report(event) },
       fixturePacks,
     );
     const transport = new SessionTransport(
@@ -214,6 +237,27 @@ export class HostRuntime {
     this.sessions.set(sessionId, { sessionId, client, openedAt: Date.now(), server, transport });
     void server.connect(transport);
     this.emit('sessions', this.listSessions());
+  }
+
+  /** Shows a call in the Activity feed and, once it has ended, appends it to the audit log. */
+  private report(event: ActivityEvent): void {
+    this.emit('activity', event);
+    if (event.outcome === 'running' || event.outcome === 'waiting') return;
+    const record: AuditRecord = {
+      at: event.startedAt,
+      sessionId: event.sessionId,
+      client: event.client,
+      clientId: event.clientId,
+      tool: event.tool,
+      argsDigest: event.argsDigest,
+      outcome: event.outcome,
+      durationMs: event.durationMs ?? 0,
+      ...(event.detail === undefined ? {} : { detail: event.detail }),
+    };
+    this.audit.append(record).catch((error: unknown) => {
+      // The call itself has finished; losing its log entry must be visible, not fatal.
+      console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
+    });
   }
 
   private closeSession(sessionId: string): void {

@@ -17,6 +17,7 @@ export const sampling = defineTool({
   name: 'test_sampling',
   description: "Asks the client's LLM to complete a prompt (sampling/createMessage) and returns its answer.",
   scopes: [],
+  access: 'read',
   input: { prompt: z.string().describe('The prompt to send to the LLM') },
   run: async ({ prompt }, { server, extra }) => {
     const result = await server.server.createMessage(
@@ -33,6 +34,7 @@ export const elicitation = defineTool({
   name: 'test_elicitation',
   description: 'Asks the user for a username and an email (elicitation/create) and returns the answer.',
   scopes: [],
+  access: 'read',
   input: { message: z.string().describe('The message to show the user') },
   run: async ({ message }, context) => {
     const summary = await elicit(context, {
@@ -54,6 +56,7 @@ export const elicitationDefaults = defineTool({
   name: 'test_elicitation_sep1034_defaults',
   description: 'Elicits a form whose string, integer, number, enum and boolean fields all have defaults (SEP-1034).',
   scopes: [],
+  access: 'read',
   input: {},
   run: async (_input, context) => {
     const summary = await elicit(context, {
@@ -84,6 +87,7 @@ export const elicitationEnums = defineTool({
   description:
     'Elicits a form with every enum form of SEP-1330: untitled, titled and legacy single choice; untitled and titled multiple choice.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async (_input, context) => {
     const summary = await elicit(context, {

@@ -9,6 +9,7 @@ export const simpleText = defineTool({
   name: 'test_simple_text',
   description: 'Returns one text content block.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({ content: [{ type: 'text', text: 'This is a simple text response for testing.' }] }),
 });
@@ -17,6 +18,7 @@ export const imageContent = defineTool({
   name: 'test_image_content',
   description: 'Returns one image content block (a 1x1 PNG).',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({ content: [{ type: 'image', data: TEST_IMAGE_BASE64, mimeType: 'image/png' }] }),
 });
@@ -25,6 +27,7 @@ export const audioContent = defineTool({
   name: 'test_audio_content',
   description: 'Returns one audio content block (audio/wav).',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({ content: [{ type: 'audio', data: TEST_AUDIO_BASE64, mimeType: 'audio/wav' }] }),
 });
@@ -33,6 +36,7 @@ export const embeddedResource = defineTool({
   name: 'test_embedded_resource',
   description: 'Returns one embedded resource content block (text/plain).',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({
     content: [
@@ -52,6 +56,7 @@ export const multipleContentTypes = defineTool({
   name: 'test_multiple_content_types',
   description: 'Returns a text, an image and an embedded resource content block together.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({
     content: [
@@ -73,6 +78,7 @@ export const errorHandling = defineTool({
   name: 'test_error_handling',
   description: 'Always answers with a tool error (isError: true), never a JSON-RPC error.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async () => ({
     isError: true,

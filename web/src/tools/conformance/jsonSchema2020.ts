@@ -17,6 +17,7 @@ export const jsonSchema2020Tool = defineTool({
   name: 'json_schema_2020_12_tool',
   description: 'Echoes its arguments; its input schema uses JSON Schema 2020-12 features ($defs, $ref).',
   scopes: [],
+  access: 'read',
   input: z
     .strictObject({
       name: z.string().optional(),

@@ -6,6 +6,7 @@ export const toolWithLogging = defineTool({
   name: 'test_tool_with_logging',
   description: 'Sends three info-level log messages (notifications/message), 50 ms apart, while it runs.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async (_input, { extra, signal }) => {
     const steps = ['Tool execution started', 'Tool processing data', 'Tool execution completed'];
@@ -25,6 +26,7 @@ export const toolWithProgress = defineTool({
   name: 'test_tool_with_progress',
   description: 'Reports progress 0, 50 and 100 of 100, 50 ms apart, when the call carries a progress token.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async (_input, { extra, progress, signal }) => {
     for (const done of [0, 50, 100]) {

@@ -11,6 +11,7 @@ export const reconnection = defineTool({
   description:
     'Closes the SSE stream of this call mid-call (SEP-1699 polling), then answers; the client receives the answer after it reconnects.',
   scopes: [],
+  access: 'read',
   input: {},
   run: async (_input, { extra, signal }) => {
     extra.closeSSEStream?.();

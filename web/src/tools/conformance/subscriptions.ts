@@ -47,6 +47,7 @@ export const updateWatchedResource = defineTool({
   name: 'test_update_watched_resource',
   description: `Changes ${WATCHED_URI}; a session subscribed to it receives notifications/resources/updated.`,
   scopes: [],
+  access: 'read',
   input: { content: z.string().optional().describe('The new text; defaults to one with the current time') },
   run: async ({ content }, { server }) => {
     const update = updaters.get(server);

@@ -15,6 +15,7 @@ export const buildCircuit = defineTool({
   description:
     'Turns a circuit given as JSON components ({ qubits, gates: [{ gate: "h", targets: [0] }, { gate: "cx", controls: [0], targets: [1] }, { gate: "measure", qubit: 0, clbit: 0 }, …] }) into OpenQASM 2.0, its SHA-256 circuit hash (the same hash quantum_simulate reports) and a text diagram. Does not simulate.',
   scopes: ['quantum'],
+  access: 'read',
   input: { circuit: circuitJsonSchema.describe('The circuit as JSON components') },
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ circuit: json }) => {

@@ -65,6 +65,7 @@ export function createSimulateTool(deps: QuantumPackDependencies) {
     description:
       "Simulates a quantum circuit (OpenQASM 2.0 or JSON) on the user's own GPU via WebGPU, or on the CPU. Returns measurement counts over the classical registers (Qiskit bit order: last register leftmost, bit 0 rightmost), the most probable basis states, requested Pauli expectation values, the state vector for up to 12 qubits, the circuit's SHA-256 hash, the engine that ran and timings. Sends progress notifications on long runs and stops when cancelled.",
     scopes: ['quantum'],
+    access: 'compute',
     input: simulateInput,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async (input, { signal, progress }) => {

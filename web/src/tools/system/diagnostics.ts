@@ -116,6 +116,7 @@ export const systemDiagnostics = defineTool({
   description:
     "Reports what the user's machine offers Vial's tools: WebGPU adapter (vendor, architecture, features, limits), CPU cores, device memory, cross-origin isolation, Vial and MCP versions, and the round-trip time from the tab to the relay. Call it first when a GPU tool fails or is slow.",
   scopes: [],
+  access: 'read',
   input: {},
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async (_input, { services }) => jsonResult(await collectDiagnostics(services)),

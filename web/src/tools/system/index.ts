@@ -1,10 +1,11 @@
 import type { ToolPack } from '../../host/registry.ts';
+import { auditLogResource, systemLogsTail } from './auditLog.ts';
 import { diagnosticsResource, systemDiagnostics } from './diagnostics.ts';
 import { troubleshootError } from './troubleshootError.ts';
 
 export const systemPack: ToolPack = {
   name: 'system',
-  tools: [systemDiagnostics],
-  resources: [diagnosticsResource],
+  tools: [systemDiagnostics, systemLogsTail],
+  resources: [diagnosticsResource, auditLogResource],
   prompts: [troubleshootError],
 };

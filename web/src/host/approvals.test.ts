@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApprovalQueue, ApprovalRejected } from './approvals.ts';
+
+const preview = { summary: 'Cursor wants to run quantum_simulate', fields: [] };
+const ask = (queue: ApprovalQueue, signal?: AbortSignal) =>
+  queue.request({ client: 'Cursor', tool: 'quantum_simulate', preview, signal });
+
+describe('approval queue', () => {
+  it('resolves on approve and lists the request while it waits', async () => {
+    const queue = new ApprovalQueue();
+    const seen: number[] = [];
+    queue.on((pending) => seen.push(pending.length));
+    const decision = ask(queue);
+    const [request] = queue.pending();
+    expect(request).toMatchObject({ client: 'Cursor', tool: 'quantum_simulate', preview });
+    queue.approve(request!.id);
+    await expect(decision).resolves.toBeUndefined();
+    expect(queue.pending()).toEqual([]);
+    expect(seen).toEqual([1, 0]);
+  });
+
+  it('rejects with "rejected by the user"', async () => {
+    const queue = new ApprovalQueue();
+    const decision = ask(queue);
+    queue.reject(queue.pending()[0]!.id);
+    await expect(decision).rejects.toThrow(new ApprovalRejected('quantum_simulate was rejected by the user'));
+  });
+
+  it('times out with a clear error', async () => {
+    vi.useFakeTimers();
+    try {
+      const queue = new ApprovalQueue({ timeoutMs: 5_000 });
+      const decision = ask(queue);
+      vi.advanceTimersByTime(5_000);
+      await expect(decision).rejects.toThrow(/was not approved within 5 s/);
+      expect(queue.pending()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops a request the client cancelled, and fails all on close', async () => {
+    const queue = new ApprovalQueue();
+    const cancel = new AbortController();
+    const cancelled = ask(queue, cancel.signal);
+    const open = ask(queue);
+    cancel.abort();
+    await expect(cancelled).rejects.toThrow(/cancelled by the client while waiting for approval/);
+    expect(queue.pending()).toHaveLength(1);
+    queue.closeAll('the tab was reloaded');
+    await expect(open).rejects.toThrow('quantum_simulate was not approved: the tab was reloaded');
+  });
+
+  it('says so when a decision comes for a request that is gone', () => {
+    const queue = new ApprovalQueue();
+    expect(() => queue.approve('approval-404')).toThrow(/no longer pending/);
+  });
+});
