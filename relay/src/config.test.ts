@@ -36,6 +36,25 @@ describe('loadConfig', () => {
     expect(load).toThrow(/VIAL_DRAIN_MS="soon"/);
   });
 
+  it('reads the queue limits, refusing zero or fractional values', () => {
+    expect(loadConfig({})).toMatchObject({
+      clientBufferBytes: 4 * 1024 * 1024,
+      tabBufferBytes: 16 * 1024 * 1024,
+      sessionMaxPending: 256,
+    });
+    const config = loadConfig({
+      VIAL_CLIENT_BUFFER_BYTES: '65536',
+      VIAL_TAB_BUFFER_BYTES: '1048576',
+      VIAL_SESSION_MAX_PENDING: '8',
+    });
+    expect(config).toMatchObject({ clientBufferBytes: 65_536, tabBufferBytes: 1_048_576, sessionMaxPending: 8 });
+    const load = () =>
+      loadConfig({ VIAL_CLIENT_BUFFER_BYTES: '0', VIAL_TAB_BUFFER_BYTES: 'lots', VIAL_SESSION_MAX_PENDING: '2.5' });
+    expect(load).toThrow(/VIAL_CLIENT_BUFFER_BYTES="0"/);
+    expect(load).toThrow(/VIAL_TAB_BUFFER_BYTES="lots"/);
+    expect(load).toThrow(/VIAL_SESSION_MAX_PENDING="2.5"/);
+  });
+
   it('splits comma lists', () => {
     const config = loadConfig({
       VIAL_ALLOWED_ORIGINS: 'https://a.example, https://b.example',

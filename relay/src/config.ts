@@ -30,6 +30,20 @@ const envSchema = z.object({
     .positive()
     .default(4 * 1024 * 1024),
   VIAL_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES),
+  /** Unsent bytes one client response may hold before the relay drops it (the client is not reading). */
+  VIAL_CLIENT_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Unsent bytes the socket to one tab may hold before the relay drops the tab (it is not reading). */
+  VIAL_TAB_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** Requests one client session may have waiting on the tab at once; more are refused. */
+  VIAL_SESSION_MAX_PENDING: z.coerce.number().int().positive().default(256),
   /** Events kept per session for `Last-Event-ID` resumption; older ones are dropped. */
   VIAL_EVENT_BUFFER: z.coerce.number().int().min(0).default(1000),
   VIAL_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
@@ -70,6 +84,9 @@ export type RelayConfig = {
   logLevel: z.infer<typeof envSchema>['VIAL_LOG_LEVEL'];
   maxBodyBytes: number;
   maxFrameBytes: number;
+  clientBufferBytes: number;
+  tabBufferBytes: number;
+  sessionMaxPending: number;
   eventBufferSize: number;
   sseKeepAliveMs: number;
   sseRetryMs: number;
@@ -109,6 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.VIAL_LOG_LEVEL,
     maxBodyBytes: e.VIAL_MAX_BODY_BYTES,
     maxFrameBytes: e.VIAL_MAX_FRAME_BYTES,
+    clientBufferBytes: e.VIAL_CLIENT_BUFFER_BYTES,
+    tabBufferBytes: e.VIAL_TAB_BUFFER_BYTES,
+    sessionMaxPending: e.VIAL_SESSION_MAX_PENDING,
     eventBufferSize: e.VIAL_EVENT_BUFFER,
     sseKeepAliveMs: e.VIAL_SSE_KEEPALIVE_MS,
     sseRetryMs: e.VIAL_SSE_RETRY_MS,

@@ -15,11 +15,18 @@ export type RelayErrorClass =
   | 'rate_limited'
   | 'tab_offline'
   | 'tab_disconnected'
+  | 'too_many_pending'
   | 'shutting_down'
   | 'internal';
 
-/** How a forwarded MCP request ended. */
-export type RequestOutcome = 'ok' | 'error' | RelayErrorClass | 'cancelled';
+/** How a forwarded MCP request ended; `client_buffer_full`: cancelled because its client stopped reading. */
+export type RequestOutcome = 'ok' | 'error' | RelayErrorClass | 'cancelled' | 'client_buffer_full';
+
+/** Where the relay holds bytes a peer has not read yet, as labelled in `vial_buffered_bytes`. */
+export type BufferQueue = 'client_streams' | 'tab_sockets';
+
+/** Why the relay dropped a tab, as counted in `vial_tabs_dropped_total`. */
+export type TabDropReason = 'send_buffer_full' | 'heartbeat_timeout';
 
 /** What the gauges read when scraped. */
 export interface MetricSources {
@@ -53,6 +60,11 @@ export interface RelayMetrics {
   relayError(errorClass: RelayErrorClass): void;
   /** Time from the client's `tools/call` reaching the relay to the tab's answer leaving it. */
   toolCallLatency(seconds: number, outcome: RequestOutcome): void;
+  /** Counts what `unsentBytes` reads in `vial_buffered_bytes{queue}` until the returned function is called. */
+  trackBuffer(queue: BufferQueue, unsentBytes: () => number): () => void;
+  /** A client response stream was cut because the client left too much of it unread. */
+  clientStreamDropped(): void;
+  tabDropped(reason: TabDropReason): void;
 }
 
 export function createMetrics(): RelayMetrics {
@@ -72,6 +84,32 @@ export function createMetrics(): RelayMetrics {
   gauge('vial_pending_requests', 'Client requests forwarded to a tab and not answered yet', () =>
     sources.pendingRequests(),
   );
+  const buffers: Record<BufferQueue, Set<() => number>> = { client_streams: new Set(), tab_sockets: new Set() };
+  new Gauge({
+    name: 'vial_buffered_bytes',
+    help: 'Bytes written for clients (client_streams) or tabs (tab_sockets) that they have not read yet',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    collect() {
+      for (const [queue, readers] of Object.entries(buffers)) {
+        let bytes = 0;
+        for (const read of readers) bytes += read();
+        this.set({ queue }, bytes);
+      }
+    },
+  });
+  const streamsDropped = new Counter({
+    name: 'vial_client_streams_dropped_total',
+    help: 'Client response streams the relay cut, by reason (send_buffer_full: the client left VIAL_CLIENT_BUFFER_BYTES unread)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const tabsDropped = new Counter({
+    name: 'vial_tabs_dropped_total',
+    help: 'Tab sockets the relay closed, by reason (send_buffer_full: the tab left VIAL_TAB_BUFFER_BYTES unread)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const requests = new Counter({
     name: 'vial_mcp_requests_total',
     help: 'MCP requests from clients, by method and how they ended',
@@ -105,6 +143,16 @@ export function createMetrics(): RelayMetrics {
     },
     toolCallLatency(seconds, outcome) {
       latency.observe({ outcome }, seconds);
+    },
+    trackBuffer(queue, unsentBytes) {
+      buffers[queue].add(unsentBytes);
+      return () => buffers[queue].delete(unsentBytes);
+    },
+    clientStreamDropped() {
+      streamsDropped.inc({ reason: 'send_buffer_full' });
+    },
+    tabDropped(reason) {
+      tabsDropped.inc({ reason });
     },
   };
 }

@@ -53,7 +53,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     draining: () => state === 'draining',
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });
-  const tabs = createTabSocketServer({ ...config, registry, logger });
+  const tabs = createTabSocketServer({ ...config, registry, logger, metrics });
   const site = createStaticSite(config.webDir);
   metrics.watch({
     connectedHosts: () => [...registry.all()].filter((host) => host.online).length,

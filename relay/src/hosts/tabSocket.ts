@@ -16,12 +16,16 @@ import {
   type TabFrame,
 } from '@vial/shared';
 import type { Logger } from '../log.ts';
+import type { RelayMetrics, TabDropReason } from '../metrics.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
 
 export interface TabSocketOptions {
   registry: HostRegistry;
   logger: Logger;
+  metrics: RelayMetrics;
   maxFrameBytes: number;
+  /** Unsent bytes the socket may hold for a tab that is not reading before the tab is dropped. */
+  tabBufferBytes: number;
   heartbeatMs: number;
   fixtures: string[];
   /** The base URL clients should use, e.g. `http://localhost:8787`; derived from the request if unset. */
@@ -50,27 +54,59 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
   };
 }
 
+/** WebSocket close code for a tab that left more than `tabBufferBytes` unread (policy violation). */
+const SEND_BUFFER_FULL_CLOSE_CODE = 1008;
+
 function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): void {
-  const { registry, logger } = options;
+  const { registry, logger, metrics } = options;
   let host: Host | undefined;
   let awaitingPong = false;
   let pingId = 0;
   let queue: Promise<void> = Promise.resolve();
+  /** Why the relay dropped this tab, for the errors its sessions' pending calls get. */
+  let dropReason: string | undefined;
+  const untrackBuffer = metrics.trackBuffer('tab_sockets', () => ws.bufferedAmount);
 
   const link: TabLink = {
     send(frame: RelayFrame) {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+      if (ws.readyState !== ws.OPEN) return;
+      // ws queues without limit for a tab that stops reading; heartbeats catch it only after up to two intervals.
+      if (ws.bufferedAmount > options.tabBufferBytes) {
+        return drop(
+          'send_buffer_full',
+          SEND_BUFFER_FULL_CLOSE_CODE,
+          `it left more than ${options.tabBufferBytes} bytes unread, see VIAL_TAB_BUFFER_BYTES`,
+          { bufferedBytes: ws.bufferedAmount },
+        );
+      }
+      ws.send(JSON.stringify(frame));
     },
     close(code, reason) {
       ws.close(code, reason);
     },
   };
 
+  /**
+   * Closes the socket with a code the tab can read if it ever does, and terminates it at once:
+   * a tab that reads nothing would never finish the closing handshake. The frame that found the
+   * buffer full is not sent, and need not be: the sessions fail every call the tab had.
+   */
+  function drop(reason: TabDropReason, code: number, detail: string, logFields: Record<string, unknown> = {}): void {
+    if (dropReason !== undefined) return;
+    dropReason = `dropped by the relay: ${detail}`;
+    metrics.tabDropped(reason);
+    logger.warn({ hostId: host?.id, reason, ...logFields }, `dropping tab: ${detail}`);
+    ws.close(code, reason.replaceAll('_', ' '));
+    ws.terminate();
+  }
+
   const heartbeat = setInterval(() => {
     if (awaitingPong) {
-      logger.warn({ hostId: host?.id }, 'tab missed a heartbeat; dropping it');
-      ws.close(CLOSE_CODES.heartbeatTimeout, 'heartbeat timeout');
-      ws.terminate();
+      drop(
+        'heartbeat_timeout',
+        CLOSE_CODES.heartbeatTimeout,
+        `it missed a heartbeat, VIAL_HEARTBEAT_MS=${options.heartbeatMs}`,
+      );
       return;
     }
     awaitingPong = true;
@@ -138,9 +174,10 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
 
   ws.on('close', (code, reason) => {
     clearInterval(heartbeat);
+    untrackBuffer();
     if (!host) return;
     logger.info({ hostId: host.id, code, reason: reason.toString() }, 'tab disconnected');
-    host.detach(link, code === CLOSE_CODES.replaced ? 'replaced by another tab' : 'tab disconnected');
+    host.detach(link, dropReason ?? (code === CLOSE_CODES.replaced ? 'replaced by another tab' : 'tab disconnected'));
   });
   ws.on('error', (error) => logger.warn({ err: error, hostId: host?.id }, 'tab socket error'));
 }

@@ -18,7 +18,6 @@ import type { ClientAddress } from '../clientAddress.ts';
 import type { RateLimited, RateLimits } from './rateLimits.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { ClientSession } from './session.ts';
-import { serveWithWebTransport } from './webTransportAdapter.ts';
 import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 
 export interface McpEndpointOptions {
@@ -42,6 +41,10 @@ export interface McpEndpointOptions {
   sseRetryMs: number;
   sessionIdleMs: number;
   maxSessionsPerHost: number;
+  /** Unsent bytes one response may hold for a client that is not reading before it is dropped. */
+  clientBufferBytes: number;
+  /** Requests one session may have waiting on the tab at once. */
+  sessionMaxPending: number;
   /** How long a client may take to resume a closed stream before its requests are cancelled. */
   abandonGraceMs: number;
 }
@@ -99,6 +102,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       transport,
       logger,
       metrics,
+      clientBufferBytes: options.clientBufferBytes,
+      maxPending: options.sessionMaxPending,
       onClosed: () => {
         sessions.delete(id);
         host.sessions.delete(id);
@@ -204,7 +209,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const body = await readBody(req, res);
     if (body === undefined) return;
     const session = openSession(host, token);
-    await serveWithWebTransport(session.transport, req, res, { parsedBody: body });
+    await session.serve(req, res, { parsedBody: body, requestIds: requestIdsIn(body) });
     if (!session.transport.sessionId) await session.transport.close();
   }
 
@@ -215,7 +220,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   ): Promise<void> {
     const headerOverrides = negotiatedProtocolHeader(req, session.negotiatedProtocolVersion);
     if (req.method !== 'POST') {
-      await serveWithWebTransport(session.transport, req, res, { headerOverrides });
+      await session.serve(req, res, { headerOverrides });
       // A successful resume means the client is still listening: keep its abandoned calls running.
       if (req.method === 'GET' && req.headers['last-event-id'] && res.statusCode === 200) session.resumed();
       return;
@@ -227,7 +232,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (requestIds.length > 0) {
       res.on('close', () => session.abandonLater(requestIds, options.abandonGraceMs));
     }
-    await serveWithWebTransport(session.transport, req, res, { parsedBody: body, headerOverrides });
+    await session.serve(req, res, { parsedBody: body, headerOverrides, requestIds });
   }
 
   async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {

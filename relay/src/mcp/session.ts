@@ -3,8 +3,10 @@
  * session ids, protocol versions, resumability); this class forwards its JSON-RPC traffic to
  * whichever tab currently serves the host, and answers for the tab when it is away.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
+  CancelledNotificationSchema,
   InitializeResultSchema,
   isInitializeRequest,
   isJSONRPCErrorResponse,
@@ -19,9 +21,12 @@ import { RELAY_ERROR_CODES, type ClientIdentity } from '@vial/shared';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics, RequestOutcome } from '../metrics.ts';
 import type { Host, HostSessionHooks } from '../hosts/registry.ts';
+import { serveWithWebTransport, type ServeOptions } from './webTransportAdapter.ts';
 
 /** Ids of the `initialize` requests the relay replays to a reloaded tab; never clash with client ids. */
 const REPLAY_ID_PREFIX = 'vial-replay-';
+/** The JSON-RPC code for a request the relay refuses because a limit was reached (`data.limit` says which). */
+const LIMIT_ERROR_CODE = -32000;
 
 export interface ClientSessionOptions {
   id: string;
@@ -30,6 +35,10 @@ export interface ClientSessionOptions {
   transport: WebStandardStreamableHTTPServerTransport;
   logger: Logger;
   metrics: RelayMetrics;
+  /** Unsent bytes one response to this client may hold before it is dropped (VIAL_CLIENT_BUFFER_BYTES). */
+  clientBufferBytes: number;
+  /** Requests this client may have waiting on the tab at once (VIAL_SESSION_MAX_PENDING). */
+  maxPending: number;
   /** Called once the session is over, so its owner can forget it. */
   onClosed: (session: ClientSession) => void;
 }
@@ -54,6 +63,8 @@ export class ClientSession implements HostSessionHooks {
   private readonly client: ClientIdentity;
   private readonly logger: Logger;
   private readonly metrics: RelayMetrics;
+  private readonly clientBufferBytes: number;
+  private readonly maxPending: number;
   private readonly onClosed: (session: ClientSession) => void;
   /** Client requests the tab has not answered yet. */
   private readonly pending = new Map<RequestId, PendingRequest>();
@@ -73,6 +84,8 @@ export class ClientSession implements HostSessionHooks {
     this.transport = options.transport;
     this.logger = options.logger.child({ hostId: options.host.id, sessionId: options.id });
     this.metrics = options.metrics;
+    this.clientBufferBytes = options.clientBufferBytes;
+    this.maxPending = options.maxPending;
     this.onClosed = options.onClosed;
     this.transport.onmessage = (message, extra) => this.fromClient(message, extra);
     this.transport.onerror = (error) => this.logger.debug({ err: error }, 'transport error');
@@ -87,7 +100,25 @@ export class ClientSession implements HostSessionHooks {
     return this.pending.size;
   }
 
-  /** Client -> tab. Requests that cannot reach a tab are answered at once. */
+  /**
+   * Serves one HTTP request of this session. `requestIds` are the JSON-RPC requests in its body:
+   * if the client leaves too much of the response unread, the response is dropped and they fail.
+   */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    options: ServeOptions & { requestIds?: RequestId[] } = {},
+  ): Promise<void> {
+    const { requestIds = [], ...serveOptions } = options;
+    const buffer = {
+      limitBytes: this.clientBufferBytes,
+      track: (unsentBytes: () => number) => this.metrics.trackBuffer('client_streams', unsentBytes),
+      dropped: (unsentBytes: number) => this.streamDropped(requestIds, res.getHeader('x-request-id'), unsentBytes),
+    };
+    return serveWithWebTransport(this.transport, req, res, buffer, serveOptions);
+  }
+
+  /** Client -> tab. Requests that cannot reach a tab, or would pass the session's limit, are answered at once. */
   fromClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
     let streamClosable = false;
@@ -104,6 +135,17 @@ export class ClientSession implements HostSessionHooks {
         if (isInitializeRequest(message)) void replied.then(() => this.close('initialize failed: tab offline'));
         return;
       }
+      if (this.pending.size >= this.maxPending) {
+        this.metrics.requestFinished(message.method, 'too_many_pending');
+        this.metrics.relayError('too_many_pending');
+        void this.replyError(
+          message.id,
+          LIMIT_ERROR_CODE,
+          `Too many requests in flight: this session already has ${this.maxPending} waiting on the Vial tab (VIAL_SESSION_MAX_PENDING). Wait for some to finish before sending more, or raise the limit on the relay.`,
+          { limit: 'session-pending', setting: 'VIAL_SESSION_MAX_PENDING', max: this.maxPending },
+        );
+        return;
+      }
       // The SDK offers closeSSEStream only for streams the client can resume (it was sent a priming event id).
       const closeStream = extra?.closeSSEStream;
       this.pending.set(message.id, {
@@ -114,7 +156,21 @@ export class ClientSession implements HostSessionHooks {
       });
       streamClosable = closeStream !== undefined;
     }
+    const cancelled = CancelledNotificationSchema.safeParse(message).data?.params.requestId;
+    if (cancelled !== undefined) this.clientCancelled(cancelled);
     this.host.send({ type: 'mcp', sessionId: this.id, message, ...(streamClosable ? { streamClosable } : {}) });
+  }
+
+  /**
+   * The tab's server sends nothing for a request its client cancelled, so the client's
+   * `notifications/cancelled` is where that request ends; kept, it would count against
+   * `maxPending` and keep the session from idling out.
+   */
+  private clientCancelled(requestId: RequestId): void {
+    const request = this.pending.get(requestId);
+    if (!request) return;
+    this.pending.delete(requestId);
+    this.finished(request, 'cancelled');
   }
 
   /** Tab -> client. */
@@ -169,17 +225,7 @@ export class ClientSession implements HostSessionHooks {
 
   /** Tells the tab a client abandoned these requests, so their tool handlers are aborted. */
   cancel(requestIds: Iterable<RequestId>, reason: string): void {
-    for (const requestId of requestIds) {
-      const request = this.pending.get(requestId);
-      if (!request) continue;
-      this.pending.delete(requestId);
-      this.finished(request, 'cancelled');
-      this.host.send({
-        type: 'mcp',
-        sessionId: this.id,
-        message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } },
-      });
-    }
+    for (const requestId of requestIds) this.cancelAtTab(requestId, reason, 'cancelled');
   }
 
   /**
@@ -229,19 +275,58 @@ export class ClientSession implements HostSessionHooks {
 
   /** The relay is going away: every request still in flight is answered with `code` now. */
   failPending(code: number, message: string, outcome: RequestOutcome): Promise<void> {
-    const failed = [...this.pending.entries()];
-    this.pending.clear();
-    return Promise.all(
-      failed.map(([id, request]) => {
-        this.finished(request, outcome);
-        this.host.send({
-          type: 'mcp',
-          sessionId: this.id,
-          message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: message } },
-        });
-        return this.replyError(id, code, message);
-      }),
-    ).then(() => undefined);
+    return this.abort([...this.pending.keys()], code, message, outcome);
+  }
+
+  /**
+   * The relay dropped a response stream whose client left more than `clientBufferBytes` unread.
+   * Its requests are cancelled at the tab, so their tools stop, and answered with an error that a
+   * client resuming the stream (Last-Event-ID) finds in the event store.
+   */
+  private streamDropped(requestIds: RequestId[], requestId: unknown, unsentBytes: number): void {
+    this.metrics.clientStreamDropped();
+    this.logger.warn(
+      {
+        requestId,
+        unsentBytes,
+        limitBytes: this.clientBufferBytes,
+        cancelled: requestIds.filter((id) => this.pending.has(id)),
+      },
+      'client left its response stream unread past VIAL_CLIENT_BUFFER_BYTES; dropped the stream',
+    );
+    void this.abort(
+      requestIds,
+      LIMIT_ERROR_CODE,
+      `The relay dropped this response stream: the client left more than ${this.clientBufferBytes} bytes of it unread (VIAL_CLIENT_BUFFER_BYTES), so the call was cancelled. Read responses as they arrive, or raise the limit on the relay.`,
+      'client_buffer_full',
+      { limit: 'client-buffer', setting: 'VIAL_CLIENT_BUFFER_BYTES', max: this.clientBufferBytes },
+    );
+  }
+
+  /** Cancels these requests at the tab and answers each with an error of the relay's own. */
+  private abort(
+    requestIds: RequestId[],
+    code: number,
+    message: string,
+    outcome: RequestOutcome,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    const aborted = requestIds.filter((id) => this.cancelAtTab(id, message, outcome));
+    return Promise.all(aborted.map((id) => this.replyError(id, code, message, data))).then(() => undefined);
+  }
+
+  /** Forgets a pending request and tells the tab to abort it; false if it was not pending. */
+  private cancelAtTab(requestId: RequestId, reason: string, outcome: RequestOutcome): boolean {
+    const request = this.pending.get(requestId);
+    if (!request) return false;
+    this.pending.delete(requestId);
+    this.finished(request, outcome);
+    this.host.send({
+      type: 'mcp',
+      sessionId: this.id,
+      message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } },
+    });
+    return true;
   }
 
   private finished(request: PendingRequest, outcome: RequestOutcome): void {
@@ -251,8 +336,8 @@ export class ClientSession implements HostSessionHooks {
     }
   }
 
-  private replyError(id: RequestId, code: number, message: string): Promise<void> {
-    return this.deliver({ jsonrpc: '2.0', id, error: { code, message } }, undefined);
+  private replyError(id: RequestId, code: number, message: string, data?: Record<string, unknown>): Promise<void> {
+    return this.deliver({ jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } }, undefined);
   }
 
   private deliver(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): Promise<void> {
