@@ -1,3 +1,4 @@
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { MemoryHostStore } from '../../web/src/host/identity.ts';
@@ -131,6 +132,34 @@ describe('relay restarts', () => {
     const client = await connectClient(url, token);
     const result = await client.callTool({ name: 'test_echo', arguments: { text: 'after restart' } });
     expect(result.content).toEqual([{ type: 'text', text: 'after restart' }]);
+    await client.close();
+  });
+
+  it('a client whose session died with the relay gets 404, and the same client re-initialises on the same URL and token', async () => {
+    const { host, token, client } = await setUp();
+    const url = host.mcpUrl!;
+    await client.callTool({ name: 'test_echo', arguments: { text: 'before' } });
+    const port = new URL(relay!.url).port;
+    await relay!.close();
+    await until(() => host.status.state !== 'online');
+    relay = await startRelay({ VIAL_PORT: port });
+    await until(() => host.status.state === 'online', 10_000);
+
+    // The new relay knows the host again but not the session: the spec's answer is 404.
+    const lost = await client.callTool({ name: 'test_echo', arguments: { text: 'lost' } }).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(StreamableHTTPError);
+    expect((lost as StreamableHTTPError).code).toBe(404);
+    expect(String(lost)).toMatch(/Session not found/);
+
+    // Starting over means a new transport (no session id) on the same client: initialize again.
+    await client.close();
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const result = await client.callTool({ name: 'test_echo', arguments: { text: 'new session' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'new session' }]);
     await client.close();
   });
 });
