@@ -24,6 +24,9 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
 
   return (req) => {
     const host = req.headers.host;
+    // The MCP endpoint builds the request's URL from Host: one that is no valid authority
+    // (`localhost:abc`, `localhost:1:2`) made that throw, and the client got a 500.
+    if (host && !URL.canParse(`http://${host}`)) return `Host header '${host}' is not a valid host[:port]`;
     if (!host || !hostnames.has(hostnameOf(host))) {
       return `Host header '${host ?? ''}' is not allowed; add it to VIAL_ALLOWED_HOSTS if this relay is reached by that name`;
     }
