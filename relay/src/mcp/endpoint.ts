@@ -59,6 +59,9 @@ export interface McpEndpoint {
   close(): Promise<void>;
 }
 
+/** What Streamable HTTP uses; OPTIONS (CORS preflight) is answered before this check. */
+const SERVED_METHODS = ['GET', 'POST', 'DELETE'];
+
 const CORS_HEADERS = {
   'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id',
@@ -138,6 +141,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;
+    }
+    // Fetch's Request refuses TRACE and CONNECT outright: handed to the SDK's transport, they were a 500.
+    if (!SERVED_METHODS.includes(req.method ?? '')) {
+      metrics.relayError('bad_request');
+      return sendJsonRpcError(res, 405, `Method not allowed: the MCP endpoint serves ${SERVED_METHODS.join(', ')}`, {
+        allow: SERVED_METHODS.join(', '),
+      });
     }
 
     const ip = clientAddress(req);
