@@ -95,7 +95,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       onsessioninitialized: () => {
         sessions.set(id, session);
         host.sessions.set(id, session);
-        evictIdleSessions(host);
+        evictIdleSessions(host, session);
       },
     });
     const session: ClientSession = new ClientSession({
@@ -118,10 +118,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   /**
    * Clients that never send DELETE (most don't) would otherwise pile up sessions until the idle
    * sweep; past the per-host cap the least recently used sessions with nothing in flight end.
+   * The opening token's own sessions go first, so one client opening sessions cannot end
+   * another's; only a token with no other idle session pushes out someone else's.
    */
-  function evictIdleSessions(host: Host): void {
+  function evictIdleSessions(host: Host, opened: ClientSession): void {
     const owned = [...sessions.values()].filter((session) => session.hostId === host.id);
-    const idle = owned.filter((session) => session.pendingCount === 0).sort((a, b) => a.lastActivity - b.lastActivity);
+    const sameToken = (session: ClientSession) => Number(session.tokenId === opened.tokenId);
+    const idle = owned
+      .filter((session) => session !== opened && session.pendingCount === 0)
+      .sort((a, b) => sameToken(b) - sameToken(a) || a.lastActivity - b.lastActivity);
     for (const session of idle.slice(0, Math.max(0, owned.length - options.maxSessionsPerHost))) {
       session.close('too many sessions for this host; least recently used ended');
     }
