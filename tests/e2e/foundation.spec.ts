@@ -2,24 +2,13 @@
  * The foundation end to end: real Chromium hosts the tools (WebGPU on SwiftShader), the real
  * relay carries them, and the real MCP SDK client in this Node process calls them.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { connectClient, createToken, expectOnline, openVial, rejection } from './support/vial.ts';
+import { expect, test } from '@playwright/test';
+import { connectClient, createToken, expectOnline, openVial, rejection, screenshot } from './support/vial.ts';
 
 interface DiagnosticsReport {
   vial: { hostId: string };
   runtime: { kind: string; crossOriginIsolated: boolean };
   webgpu: { available: boolean; adapter?: { vendor: string; architecture: string } };
-}
-
-/** Set VIAL_SHOTS_DIR (e.g. /tmp/shots) to keep a screenshot of each view. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VIAL_SHOTS_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 test('a tab serves its tools through the relay, survives a reload, honours revocation and reports going away', async ({
@@ -56,15 +45,15 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   expect((afterReload.structuredContent as unknown as DiagnosticsReport).webgpu.available).toBe(true);
   expect(transport.sessionId).toBe(sessionId);
 
-  // The Activity view lists the session and the call, live.
+  // The Activity view lists the session and the calls from the audit log (which survived the reload), live.
   await page.getByRole('link', { name: 'Activity' }).click();
   await expect(page.getByTestId('session-row').filter({ hasText: 'Playwright client' })).toHaveCount(1);
   const rows = page.getByTestId('activity-row');
-  await expect(rows).toHaveCount(1);
+  await expect(rows).toHaveCount(2);
   await expect(rows.first()).toHaveAttribute('data-outcome', 'ok');
   await expect(rows.first()).toContainText('system_diagnostics');
   await client.callTool({ name: 'system_diagnostics', arguments: {} });
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
   await expect(rows.first()).toHaveAttribute('data-outcome', 'ok');
   await expect(rows.first()).toContainText('Playwright client');
   await screenshot(page, 'activity');

@@ -3,20 +3,10 @@
  * the real MCP SDK client through the real relay, its WebGPU engine (SwiftShader here) agrees with
  * its CPU engine, bad input gets clear tool errors, and the Quantum view runs circuits itself.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
-import { connectClient, createToken, openVial } from './support/vial.ts';
-
-/** Set VIAL_SHOTS_DIR (e.g. /tmp/shots) to keep a screenshot of each state of the view. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VIAL_SHOTS_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
+import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 
 interface Simulated {
   counts: Record<string, number>;

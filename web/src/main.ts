@@ -1,18 +1,23 @@
 /**
- * The web app's entry: one host runtime for this tab (IndexedDB identity and tokens, every tool
- * pack), the shared UI state around it (the Quantum view's runs on the same simulator Worker and
+ * The web app's entry: one host runtime for this tab (IndexedDB identity, tokens, permissions
+ * and audit log, every tool pack), the shared UI state around it (the Quantum view's runs on the same simulator Worker and
  * circuit history as the quantum tools), and the Svelte app on top.
  */
 import { mount } from 'svelte';
+import { AuditLog } from './host/audit.ts';
+import { Permissions } from './host/permissions.ts';
 import { HostRuntime } from './host/runtime.ts';
+import { IndexedDbAuditStore } from './storage/auditStore.ts';
 import { IndexedDbCircuitHistory } from './storage/circuitHistory.ts';
 import { IndexedDbHostStore } from './storage/hostStore.ts';
+import { IndexedDbPermissionStore } from './storage/permissionStore.ts';
 import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
+import { TrustState } from './ui/trustState.svelte.ts';
 import './ui/styles.css';
 
 // One simulator Worker and one circuit history, shared by the tools and the Quantum view.
@@ -22,10 +27,13 @@ const runtime = new HostRuntime({
   store: new IndexedDbHostStore(),
   registry: createToolRegistry(quantumDeps),
   fixturePacks,
+  permissions: new Permissions(new IndexedDbPermissionStore()),
+  audit: new AuditLog(new IndexedDbAuditStore()),
 });
 const app = new AppState(runtime);
+const trust = new TrustState(runtime);
 const quantum = new QuantumState(quantumDeps);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum } });
-void app.start();
+mount(App, { target, props: { app, quantum, trust } });
+void app.start().then(() => trust.start());

@@ -1,6 +1,8 @@
 /** Drives the Vial web app in a real page and talks to it with the real MCP SDK client. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 /** Opens the app and waits until the relay has given the tab its MCP URL. */
@@ -53,4 +55,13 @@ export async function rejection(promise: Promise<unknown>): Promise<{ error: Err
     return { error: error as Error & { code?: unknown }, ms: performance.now() - started };
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Set VIAL_SHOTS_DIR (e.g. /tmp/shots) to keep a screenshot of each view. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.VIAL_SHOTS_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

@@ -19,7 +19,7 @@ import { CallGate } from './callGate.ts';
 import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
-import type { ActivityEvent, HostServices, ToolPack, ToolRegistry } from './registry.ts';
+import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './registry.ts';
 import { SessionTransport } from './sessionTransport.ts';
 
 export interface HostRuntimeOptions {
@@ -134,6 +134,11 @@ export class HostRuntime {
         resolve(status.mcpUrl);
       });
     });
+  }
+
+  /** The tools this host serves to every client (fixture packs aside), for the Settings view. */
+  listTools(): ToolDefinition[] {
+    return this.options.registry.tools();
   }
 
   listTokens(): StoredToken[] {

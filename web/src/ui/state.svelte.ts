@@ -1,15 +1,12 @@
 /**
  * The runtime state the views share, as Svelte runes: relay status, MCP URL, tokens, client
- * sessions and the activity feed. Views read it and call its methods; the work itself is done
+ * sessions and the calls in flight. Views read it and call its methods; the work itself is done
  * by the host runtime, the same code the MCP tools and the Node tests use.
  */
 import type { StoredToken } from '../host/identity.ts';
 import type { ActivityEvent } from '../host/registry.ts';
 import type { ConnectionStatus } from '../host/relayConnection.ts';
 import type { ClientSessionView, HostRuntime, MintTokenRequest } from '../host/runtime.ts';
-
-/** The activity feed keeps this many calls, most recent first. */
-export const ACTIVITY_LIMIT = 200;
 
 export interface FreshToken {
   token: string;
@@ -22,7 +19,8 @@ export class AppState {
   mcpUrl: string | undefined = $state();
   tokens: StoredToken[] = $state.raw([]);
   sessions: ClientSessionView[] = $state.raw([]);
-  activity: ActivityEvent[] = $state.raw([]);
+  /** Calls running or waiting for approval now; finished ones are read from the audit log. */
+  liveCalls: ActivityEvent[] = $state.raw([]);
   /** A token just minted: shown once, then gone for good. */
   freshToken: FreshToken | undefined = $state.raw();
   minting = $state(false);
@@ -42,7 +40,7 @@ export class AppState {
       this.runtime.on('status', (status) => this.setStatus(status)),
       this.runtime.on('tokens', (tokens) => (this.tokens = tokens)),
       this.runtime.on('sessions', (sessions) => (this.sessions = sessions)),
-      this.runtime.on('activity', (event) => this.record(event)),
+      this.runtime.on('activity', (event) => this.track(event)),
     );
     try {
       await this.runtime.start();
@@ -86,10 +84,6 @@ export class AppState {
     await this.runtime.start();
   }
 
-  clearActivity(): void {
-    this.activity = [];
-  }
-
   private setStatus(status: ConnectionStatus): void {
     this.status = status;
     if (status.state === 'online') this.mcpUrl = status.mcpUrl;
@@ -103,9 +97,9 @@ export class AppState {
     }
   }
 
-  /** A call is reported when it starts and again when it ends: both land on one row. */
-  private record(event: ActivityEvent): void {
-    const index = this.activity.findIndex((row) => row.id === event.id);
-    this.activity = index >= 0 ? this.activity.with(index, event) : [event, ...this.activity].slice(0, ACTIVITY_LIMIT);
+  /** A call is reported when it starts, while it waits and when it ends: it is live until it ends. */
+  private track(event: ActivityEvent): void {
+    const others = this.liveCalls.filter((row) => row.id !== event.id);
+    this.liveCalls = event.outcome === 'running' || event.outcome === 'waiting' ? [event, ...others] : others;
   }
 }
