@@ -164,6 +164,11 @@ export function jsonResult(value: unknown): CallToolResult {
   };
 }
 
+/** A resource read whose one content is `value` as indented JSON. */
+export function jsonResource(uri: URL, value: unknown): ReadResourceResult {
+  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+}
+
 export function errorResult(message: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: message }] };
 }

@@ -1,5 +1,5 @@
 /** `vial://quantum/circuits` and `vial://quantum/circuits/{hash}`: the circuits this tab has run. */
-import type { ResourceDefinition, ResourceTemplateDefinition } from '../../host/registry.ts';
+import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../host/registry.ts';
 import { drawCircuit, parseQasm } from '../../workers/quantum/qasm/index.ts';
 import type { CircuitHistory } from './history.ts';
 
@@ -19,7 +19,7 @@ export function createCircuitResources(history: CircuitHistory): {
     read: async (uri) => {
       const records = await history.list(100);
       const summary = records.map(({ qasm: _qasm, ...record }) => ({ ...record, uri: `${LIST_URI}/${record.hash}` }));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(summary, null, 2) }] };
+      return jsonResource(uri, summary);
     },
   };
   const byHash: ResourceTemplateDefinition = {
@@ -44,11 +44,7 @@ export function createCircuitResources(history: CircuitHistory): {
         );
       }
       const diagram = drawCircuit(parseQasm(record.qasm));
-      return {
-        contents: [
-          { uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ ...record, diagram }, null, 2) },
-        ],
-      };
+      return jsonResource(uri, { ...record, diagram });
     },
   };
   return { list, byHash };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { auditOutcomeSchema, type AuditFilter, type AuditLog } from '../../host/audit.ts';
-import { defineTool, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
+import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
 
 const RESOURCE_ENTRIES = 100;
 
@@ -40,13 +40,5 @@ export const auditLogResource: ResourceDefinition = {
   description: `The latest ${RESOURCE_ENTRIES} tool calls of this tab's hash-chained audit log, newest first, with the result of verifying the chain.`,
   mimeType: 'application/json',
   scopes: [],
-  read: async (uri, { services }) => ({
-    contents: [
-      {
-        uri: uri.href,
-        mimeType: 'application/json',
-        text: JSON.stringify(await auditReport(services.audit, RESOURCE_ENTRIES, {}, true), null, 2),
-      },
-    ],
-  }),
+  read: async (uri, { services }) => jsonResource(uri, await auditReport(services.audit, RESOURCE_ENTRIES, {}, true)),
 };

@@ -4,7 +4,13 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { VIAL_VERSION } from '@vial/shared';
-import { defineTool, jsonResult, type HostServices, type ResourceDefinition } from '../../host/registry.ts';
+import {
+  defineTool,
+  jsonResource,
+  jsonResult,
+  type HostServices,
+  type ResourceDefinition,
+} from '../../host/registry.ts';
 
 export interface WebGpuReport {
   available: boolean;
@@ -129,13 +135,5 @@ export const diagnosticsResource: ResourceDefinition = {
   description: 'The same report as the system_diagnostics tool, as a JSON resource.',
   mimeType: 'application/json',
   scopes: [],
-  read: async (uri, { services }) => ({
-    contents: [
-      {
-        uri: uri.href,
-        mimeType: 'application/json',
-        text: JSON.stringify(await collectDiagnostics(services), null, 2),
-      },
-    ],
-  }),
+  read: async (uri, { services }) => jsonResource(uri, await collectDiagnostics(services)),
 };
