@@ -1,0 +1,47 @@
+/**
+ * Child side of `serverProcess.ts`: starts the server named by the first argument, says where it
+ * listens, and answers memory requests until told to close.
+ */
+import { loadConfig } from '../relay/src/config.ts';
+import { createLogger } from '../relay/src/log.ts';
+import { createRelay } from '../relay/src/server.ts';
+import { startNodeHost } from '../tests/support/relay.ts';
+import { ToolRegistry } from '../web/src/host/registry.ts';
+import { startDirectServer } from './directServer.ts';
+import { loadPack } from './loadPack.ts';
+import { parentMessageSchema, type ChildMessage, type ServerKind } from './serverProcess.ts';
+
+const [kind, relayUrl] = process.argv.slice(2) as [ServerKind, string | undefined];
+
+async function start(): Promise<{ url: string; token?: string; close(): Promise<void> }> {
+  if (kind === 'direct') return startDirectServer(new ToolRegistry([loadPack]));
+  if (kind === 'host') {
+    const host = await startNodeHost(relayUrl!, { packs: [loadPack] });
+    const { token } = await host.mintToken({ name: 'bench', scopes: [] });
+    return { url: host.mcpUrl!, token, close: async () => host.stop() };
+  }
+  // As `startRelay` in tests/support/relay.ts, without loading the tab's tools into this process.
+  const config = loadConfig({ VIAL_PORT: '0', VIAL_LOG_LEVEL: 'warn', VIAL_WEB_DIR: '', ...process.env });
+  const relay = createRelay(config, createLogger(config));
+  const port = await relay.listen();
+  return { url: `http://localhost:${port}`, close: () => relay.close() };
+}
+
+function reply(message: ChildMessage): void {
+  process.send!(message);
+}
+
+const server = await start();
+process.on('message', (raw: unknown) => {
+  const message = parentMessageSchema.parse(raw);
+  if (message.type === 'memory') {
+    // Two passes: the first may only queue finalizers that the second collects.
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    reply({ type: 'memory', memory: { rss, heapUsed } });
+    return;
+  }
+  void server.close().then(() => process.exit(0));
+});
+reply({ type: 'ready', url: server.url, token: server.token });
