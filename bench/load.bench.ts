@@ -11,13 +11,14 @@
  *               no longer waiting on (the SDK reports those through `onerror`).
  *
  * Any of these makes the run exit non-zero. The same load runs against the SDK's own server
- * (bench/directServer.ts) first, as the latency baseline. The servers run in child processes
- * (bench/serverProcess.ts): the direct server in one; the relay and the Node host (the "tab") in
- * one each, as they would be in use. So the relay's memory figures are the relay's alone, and
- * this process runs only the clients on both paths.
+ * (bench/directServer.ts), the latency baseline, in rounds that alternate with the relay's. The
+ * servers run in child processes (bench/serverProcess.ts): the direct server in one; the relay
+ * and the Node host (the "tab") in one each, as they would be in use. So the relay's memory
+ * figures are the relay's alone, and this process runs only the clients on both paths.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (64), calls per client
- * (500), warmup calls per client (20), slow-every (4), slow-steps (3), slow-step-ms (2).
+ * (500, split over `rounds` rounds, 4, that alternate which path goes first), warmup calls per
+ * client (20), slow-every (4), slow-steps (3), slow-step-ms (2).
  * `VIAL_*` variables configure the relay; its token rate limit is off unless `VIAL_TOKEN_RATE` is
  * set, because this measures forwarding, and the default 5000 calls/s could be reached on a fast
  * machine.
@@ -47,6 +48,7 @@ const settings = {
   clients: option('clients', 64),
   calls: option('calls', 500),
   warmup: option('warmup', 20),
+  rounds: Math.max(1, option('rounds', 4)),
   slowEvery: Math.max(1, option('slow-every', 4)),
   slowSteps: Math.max(1, option('slow-steps', 3)),
   slowStepMs: option('slow-step-ms', 2),
@@ -118,12 +120,19 @@ async function checkedCall(client: Client, id: string, tool: ToolName, faults: F
 }
 
 /** Every client makes `calls` calls in sequence, the clients all at once. */
-async function runLoad(clients: readonly Client[], label: string, calls: number, faults: Faults): Promise<PathRun> {
+/** Every client makes its calls `from` to `to - 1` one after another; the clients all at once. */
+async function runLoad(
+  clients: readonly Client[],
+  label: string,
+  from: number,
+  to: number,
+  faults: Faults,
+): Promise<PathRun> {
   const latencies: Record<ToolName, number[]> = { bench_echo: [], bench_slow: [] };
   const started = performance.now();
   await Promise.all(
     clients.map(async (client, c) => {
-      for (let i = 0; i < calls; i++) {
+      for (let i = from; i < to; i++) {
         const tool: ToolName = i % settings.slowEvery === settings.slowEvery - 1 ? 'bench_slow' : 'bench_echo';
         const t0 = performance.now();
         await checkedCall(client, `${label}/${c}/${i}`, tool, faults);
@@ -164,43 +173,50 @@ interface PathResult {
   p99: Record<ToolName | 'all', number>;
 }
 
-function summarize(run: PathRun): PathResult {
+/** Pools a path's rounds: throughput over their summed time, latency over all their calls. */
+function summarize(runs: readonly PathRun[]): PathResult {
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  const of = (tool: ToolName) => runs.flatMap((run) => run.latencies[tool]);
   const sorted = {
-    bench_echo: [...run.latencies.bench_echo].sort((a, b) => a - b),
-    bench_slow: [...run.latencies.bench_slow].sort((a, b) => a - b),
-    all: [...run.latencies.bench_echo, ...run.latencies.bench_slow].sort((a, b) => a - b),
+    bench_echo: of('bench_echo').sort((a, b) => a - b),
+    bench_slow: of('bench_slow').sort((a, b) => a - b),
+    all: [...of('bench_echo'), ...of('bench_slow')].sort((a, b) => a - b),
   };
   const at = (p: number) => ({
     all: percentile(sorted.all, p),
     bench_echo: percentile(sorted.bench_echo, p),
     bench_slow: percentile(sorted.bench_slow, p),
   });
-  return { calls: sorted.all.length, callsPerSecond: sorted.all.length / run.seconds, p50: at(50), p99: at(99) };
+  return { calls: sorted.all.length, callsPerSecond: sorted.all.length / seconds, p50: at(50), p99: at(99) };
 }
 
 async function main(): Promise<number> {
   const faults = new Faults();
-
   const direct = await startServerProcess('direct');
-  const directClients = await connectMany(direct.url, 'unused', 'load-direct', faults);
-  await runLoad(directClients, 'direct-warmup', settings.warmup, faults);
-  const directRun = await runLoad(directClients, 'direct', settings.calls, faults);
-  await closeAll(directClients);
-  await direct.close();
-
   const relay = await startServerProcess('relay', { env: relayEnv });
   const host = await startServerProcess('host', { relayUrl: relay.url });
   const idle = await relay.memory();
-  const relayClients = await connectMany(host.url, host.token!, 'load-relay', faults);
-  await runLoad(relayClients, 'relay-warmup', settings.warmup, faults);
-  const relayRun = await runLoad(relayClients, 'relay', settings.calls, faults);
+  const paths = [
+    { name: 'direct', clients: await connectMany(direct.url, 'unused', 'load-direct', faults), runs: [] as PathRun[] },
+    { name: 'relay', clients: await connectMany(host.url, host.token!, 'load-relay', faults), runs: [] as PathRun[] },
+  ];
+
+  for (const path of paths) await runLoad(path.clients, `${path.name}-warmup`, 0, settings.warmup, faults);
+  // Rounds alternate which path goes first, so that other work on the machine weighs on both alike.
+  for (let round = 0; round < settings.rounds; round++) {
+    const from = Math.floor((settings.calls * round) / settings.rounds);
+    const to = Math.floor((settings.calls * (round + 1)) / settings.rounds);
+    for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
+      path.runs.push(await runLoad(path.clients, path.name, from, to, faults));
+    }
+  }
   const loaded = await relay.memory();
-  await closeAll(relayClients);
+  for (const path of paths) await closeAll(path.clients);
   const closed = await relay.memory();
-  await host.close();
+  await Promise.all([direct.close(), host.close()]);
   await relay.close();
 
-  report(summarize(directRun), summarize(relayRun), { idle, loaded, closed }, faults);
+  report(summarize(paths[0]!.runs), summarize(paths[1]!.runs), { idle, loaded, closed }, faults);
   return faults.total === 0 ? 0 : 1;
 }
 
@@ -217,7 +233,7 @@ function report(
     .join(' ');
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${settings.clients} clients x ${settings.calls} calls` +
-      ` (+${settings.warmup} warm-up), every ${settings.slowEvery}th bench_slow (${settings.slowSteps} x ${settings.slowStepMs} ms, progress after each)` +
+      ` in ${settings.rounds} rounds (+${settings.warmup} warm-up), every ${settings.slowEvery}th bench_slow (${settings.slowSteps} x ${settings.slowStepMs} ms, progress after each)` +
       `; relay env: ${JSON.stringify(relayEnv)}\n`,
   );
   console.log('| path | calls | calls/s | p50 ms | p99 ms | echo p50 | echo p99 | slow p50 | slow p99 |');
