@@ -155,7 +155,14 @@ export class RelayConnection {
       const interval = this.options.rttIntervalMs ?? 15_000;
       this.rttTimer = setInterval(() => void this.measureRtt(), interval);
     }
-    this.options.onFrame(frame);
+    try {
+      this.options.onFrame(frame);
+    } catch (error) {
+      // A frame the tab cannot handle must not take the connection down with it: thrown out of a
+      // socket listener, it is an uncaught exception, and under Node's `ws` the socket stops
+      // delivering frames after it, so every session of this host would hang.
+      console.error(`Vial: could not handle a '${frame.type}' frame from the relay: ${(error as Error).message}`);
+    }
   }
 
   private closed(code: number, reason: string): void {
