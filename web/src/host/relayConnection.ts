@@ -153,6 +153,8 @@ export class RelayConnection {
       this.options.onStatus({ state: 'online', mcpUrl: frame.mcpUrl, fixtures: frame.fixtures });
       void this.measureRtt();
       const interval = this.options.rttIntervalMs ?? 15_000;
+      // A relay may say `registered` more than once on one socket; one timer is enough.
+      clearInterval(this.rttTimer);
       this.rttTimer = setInterval(() => void this.measureRtt(), interval);
     }
     try {
