@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AuditLog, MemoryAuditStore, digestArguments, type AuditEntry, type AuditRecord } from './audit.ts';
+import { AuditLog, MemoryAuditStore, digestArguments, type AuditCall, type AuditEntry } from './audit.ts';
 
-async function record(tool: string, args: unknown = {}): Promise<AuditRecord> {
+function record(tool: string, args: unknown = {}): AuditCall {
   return {
     at: 1_700_000_000_000,
     sessionId: 's1',
     client: 'Claude Code',
     clientId: 't1',
     tool,
-    argsDigest: await digestArguments(args),
+    arguments: args,
     outcome: 'ok',
     durationMs: 3,
   };
@@ -17,7 +17,7 @@ async function record(tool: string, args: unknown = {}): Promise<AuditRecord> {
 async function logWith(count: number) {
   const store = new MemoryAuditStore();
   const log = new AuditLog(store);
-  for (let i = 1; i <= count; i++) await log.append(await record(`tool_${i}`, { i }));
+  for (let i = 1; i <= count; i++) await log.append(record(`tool_${i}`, { i }));
   return { store, log };
 }
 
@@ -31,6 +31,12 @@ describe('audit log', () => {
     expect(await log.verify()).toEqual({ ok: true, entries: 3, firstSeq: 1, lastSeq: 3 });
   });
 
+  it('keeps a digest of the arguments, never the arguments', async () => {
+    const { store } = await logWith(1);
+    expect(store.entries[0]).toMatchObject({ argsDigest: await digestArguments({ i: 1 }) });
+    expect(store.entries[0]).not.toHaveProperty('arguments');
+  });
+
   it('digests arguments whatever order their keys come in', async () => {
     expect(await digestArguments({ a: 1, b: { c: 2, d: 3 } })).toBe(await digestArguments({ b: { d: 3, c: 2 }, a: 1 }));
     expect(await digestArguments({ a: 1 })).not.toBe(await digestArguments({ a: 2 }));
@@ -38,7 +44,7 @@ describe('audit log', () => {
 
   it('keeps the order of concurrent appends', async () => {
     const log = new AuditLog(new MemoryAuditStore());
-    const appended = await Promise.all(Array.from({ length: 20 }, async (_, i) => log.append(await record(`t${i}`))));
+    const appended = await Promise.all(Array.from({ length: 20 }, async (_, i) => log.append(record(`t${i}`))));
     expect(appended.map((entry) => entry.seq).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
@@ -55,8 +61,8 @@ describe('audit log', () => {
     const { store, log } = await logWith(5);
     // The forger rebuilds the chain up to entry 2 with a different call; entry 3 still points at the original.
     const forger = new AuditLog(new MemoryAuditStore());
-    await forger.append(await record('tool_1', { i: 1 }));
-    store.entries[1] = await forger.append(await record('something_else'));
+    await forger.append(record('tool_1', { i: 1 }));
+    store.entries[1] = await forger.append(record('something_else'));
     expect(await log.verify()).toMatchObject({
       ok: false,
       seq: 3,
@@ -97,7 +103,7 @@ describe('audit log', () => {
   it('prunes to its retention and still verifies from the new anchor', async () => {
     const store = new MemoryAuditStore();
     const log = new AuditLog(store, 20);
-    for (let i = 0; i < 45; i++) await log.append(await record(`t${i}`));
+    for (let i = 0; i < 45; i++) await log.append(record(`t${i}`));
     expect(store.entries.length).toBeLessThanOrEqual(20);
     expect(await log.verify()).toMatchObject({ ok: true, lastSeq: 45 });
   });
@@ -106,7 +112,7 @@ describe('audit log', () => {
     const { store } = await logWith(3);
     store.head = undefined;
     const reopened = new AuditLog(store);
-    const next = await reopened.append(await record('after'));
+    const next = await reopened.append(record('after'));
     expect(next.seq).toBe(4);
     expect((await reopened.verify()).ok).toBe(true);
   });

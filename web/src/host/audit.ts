@@ -33,6 +33,9 @@ export const auditRecordSchema = z.strictObject({
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
+/** A finished call as the host reports it: the record, with the arguments still to be digested. */
+export type AuditCall = Omit<AuditRecord, 'argsDigest'> & { arguments: unknown };
+
 export const auditEntrySchema = auditRecordSchema.extend({
   seq: z.number().int().positive(),
   prevHash: hashSchema,
@@ -132,8 +135,12 @@ export class AuditLog {
     private readonly retention = DEFAULT_AUDIT_RETENTION,
   ) {}
 
-  append(record: AuditRecord): Promise<AuditEntry> {
-    const appended = this.appending.then(() => this.appendNow(record));
+  /**
+   * Appends a finished call. The digest is taken here, in append order and off the call's path:
+   * the client has its answer before the log has its entry.
+   */
+  append(call: AuditCall): Promise<AuditEntry> {
+    const appended = this.appending.then(() => this.appendNow(call));
     this.appending = appended.catch(() => undefined);
     return appended;
   }
@@ -211,9 +218,10 @@ export class AuditLog {
     return () => this.listeners.delete(listener);
   }
 
-  private async appendNow(record: AuditRecord): Promise<AuditEntry> {
+  private async appendNow({ arguments: args, ...call }: AuditCall): Promise<AuditEntry> {
     const head = (this.head ??= await this.loadHead());
-    const unsigned = { ...auditRecordSchema.parse(record), seq: head.seq + 1, prevHash: head.hash };
+    const record = auditRecordSchema.parse({ ...call, argsDigest: await digestArguments(args) });
+    const unsigned = { ...record, seq: head.seq + 1, prevHash: head.hash };
     const entry: AuditEntry = { ...unsigned, hash: await hashEntry(unsigned) };
     const next: AuditHead = { anchor: head.anchor, seq: entry.seq, hash: entry.hash };
     await this.store.append(entry, next);

@@ -16,7 +16,7 @@ import type {
 import { VIAL_VERSION, type ClientIdentity, type Scope } from '@vial/shared';
 import type { z } from 'zod';
 import type { ApprovalPreview } from './approvals.ts';
-import { digestArguments, type AuditLog } from './audit.ts';
+import type { AuditLog } from './audit.ts';
 import { argumentsPreview, type CallGate } from './callGate.ts';
 import type { ToolAccess } from './permissions.ts';
 import { ToolError } from './toolError.ts';
@@ -42,8 +42,6 @@ export interface ActivityEvent {
   client: string;
   clientId: string;
   tool: string;
-  /** SHA-256 of the arguments as canonical JSON, as the audit log keeps it. */
-  argsDigest: string;
   startedAt: number;
   durationMs?: number;
   outcome: 'running' | 'waiting' | 'ok' | 'error' | 'cancelled' | 'denied' | 'rejected';
@@ -56,7 +54,8 @@ export interface SessionInfo {
   services: HostServices;
   /** The tab's permission policy and approval queue, applied after the token's scopes. */
   gate: CallGate;
-  report(event: ActivityEvent): void;
+  /** Told when a call starts, waits and ends; `input` is the call's arguments, for the audit log. */
+  report(event: ActivityEvent, input: unknown): void;
 }
 
 export interface ToolContext {
@@ -275,12 +274,11 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         client: session.client.tokenName,
         clientId: session.client.tokenId,
         tool: tool.name,
-        argsDigest: await digestArguments(input),
         startedAt: Date.now(),
         outcome: 'running',
       };
       const finish = (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
-        session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt });
+        session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt }, input);
         return result;
       };
       const context: ToolContext = {
@@ -305,11 +303,11 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
           signal: extra.signal,
           preview: async () =>
             (await tool.preview?.(input as never, context)) ?? argumentsPreview(tool.name, session.client, input),
-          onWaiting: () => session.report({ ...event, outcome: 'waiting' }),
+          onWaiting: () => session.report({ ...event, outcome: 'waiting' }, input),
         });
         if (!verdict.admitted) return finish(verdict.outcome, errorResult(verdict.message), verdict.message);
 
-        session.report(event);
+        session.report(event, input);
         const result = await tool.run(input as never, context);
         if (extra.signal.aborted) return finish('cancelled', result, 'cancelled by the client');
         return finish(result.isError ? 'error' : 'ok', result);

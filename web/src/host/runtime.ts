@@ -14,7 +14,7 @@ import {
   type TokenRecord,
 } from '@vial/shared';
 import { ApprovalQueue } from './approvals.ts';
-import { AuditLog, MemoryAuditStore, type AuditRecord } from './audit.ts';
+import { AuditLog, MemoryAuditStore, type AuditCall } from './audit.ts';
 import { CallGate } from './callGate.ts';
 import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
@@ -231,7 +231,7 @@ export class HostRuntime {
     };
     const fixturePacks = this.fixtures.flatMap((name) => this.options.fixturePacks?.[name] ?? []);
     const server = this.options.registry.createServer(
-      { sessionId, client, services, gate: this.gate, report: (event) => this.report(event) },
+      { sessionId, client, services, gate: this.gate, report: (event, input) => this.report(event, input) },
       fixturePacks,
     );
     const transport = new SessionTransport(
@@ -245,21 +245,21 @@ export class HostRuntime {
   }
 
   /** Shows a call in the Activity feed and, once it has ended, appends it to the audit log. */
-  private report(event: ActivityEvent): void {
+  private report(event: ActivityEvent, input: unknown): void {
     this.emit('activity', event);
     if (event.outcome === 'running' || event.outcome === 'waiting') return;
-    const record: AuditRecord = {
+    const call: AuditCall = {
       at: event.startedAt,
       sessionId: event.sessionId,
       client: event.client,
       clientId: event.clientId,
       tool: event.tool,
-      argsDigest: event.argsDigest,
+      arguments: input,
       outcome: event.outcome,
       durationMs: event.durationMs ?? 0,
       ...(event.detail === undefined ? {} : { detail: event.detail }),
     };
-    this.audit.append(record).catch((error: unknown) => {
+    this.audit.append(call).catch((error: unknown) => {
       // The call itself has finished; losing its log entry must be visible, not fatal.
       console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
     });
