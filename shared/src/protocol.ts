@@ -74,6 +74,11 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     /** Fixture tool packs the relay asks the tab to expose (e.g. `conformance` for the official suite). */
     fixtures: z.array(z.string()),
     relayVersion: z.string(),
+    /**
+     * This tab connection's credential for the relay's LLM gateway (`Authorization: Bearer` on
+     * `/llm/*`). It stops working when this connection ends or another tab takes the host.
+     */
+    llmKey: z.string().optional(),
   }),
   z.object({ type: z.literal('session-open'), sessionId: sessionIdSchema, client: clientIdentitySchema }),
   z.object({ type: z.literal('session-close'), sessionId: sessionIdSchema, reason: z.string() }),

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RelayFrame, TokenRecord } from '@vial/shared';
 
@@ -62,6 +63,29 @@ export class Host {
 
 export class HostRegistry {
   private readonly hosts = new Map<string, Host>();
+  /** `/llm` credentials by SHA-256, with the tab connection each was issued to. */
+  private readonly llmKeys = new Map<string, { host: Host; link: TabLink }>();
+  private readonly llmKeyOfHost = new Map<string, string>();
+
+  /**
+   * A fresh credential for the tab on `link` to call `/llm` with; the host's previous one stops
+   * working. It lasts as long as that connection: a disconnected or replaced tab's key is stale.
+   */
+  issueLlmKey(host: Host, link: TabLink): string {
+    const key = randomBytes(32).toString('base64url');
+    const hash = sha256(key);
+    const previous = this.llmKeyOfHost.get(host.id);
+    if (previous) this.llmKeys.delete(previous);
+    this.llmKeys.set(hash, { host, link });
+    this.llmKeyOfHost.set(host.id, hash);
+    return key;
+  }
+
+  /** The host whose live tab holds `key`, or undefined (unknown key, or its tab is gone). */
+  hostForLlmKey(key: string): Host | undefined {
+    const entry = this.llmKeys.get(sha256(key));
+    return entry && entry.host.link === entry.link ? entry.host : undefined;
+  }
 
   get(id: string): Host | undefined {
     return this.hosts.get(id);
@@ -83,4 +107,9 @@ export class HostRegistry {
   *all(): IterableIterator<Host> {
     yield* this.hosts.values();
   }
+}
+
+/** Keys are looked up by hash, so neither the map nor its timing holds the key itself. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -128,6 +128,7 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
       mcpUrl: `${baseUrl}/mcp/${next.id}`,
       fixtures: options.fixtures,
       relayVersion: VIAL_VERSION,
+      llmKey: registry.issueLlmKey(next, link),
     });
     next.attach(link, frame.tokens);
     logger.info({ hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size }, 'tab registered');

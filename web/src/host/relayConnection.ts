@@ -27,7 +27,8 @@ export interface SocketLike {
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
-  | { state: 'online'; mcpUrl: string; fixtures: string[] }
+  /** `llmKey`: this connection's credential for the relay's `/llm` gateway (none from older relays). */
+  | { state: 'online'; mcpUrl: string; fixtures: string[]; llmKey?: string }
   | { state: 'offline'; retryInMs: number; reason: string }
   /** Another tab took over this host; this one stays quiet until the user reconnects it. */
   | { state: 'replaced' }
@@ -150,7 +151,12 @@ export class RelayConnection {
     }
     if (frame.type === 'registered') {
       this.attempt = 0;
-      this.options.onStatus({ state: 'online', mcpUrl: frame.mcpUrl, fixtures: frame.fixtures });
+      this.options.onStatus({
+        state: 'online',
+        mcpUrl: frame.mcpUrl,
+        fixtures: frame.fixtures,
+        llmKey: frame.llmKey,
+      });
       void this.measureRtt();
       const interval = this.options.rttIntervalMs ?? 15_000;
       // A relay may say `registered` more than once on one socket; one timer is enough.
