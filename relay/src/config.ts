@@ -2,8 +2,11 @@
  * Relay configuration, read from environment variables and validated once at start. Every
  * problem is reported with the variable's name and what a valid value looks like.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
+import defaultPrices from './llm/prices.json' with { type: 'json' };
+import { priceTableSchema, type PriceTable } from './llm/pricing.ts';
 
 const commaList = z.string().transform((value) =>
   value
@@ -12,7 +15,105 @@ const commaList = z.string().transform((value) =>
     .filter(Boolean),
 );
 
+/** A JSON value given inline in a variable, checked against `schema`. */
+function jsonText<T extends z.ZodType>(schema: T, example: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be JSON, e.g. ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/** Inline JSON (starting with `{`) or the path of a JSON file. */
+function jsonTextOrFile<T extends z.ZodType>(schema: T, example: string) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trimStart().startsWith('{')) return value;
+      try {
+        return readFileSync(value, 'utf8');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read the file (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    })
+    .pipe(jsonText(schema, example));
+}
+
+/** The providers the relay knows by name; each is configured by setting its key. */
+export const BUILTIN_LLM_PROVIDERS = [
+  { name: 'anthropic', wire: 'anthropic', envName: 'ANTHROPIC', baseUrl: 'https://api.anthropic.com' },
+  { name: 'openai', wire: 'openai-compatible', envName: 'OPENAI', baseUrl: 'https://api.openai.com/v1' },
+  { name: 'xai', wire: 'openai-compatible', envName: 'XAI', baseUrl: 'https://api.x.ai/v1' },
+  {
+    name: 'gemini',
+    wire: 'gemini',
+    envName: 'GEMINI',
+    baseUrl: 'https://generativelanguage.googleapis.com/v1beta',
+  },
+  { name: 'mistral', wire: 'openai-compatible', envName: 'MISTRAL', baseUrl: 'https://api.mistral.ai/v1' },
+  { name: 'groq', wire: 'openai-compatible', envName: 'GROQ', baseUrl: 'https://api.groq.com/openai/v1' },
+] as const;
+
+/**
+ * Per built-in provider: `VIAL_LLM_<P>_API_KEY` (or the conventional `<P>_API_KEY`) and
+ * `VIAL_LLM_<P>_BASE_URL`. Keys are plain strings, so no error message can ever quote one.
+ */
+const providerEnvShape = Object.fromEntries(
+  BUILTIN_LLM_PROVIDERS.flatMap(({ envName }) => [
+    [`VIAL_LLM_${envName}_API_KEY`, z.string().optional()],
+    [`${envName}_API_KEY`, z.string().optional()],
+    [`VIAL_LLM_${envName}_BASE_URL`, z.url().optional()],
+  ]),
+) as Record<string, z.ZodOptional<z.ZodString> | z.ZodOptional<z.ZodURL>>;
+
+const openAiCompatibleEntrySchema = z.object({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'name must be lower-case letters, digits, - or _ (e.g. "ollama")')
+    .refine((name) => !BUILTIN_LLM_PROVIDERS.some((builtin) => builtin.name === name), {
+      message: 'name is taken by a built-in provider',
+    }),
+  baseUrl: z.url(),
+  /** The environment variable holding this provider's key; none for local servers (Ollama, vLLM). */
+  apiKeyEnv: z.string().optional(),
+  /** `max_tokens` (default; what most servers read) or `max_completion_tokens`. */
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  /** Whether to ask for the usage chunk with `stream_options.include_usage` (default true). */
+  includeUsage: z.boolean().optional(),
+});
+
 const envSchema = z.object({
+  ...providerEnvShape,
+  /** More OpenAI-compatible servers (Ollama, vLLM, LM Studio, Together, OpenRouter), as a JSON list. */
+  VIAL_LLM_OPENAI_COMPATIBLE: jsonText(
+    z.array(openAiCompatibleEntrySchema).max(32),
+    '[{"name":"ollama","baseUrl":"http://localhost:11434/v1"}]',
+  ).default([]),
+  /** Prices added to (or replacing) the shipped table: inline JSON or a file path. */
+  VIAL_LLM_PRICES: jsonTextOrFile(priceTableSchema, '{"openai:gpt-4o*":{"input":2.5,"output":10}}').default({}),
+  VIAL_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  VIAL_LLM_BACKOFF_BASE_MS: z.coerce.number().int().min(0).default(250),
+  VIAL_LLM_BACKOFF_MAX_MS: z.coerce.number().int().min(0).default(4000),
+  /** A `retry-after` longer than this is not waited for: the next fallback is tried instead. */
+  VIAL_LLM_RETRY_AFTER_CAP_MS: z.coerce.number().int().min(0).default(10_000),
+  VIAL_LLM_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
+  VIAL_LLM_BREAKER_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  VIAL_LLM_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(30_000),
+  /** Time allowed for the provider's response headers. */
+  VIAL_LLM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time allowed between two chunks of a response (and before its first). */
+  VIAL_LLM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(90_000),
+  /** `/llm/chat` requests one host may make per minute (0 disables). */
+  VIAL_LLM_HOST_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(60),
+  /** USD one host may spend per UTC day (0 disables). */
+  VIAL_LLM_HOST_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
   VIAL_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
   VIAL_HOST: z.string().default('127.0.0.1'),
   /** The URL clients use to reach this relay (behind a proxy it differs from the bind address). */
@@ -100,7 +201,36 @@ export type RelayConfig = {
   drainMs: number;
   webDir: string | undefined;
   fixtures: string[];
+  llm: LlmConfig;
 };
+
+export type LlmWire = (typeof BUILTIN_LLM_PROVIDERS)[number]['wire'];
+
+export interface LlmProviderConfig {
+  name: string;
+  wire: LlmWire;
+  baseUrl: string;
+  apiKey: string | undefined;
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  includeUsage?: boolean;
+}
+
+export interface LlmConfig {
+  /** Only the providers that can be called: built-ins with a key, and every OpenAI-compatible entry. */
+  providers: LlmProviderConfig[];
+  prices: PriceTable;
+  maxRetries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  retryAfterCapMs: number;
+  breakerFailures: number;
+  breakerWindowMs: number;
+  breakerOpenMs: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  hostRequestsPerMinute: number;
+  hostDailyBudgetUsd: number;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -110,8 +240,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = envSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
-      const variable = issue.path.join('.');
-      return `  ${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`;
+      const [variable = '', ...inside] = issue.path.map(String);
+      const where = inside.length > 0 ? ` at ${inside.join('.')}` : '';
+      return `  ${variable}=${JSON.stringify(env[variable] ?? '')}${where}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid relay configuration:\n${lines.join('\n')}`);
   }
@@ -142,5 +273,46 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     drainMs: e.VIAL_DRAIN_MS,
     webDir: e.VIAL_WEB_DIR,
     fixtures: e.VIAL_FIXTURES,
+    llm: {
+      providers: llmProviders(e, env),
+      prices: { ...(defaultPrices as PriceTable), ...e.VIAL_LLM_PRICES },
+      maxRetries: e.VIAL_LLM_MAX_RETRIES,
+      backoffBaseMs: e.VIAL_LLM_BACKOFF_BASE_MS,
+      backoffMaxMs: e.VIAL_LLM_BACKOFF_MAX_MS,
+      retryAfterCapMs: e.VIAL_LLM_RETRY_AFTER_CAP_MS,
+      breakerFailures: e.VIAL_LLM_BREAKER_FAILURES,
+      breakerWindowMs: e.VIAL_LLM_BREAKER_WINDOW_MS,
+      breakerOpenMs: e.VIAL_LLM_BREAKER_OPEN_MS,
+      connectTimeoutMs: e.VIAL_LLM_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.VIAL_LLM_IDLE_TIMEOUT_MS,
+      hostRequestsPerMinute: e.VIAL_LLM_HOST_REQUESTS_PER_MIN,
+      hostDailyBudgetUsd: e.VIAL_LLM_HOST_DAILY_BUDGET_USD,
+    },
   };
+}
+
+function llmProviders(e: z.infer<typeof envSchema>, env: Record<string, string | undefined>): LlmProviderConfig[] {
+  const read = (name: string) => (e as unknown as Record<string, string | undefined>)[name] || undefined;
+  const builtins = BUILTIN_LLM_PROVIDERS.flatMap(({ name, wire, envName, baseUrl }) => {
+    const apiKey = read(`VIAL_LLM_${envName}_API_KEY`) ?? read(`${envName}_API_KEY`);
+    if (!apiKey) return [];
+    return [{ name, wire, apiKey, baseUrl: (read(`VIAL_LLM_${envName}_BASE_URL`) ?? baseUrl).replace(/\/$/, '') }];
+  });
+  const compatible = e.VIAL_LLM_OPENAI_COMPATIBLE.map((entry) => {
+    const apiKey = entry.apiKeyEnv ? env[entry.apiKeyEnv] : undefined;
+    if (entry.apiKeyEnv && !apiKey) {
+      throw new ConfigError(
+        `Invalid relay configuration:\n  VIAL_LLM_OPENAI_COMPATIBLE: provider '${entry.name}' reads its key from ${entry.apiKeyEnv}, which is not set`,
+      );
+    }
+    return {
+      name: entry.name,
+      wire: 'openai-compatible' as const,
+      baseUrl: entry.baseUrl.replace(/\/$/, ''),
+      apiKey,
+      maxTokensField: entry.maxTokensField,
+      includeUsage: entry.includeUsage,
+    };
+  });
+  return [...builtins, ...compatible];
 }

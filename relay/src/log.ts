@@ -21,6 +21,15 @@ export function createLogger(config: Pick<RelayConfig, 'logLevel'>, destination?
       '*.secret',
       '*.token',
       '*.authorization',
+      // Provider keys and the tabs' /llm credentials, should any object carrying one be logged.
+      'apiKey',
+      '*.apiKey',
+      'llmKey',
+      '*.llmKey',
+      'headers["x-api-key"]',
+      'headers["x-goog-api-key"]',
+      '*.headers["x-api-key"]',
+      '*.headers["x-goog-api-key"]',
     ],
   };
   return destination ? pino(options, destination) : pino(options);

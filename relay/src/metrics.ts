@@ -3,6 +3,8 @@
  * as the tests do). Created in server.ts and handed to the pieces that record.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LlmRefusal, LlmUsage } from '@vial/shared';
+import type { BreakerState } from './llm/breaker.ts';
 
 /** Why the relay refused or failed a request, as counted in `vial_relay_errors_total`. */
 export type RelayErrorClass =
@@ -52,8 +54,30 @@ const KNOWN_METHODS = new Set([
   'logging/setLevel',
 ]);
 
+/** Why `/llm` turned a tab away before calling a provider, as counted in `vial_llm_refusals_total`. */
+export type LlmRefusalReason = LlmRefusal['error']['class'];
+
+/**
+ * The LLM gateway's metrics. `provider` labels only ever carry configured provider names
+ * (or `none`), so tabs cannot grow the label set.
+ */
+export interface LlmMetrics {
+  /** Tells the breaker gauge where to read from. */
+  watchBreakers(read: () => Array<[string, BreakerState]>): void;
+  /** A chat request ended: `ok`, or the class of the error the tab got. */
+  requestFinished(provider: string, outcome: string): void;
+  /** One try at a provider failed (it may have been retried or fallen back from). */
+  attemptFailed(provider: string, errorClass: string): void;
+  retried(provider: string, errorClass: string): void;
+  answered(provider: string, usage: LlmUsage, costUsd: number | null, seconds: number, ttftMs: number | null): void;
+  refused(reason: LlmRefusalReason): void;
+}
+
+const BREAKER_GAUGE_VALUES: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
 export interface RelayMetrics {
   readonly registry: Registry;
+  readonly llm: LlmMetrics;
   /** Tells the gauges where to read from; called once the pieces they read exist. */
   watch(sources: MetricSources): void;
   requestFinished(method: string, outcome: RequestOutcome): void;
@@ -132,6 +156,7 @@ export function createMetrics(): RelayMetrics {
 
   return {
     registry,
+    llm: createLlmMetrics(registry),
     watch(next) {
       sources = next;
     },
@@ -153,6 +178,95 @@ export function createMetrics(): RelayMetrics {
     },
     tabDropped(reason) {
       tabsDropped.inc({ reason });
+    },
+  };
+}
+
+function createLlmMetrics(registry: Registry): LlmMetrics {
+  let breakers: () => Array<[string, BreakerState]> = () => [];
+  new Gauge({
+    name: 'vial_llm_breaker_state',
+    help: 'Circuit breaker per LLM provider: 0 closed, 1 half-open (probing), 2 open (failing fast)',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+    collect() {
+      for (const [provider, state] of breakers()) this.set({ provider }, BREAKER_GAUGE_VALUES[state]);
+    },
+  });
+  const requests = new Counter({
+    name: 'vial_llm_requests_total',
+    help: 'LLM chat requests by the provider that answered (or last failed) and outcome (ok or the error class)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'vial_llm_errors_total',
+    help: 'Failed tries at an LLM provider by error class, including those retried or fallen back from',
+    labelNames: ['provider', 'class'] as const,
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'vial_llm_retries_total',
+    help: 'Retries of an LLM provider before the first token, by the error class that caused them',
+    labelNames: ['provider', 'class'] as const,
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'vial_llm_refusals_total',
+    help: 'LLM requests refused before any provider was called, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const seconds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+  const latency = new Histogram({
+    name: 'vial_llm_request_seconds',
+    help: 'Answered LLM requests: request in to last token out, retries included',
+    labelNames: ['provider'] as const,
+    buckets: seconds,
+    registers: [registry],
+  });
+  const ttft = new Histogram({
+    name: 'vial_llm_time_to_first_token_seconds',
+    help: 'Answered LLM requests: request in to first token, retries included',
+    labelNames: ['provider'] as const,
+    buckets: [0.01, 0.025, ...seconds],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'vial_llm_tokens_total',
+    help: 'Tokens of answered LLM requests as providers counted them (output includes reasoning)',
+    labelNames: ['provider', 'kind'] as const,
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: 'vial_llm_cost_usd_total',
+    help: 'Cost of answered LLM requests in USD, from the price table (models without a price add nothing)',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  return {
+    watchBreakers(read) {
+      breakers = read;
+    },
+    requestFinished(provider, outcome) {
+      requests.inc({ provider, outcome });
+    },
+    attemptFailed(provider, errorClass) {
+      errors.inc({ provider, class: errorClass });
+    },
+    retried(provider, errorClass) {
+      retries.inc({ provider, class: errorClass });
+    },
+    answered(provider, usage, costUsd, elapsedSeconds, ttftMs) {
+      latency.observe({ provider }, elapsedSeconds);
+      if (ttftMs !== null) ttft.observe({ provider }, ttftMs / 1000);
+      tokens.inc({ provider, kind: 'input' }, usage.inputTokens);
+      tokens.inc({ provider, kind: 'output' }, usage.outputTokens);
+      if (usage.reasoningTokens) tokens.inc({ provider, kind: 'reasoning' }, usage.reasoningTokens);
+      if (costUsd !== null) cost.inc({ provider }, costUsd);
+    },
+    refused(reason) {
+      refusals.inc({ reason });
     },
   };
 }

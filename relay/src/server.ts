@@ -1,11 +1,11 @@
 /**
  * The relay, as a table of contents: one HTTP server on one port that serves the web app,
- * the tabs' WebSocket and the MCP endpoint for remote clients, plus `/healthz`, `/readyz`
- * and `/metrics`.
+ * the tabs' WebSocket, the MCP endpoint for remote clients and the LLM gateway for tabs, plus
+ * `/healthz`, `/readyz` and `/metrics`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
+import { LLM_PATH_PREFIX, MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
 import { createClientAddress } from './clientAddress.ts';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
@@ -13,6 +13,7 @@ import type { Logger } from './log.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
 import { HostRegistry } from './hosts/registry.ts';
 import { createTabSocketServer } from './hosts/tabSocket.ts';
+import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './mcp/requestGuard.ts';
@@ -54,6 +55,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });
   const tabs = createTabSocketServer({ ...config, registry, logger, metrics });
+  const llm = createLlmEndpoint({ registry, llm: config.llm, metrics: metrics.llm, maxBodyBytes: config.maxBodyBytes });
   const site = createStaticSite(config.webDir);
   metrics.watch({
     connectedHosts: () => [...registry.all()].filter((host) => host.online).length,
@@ -99,6 +101,10 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     if (path.startsWith(MCP_PATH_PREFIX)) {
       const hostId = path.slice(MCP_PATH_PREFIX.length).replace(/\/$/, '');
       void mcp.handle(req, res, hostId, log);
+      return;
+    }
+    if (path.startsWith(LLM_PATH_PREFIX)) {
+      void llm.handle(req, res, path, log);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,0 +1,225 @@
+/**
+ * `/llm/*` for tabs: `GET /llm/providers` and `POST /llm/chat`. A tab authenticates with the
+ * `llmKey` its live connection got in the `registered` frame; then its host's request rate and
+ * daily budget are checked, the body is validated, and the router answers as Server-Sent
+ * Events (`stream: true`) or one JSON body. Provider keys stay in this process.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import {
+  LLM_CHAT_PATH,
+  LLM_PROVIDERS_PATH,
+  llmChatRequestSchema,
+  type LlmChatResult,
+  type LlmErrorClass,
+  type LlmProvidersResponse,
+  type LlmRefusal,
+  type LlmStreamEvent,
+} from '@vial/shared';
+import type { LlmConfig } from '../config.ts';
+import type { Host, HostRegistry } from '../hosts/registry.ts';
+import { readJsonBody } from '../http.ts';
+import type { Logger } from '../log.ts';
+import type { LlmMetrics } from '../metrics.ts';
+import { createHostLimits } from './budget.ts';
+import { createPricing } from './pricing.ts';
+import { createProviderTable } from './providers/index.ts';
+import { createRouter, type RouteOutcome } from './router.ts';
+import { createSecretScrubber } from './secrets.ts';
+
+export interface LlmEndpointOptions {
+  registry: HostRegistry;
+  llm: LlmConfig;
+  metrics: LlmMetrics;
+  maxBodyBytes: number;
+}
+
+export interface LlmEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse, path: string, log: Logger): Promise<void>;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // Tells nginx-style proxies not to buffer: each delta should reach the tab as it is written.
+  'x-accel-buffering': 'no',
+};
+
+/** HTTP status of a `stream: false` answer that failed, by what failed. */
+const FAILURE_STATUS: Partial<Record<LlmErrorClass, number>> = {
+  bad_request: 400,
+  not_configured: 400,
+  timeout: 504,
+  overloaded: 503,
+  circuit_open: 503,
+  cancelled: 499,
+};
+
+export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
+  const { llm, metrics } = options;
+  const providers = createProviderTable(llm.providers);
+  const pricing = createPricing(llm.prices);
+  const scrub = createSecretScrubber(llm.providers.map((provider) => provider.apiKey));
+  const router = createRouter({
+    providers,
+    pricing,
+    metrics,
+    scrub,
+    retry: llm,
+    breaker: { failures: llm.breakerFailures, windowMs: llm.breakerWindowMs, openMs: llm.breakerOpenMs },
+    connectTimeoutMs: llm.connectTimeoutMs,
+    idleTimeoutMs: llm.idleTimeoutMs,
+  });
+  const limits = createHostLimits({
+    requestsPerMinute: llm.hostRequestsPerMinute,
+    dailyBudgetUsd: llm.hostDailyBudgetUsd,
+  });
+  metrics.watchBreakers(() => router.breakerStates());
+
+  function refuse(
+    res: ServerResponse,
+    status: number,
+    error: LlmRefusal['error'],
+    headers: Record<string, string> = {},
+  ): void {
+    metrics.refused(error.class);
+    sendJson(res, status, { error } satisfies LlmRefusal, headers);
+  }
+
+  function authenticate(req: IncomingMessage): Host | undefined {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    return match ? options.registry.hostForLlmKey(match[1]!) : undefined;
+  }
+
+  async function chat(req: IncomingMessage, res: ServerResponse, host: Host, log: Logger): Promise<void> {
+    const body = await readJsonBody(req, options.maxBodyBytes);
+    if (!body.ok) {
+      return refuse(res, body.status, {
+        class: body.status === 413 ? 'payload_too_large' : 'bad_request',
+        message: body.message,
+      });
+    }
+    const parsed = llmChatRequestSchema.safeParse(body.body);
+    if (!parsed.success) {
+      return refuse(res, 400, {
+        class: 'bad_request',
+        message: `Invalid LLM request: ${z.prettifyError(parsed.error)}`,
+      });
+    }
+    const refusal = limits.admit(host.id);
+    if (refusal) {
+      const { reason, ...details } = refusal;
+      return refuse(res, 429, { class: reason, ...details }, { 'retry-after': String(refusal.retryAfterSeconds) });
+    }
+
+    const request = parsed.data;
+    const tab = new AbortController();
+    // Fires when the tab goes away mid-answer (and harmlessly after a normal end): the upstream call is aborted.
+    res.once('close', () => tab.abort());
+    let outcome: RouteOutcome;
+    if (request.stream) {
+      res.writeHead(200, SSE_HEADERS);
+      res.flushHeaders();
+      const send = (event: LlmStreamEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      outcome = await router.route(
+        request,
+        {
+          start: (info) => send({ type: 'start', ...info }),
+          delta: (text) => send({ type: 'delta', text }),
+          usage: (usage) => send({ type: 'usage', ...usage }),
+        },
+        tab.signal,
+      );
+      const { result, attempts, latencyMs } = outcome;
+      if (result.ok) {
+        const { ok: _ok, text: _text, ...answer } = result;
+        send({ type: 'finish', ...answer, latencyMs, attempts });
+      } else {
+        const { ok: _ok, ...error } = result;
+        send({ type: 'error', ...error, attempts });
+      }
+      res.end();
+    } else {
+      outcome = await router.route(request, { start() {}, delta() {}, usage() {} }, tab.signal);
+      const { result, attempts, latencyMs } = outcome;
+      if (result.ok) {
+        const { ok: _ok, ...answer } = result;
+        sendJson(res, 200, { ok: true, ...answer, latencyMs, attempts } satisfies LlmChatResult);
+      } else {
+        const { ok: _ok, ...error } = result;
+        sendJson(res, FAILURE_STATUS[error.class] ?? 502, {
+          ok: false,
+          error: { ...error, attempts },
+        } satisfies LlmChatResult);
+      }
+    }
+
+    limits.charge(host.id, outcome.spentUsd);
+    const { result } = outcome;
+    const provider = result.provider && providers.has(result.provider) ? result.provider : 'none';
+    metrics.requestFinished(provider, result.ok ? 'ok' : result.class);
+    const fields = {
+      hostId: host.id,
+      provider,
+      model: result.model,
+      outcome: result.ok ? 'ok' : result.class,
+      attempts: outcome.attempts.length,
+      ms: Math.round(outcome.latencyMs),
+      spentUsd: outcome.spentUsd,
+    };
+    if (result.ok) log.info(fields, 'llm chat answered');
+    else log.warn({ ...fields, error: result.message, truncated: result.truncated }, 'llm chat failed');
+  }
+
+  return {
+    async handle(req, res, path, log) {
+      const route = path === LLM_CHAT_PATH ? 'POST' : path === LLM_PROVIDERS_PATH ? 'GET' : undefined;
+      if (!route) {
+        return refuse(res, 404, {
+          class: 'not_found',
+          message: `No such LLM endpoint; use ${LLM_CHAT_PATH} or ${LLM_PROVIDERS_PATH}`,
+        });
+      }
+      if (req.method !== route) {
+        return refuse(res, 405, { class: 'method_not_allowed', message: `Use ${route} ${path}` }, { allow: route });
+      }
+      const host = authenticate(req);
+      if (!host) {
+        return refuse(
+          res,
+          401,
+          {
+            class: 'unauthorized',
+            message:
+              'Send Authorization: Bearer <llmKey>, the key in the relay\'s "registered" frame to a connected tab; it stops working when that tab disconnects or is replaced',
+          },
+          { 'www-authenticate': 'Bearer realm="vial-llm", error="invalid_token"' },
+        );
+      }
+      if (route === 'GET') {
+        return sendJson(res, 200, {
+          providers: [...providers.values()].map((adapter) => ({
+            name: adapter.name,
+            wire: adapter.wire,
+            pricedModels: pricing.modelsOf(adapter.name),
+            breaker: router.breakerState(adapter.name),
+          })),
+          budgetLeftUsd: limits.budgetLeft(host.id),
+        } satisfies LlmProvidersResponse);
+      }
+      try {
+        await chat(req, res, host, log);
+      } catch (error) {
+        log.error({ err: error, hostId: host.id }, 'llm chat handler failed');
+        if (!res.headersSent)
+          refuse(res, 500, { class: 'internal', message: 'Internal relay error; see the relay log' });
+        else res.end();
+      }
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
