@@ -63,4 +63,63 @@ describe('loadConfig', () => {
     expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.fixtures).toEqual(['conformance']);
   });
+
+  it('configures LLM providers that have a key, from VIAL_LLM_* or the conventional variable names', () => {
+    expect(loadConfig({}).llm.providers).toEqual([]);
+    const config = loadConfig({
+      ANTHROPIC_API_KEY: 'sk-ant-conventional',
+      VIAL_LLM_OPENAI_API_KEY: 'sk-vial',
+      OPENAI_API_KEY: 'sk-conventional',
+      VIAL_LLM_OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1/',
+      GROQ_API_KEY: '',
+      OPENROUTER_API_KEY: 'sk-or',
+      VIAL_LLM_OPENAI_COMPATIBLE: JSON.stringify([
+        { name: 'ollama', baseUrl: 'http://localhost:11434/v1' },
+        { name: 'openrouter', baseUrl: 'https://openrouter.ai/api/v1', apiKeyEnv: 'OPENROUTER_API_KEY' },
+      ]),
+    });
+    expect(config.llm.providers).toEqual([
+      { name: 'anthropic', wire: 'anthropic', apiKey: 'sk-ant-conventional', baseUrl: 'https://api.anthropic.com' },
+      { name: 'openai', wire: 'openai-compatible', apiKey: 'sk-vial', baseUrl: 'http://127.0.0.1:9999/v1' },
+      expect.objectContaining({ name: 'ollama', apiKey: undefined, baseUrl: 'http://localhost:11434/v1' }),
+      expect.objectContaining({ name: 'openrouter', apiKey: 'sk-or' }),
+    ]);
+  });
+
+  it('refuses bad LLM settings, naming the variable, and never quotes a key', () => {
+    const load = (env: Record<string, string>) => () => loadConfig(env);
+    expect(load({ VIAL_LLM_OPENAI_COMPATIBLE: 'ollama' })).toThrow(/VIAL_LLM_OPENAI_COMPATIBLE="ollama": must be JSON/);
+    expect(load({ VIAL_LLM_OPENAI_COMPATIBLE: '[{"name":"openai","baseUrl":"http://x"}]' })).toThrow(
+      /VIAL_LLM_OPENAI_COMPATIBLE=.* at 0\.name: name is taken by a built-in provider/,
+    );
+    expect(
+      load({ VIAL_LLM_OPENAI_COMPATIBLE: '[{"name":"or","baseUrl":"http://x","apiKeyEnv":"MISSING_KEY"}]' }),
+    ).toThrow(/reads its key from MISSING_KEY, which is not set/);
+    expect(load({ VIAL_LLM_GEMINI_BASE_URL: 'nope', GEMINI_API_KEY: 'AIza-secret' })).toThrow(
+      /VIAL_LLM_GEMINI_BASE_URL="nope"/,
+    );
+    expect(load({ VIAL_LLM_GEMINI_BASE_URL: 'nope', GEMINI_API_KEY: 'AIza-secret' })).not.toThrow(/AIza-secret/);
+    expect(load({ VIAL_LLM_PRICES: '/no/such/file.json' })).toThrow(/VIAL_LLM_PRICES=.*cannot read the file/);
+    const limits = load({ VIAL_LLM_HOST_DAILY_BUDGET_USD: '-1', VIAL_LLM_IDLE_TIMEOUT_MS: '0' });
+    expect(limits).toThrow(/VIAL_LLM_HOST_DAILY_BUDGET_USD="-1"/);
+    expect(limits).toThrow(/VIAL_LLM_IDLE_TIMEOUT_MS="0"/);
+  });
+
+  it('reads LLM limits and merges VIAL_LLM_PRICES over the shipped price table', () => {
+    const defaults = loadConfig({}).llm;
+    expect(defaults).toMatchObject({
+      maxRetries: 2,
+      retryAfterCapMs: 10_000,
+      hostRequestsPerMinute: 60,
+      hostDailyBudgetUsd: 5,
+    });
+    expect(defaults.prices['anthropic:claude-sonnet-4*']).toMatchObject({ input: 3, output: 15 });
+    const config = loadConfig({
+      VIAL_LLM_PRICES: '{"ollama:llama3.2*":{"input":0,"output":0}}',
+      VIAL_LLM_MAX_RETRIES: '0',
+    });
+    expect(config.llm.prices['ollama:llama3.2*']).toEqual({ input: 0, output: 0 });
+    expect(config.llm.prices['anthropic:claude-sonnet-4*']).toBeDefined();
+    expect(config.llm.maxRetries).toBe(0);
+  });
 });
