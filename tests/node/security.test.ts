@@ -1,11 +1,19 @@
 /**
- * The relay's access rules as a matrix: every authenticated route against every way a request
- * can lack the right to be there, and the tab socket against a tab that claims a host it does
- * not own. Each row says what it sends and what must come back; none may reach a tab.
+ * The relay's access rules as a matrix: every authenticated route (the MCP endpoint for clients,
+ * the LLM gateway for tabs) against every way a request can lack the right to be there, and the
+ * tab socket against a tab that claims a host it does not own. Each row says what it sends and
+ * what must come back; none may reach a tab.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { CLOSE_CODES, deriveHostId, randomSecret, type RelayFrame } from '@vial/shared';
+import {
+  CLOSE_CODES,
+  deriveHostId,
+  LLM_CHAT_PATH,
+  LLM_PROVIDERS_PATH,
+  randomSecret,
+  type RelayFrame,
+} from '@vial/shared';
 import { MemoryHostStore } from '../../web/src/host/identity.ts';
 import type { HostRuntime } from '../../web/src/host/runtime.ts';
 import { jsonRpcMessagesIn, rawRequest, type RawReply } from '../support/fuzzHttp.ts';
@@ -155,6 +163,45 @@ describe.each(['POST', 'GET', 'DELETE'])('%s /mcp/<hostId>', (method) => {
     expect(error).toMatchObject({ jsonrpc: '2.0', error: { message: expect.any(String) } });
     if (row.status === 401) expect(reply.headers['www-authenticate']).toMatch(/^Bearer realm="vial"/);
   });
+});
+
+/** The LLM gateway is for tabs: only the `llmKey` of a live tab connection opens it. */
+const llmRows: Array<{ case: string; authorization(world: World): string | undefined }> = [
+  { case: 'no key', authorization: () => undefined },
+  { case: 'a client token of this host (an MCP token, not an llmKey)', authorization: (w) => bearer(w.a.token) },
+  { case: 'an unknown key', authorization: () => bearer(randomSecret()) },
+];
+
+describe.each([
+  { method: 'GET', path: LLM_PROVIDERS_PATH },
+  { method: 'POST', path: LLM_CHAT_PATH },
+])('$method $path', ({ method, path }) => {
+  it.each(llmRows)('with $case: 401', async (row) => {
+    const authorization = row.authorization(world);
+    const reply = await rawRequest(world.relayUrl, {
+      method,
+      path,
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body:
+        method === 'POST' ? JSON.stringify({ model: 'any', messages: [{ role: 'user', content: 'hi' }] }) : undefined,
+    });
+    expect(reply.status, reply.body).toBe(401);
+    expect(reply.headers['www-authenticate']).toMatch(/^Bearer realm="vial-llm"/);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: { class: 'unauthorized', message: expect.any(String) } });
+  });
+});
+
+// The control: the tab's own key opens the gateway.
+it(`GET ${LLM_PROVIDERS_PATH} with the tab's llmKey: 200`, async () => {
+  const status = world.a.runtime.status;
+  const llmKey = status.state === 'online' ? status.llmKey : undefined;
+  expect(llmKey).toBeDefined();
+  const reply = await rawRequest(world.relayUrl, {
+    method: 'GET',
+    path: LLM_PROVIDERS_PATH,
+    headers: { authorization: bearer(llmKey!) },
+  });
+  expect(reply.status, reply.body).toBe(200);
 });
 
 describe('after the matrix', () => {
