@@ -3,11 +3,17 @@
  * (until the response headers) and an idle timeout (between chunks), and hand each decoded
  * part on as it arrives (nothing is held back). The outcome says whether the provider's
  * end-of-message marker arrived: a stream that ends without it is `truncated`, never a success.
+ *
+ * It uses node:http(s) rather than fetch: fetch's WHATWG streams cost about 0.45 ms more per
+ * request before the first byte (measured against the stand-ins), which is most of the
+ * gateway's budget for added time to first token. The global agents keep connections alive.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
 import type { LlmFinishReason, LlmUsage, ParsedLlmChatRequest } from '@vial/shared';
 import type { LlmFailure } from './failure.ts';
-import type { ProviderAdapter, StreamPart } from './providers/types.ts';
+import type { ProviderAdapter, StreamPart, UpstreamRequest } from './providers/types.ts';
 
 export interface AttemptOptions {
   signal: AbortSignal;
@@ -25,7 +31,9 @@ export type AttemptOutcome =
   | { ok: false; failure: LlmFailure; usage: LlmUsage | undefined };
 
 /** Error bodies past this are cut: the message only needs the start. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_ERROR_BODY_CHARS = 64 * 1024;
+/** After the end marker, how long the rest of a response may take before its connection is dropped instead of reused. */
+const LINGER_MS = 1000;
 
 export async function streamAttempt(
   adapter: ProviderAdapter,
@@ -38,125 +46,183 @@ export async function streamAttempt(
   const cancel = () => controller.abort();
   options.signal.addEventListener('abort', cancel, { once: true });
   let timedOut: string | undefined;
-  const timer = setTimeout(() => {
-    timedOut ??= `${adapter.name} sent no response headers within ${options.connectTimeoutMs} ms (VIAL_LLM_CONNECT_TIMEOUT_MS)`;
+  const expire = (message: string) => () => {
+    timedOut ??= message;
     controller.abort();
-  }, options.connectTimeoutMs);
+  };
+  const connectTimer = setTimeout(
+    expire(
+      `${adapter.name} sent no response headers within ${options.connectTimeoutMs} ms (VIAL_LLM_CONNECT_TIMEOUT_MS)`,
+    ),
+    options.connectTimeoutMs,
+  );
+  let idleTimer: NodeJS.Timeout | undefined;
   let usage: LlmUsage | undefined;
 
   /** Why reading stopped early, in the gateway's words: the tab left, a timer fired, or the connection broke. */
   const interrupted = (error: unknown): LlmFailure => {
     if (options.signal.aborted) return { class: 'cancelled', message: 'the tab cancelled the request' };
     if (timedOut) return { class: 'timeout', message: timedOut };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-    return { class: 'network', message: `${adapter.name}: connection failed or was cut (${detail})` };
+    const detail = (error as { code?: string }).code ?? (error as Error).message;
+    return { class: 'network', message: `${adapter.name}: the connection failed or was cut (${detail})` };
   };
 
   try {
-    const upstream = adapter.request(model, chat);
-    let response: Response;
+    let response: IncomingMessage;
     try {
-      response = await fetch(upstream.url, {
-        method: 'POST',
-        headers: upstream.headers,
-        body: upstream.body,
-        signal: controller.signal,
-      });
+      response = await post(adapter.request(model, chat), controller.signal);
     } catch (error) {
       return { ok: false, failure: interrupted(error), usage };
     }
-    // From here the idle timeout applies: reset by every chunk that arrives.
-    clearTimeout(timer);
-    const idle = setTimeout(() => {
-      timedOut ??= `${adapter.name} sent nothing for ${options.idleTimeoutMs} ms (VIAL_LLM_IDLE_TIMEOUT_MS)`;
-      controller.abort();
-    }, options.idleTimeoutMs);
-    try {
-      if (!response.ok || !response.body) {
-        const body = response.body ? await readCapped(response.body, MAX_ERROR_BODY_BYTES, idle) : '';
-        return { ok: false, failure: adapter.classify(response.status, response.headers, body), usage };
-      }
-      let failure: LlmFailure | undefined;
-      let reason: LlmFinishReason | undefined;
-      let done = false;
-      const decoder = adapter.decoder();
-      const emit = (part: StreamPart) => {
-        switch (part.type) {
-          case 'delta':
-            return handlers.delta(part.text);
-          case 'usage':
-            usage = part.usage;
-            return handlers.usage(part.usage);
-          case 'finish':
-            reason = part.reason;
-            return;
-          case 'error':
-            failure ??= part.failure;
-            return;
-          case 'done':
-            done = true;
-            return;
-        }
-      };
-      const parser = createParser({
-        onEvent(event) {
-          if (!done && !failure) decoder.decode(event, emit);
-        },
-      });
-      const reader = response.body.getReader();
-      const text = new TextDecoder();
+    clearTimeout(connectTimer);
+    // From here the idle timeout applies: every chunk that arrives restarts it.
+    idleTimer = setTimeout(
+      expire(`${adapter.name} sent nothing for ${options.idleTimeoutMs} ms (VIAL_LLM_IDLE_TIMEOUT_MS)`),
+      options.idleTimeoutMs,
+    );
+    const idle = idleTimer;
+    response.setEncoding('utf8');
+    const status = response.statusCode ?? 0;
+
+    if (status < 200 || status > 299) {
+      let body = '';
       try {
-        while (!done && !failure) {
-          const chunk = await reader.read();
-          if (chunk.done) break;
+        await consume(response, (text) => {
           idle.refresh();
-          parser.feed(text.decode(chunk.value, { stream: true }));
-        }
+          body += text;
+          return body.length >= MAX_ERROR_BODY_CHARS;
+        });
       } catch (error) {
-        failure ??= interrupted(error);
-      } finally {
-        // Past the end marker (or an error) nothing more is wanted; this also closes a stream that lingers.
-        void reader.cancel().catch(() => undefined);
+        if (options.signal.aborted) return { ok: false, failure: interrupted(error), usage };
       }
-      if (failure) return { ok: false, failure, usage };
-      if (!done) {
-        return {
-          ok: false,
-          failure: {
-            class: 'truncated',
-            message: `${adapter.name}'s stream ended before its end-of-message marker: the answer is incomplete`,
-          },
-          usage,
-        };
-      }
-      return { ok: true, reason: reason ?? 'other', usage };
-    } catch (error) {
-      return { ok: false, failure: interrupted(error), usage };
-    } finally {
-      clearTimeout(idle);
+      return {
+        ok: false,
+        failure: adapter.classify(status, headersOf(response), body.slice(0, MAX_ERROR_BODY_CHARS)),
+        usage,
+      };
     }
+
+    let failure: LlmFailure | undefined;
+    let reason: LlmFinishReason | undefined;
+    let done = false;
+    const decoder = adapter.decoder();
+    const emit = (part: StreamPart) => {
+      switch (part.type) {
+        case 'delta':
+          return handlers.delta(part.text);
+        case 'usage':
+          usage = part.usage;
+          return handlers.usage(part.usage);
+        case 'finish':
+          reason = part.reason;
+          return;
+        case 'error':
+          failure ??= part.failure;
+          return;
+        case 'done':
+          done = true;
+          return;
+      }
+    };
+    const parser = createParser({
+      onEvent(event) {
+        if (!done && !failure) decoder.decode(event, emit);
+      },
+    });
+    try {
+      await consume(response, (text) => {
+        idle.refresh();
+        parser.feed(text);
+        return done || failure !== undefined;
+      });
+    } catch (error) {
+      failure ??= interrupted(error);
+    }
+    if (failure) return { ok: false, failure, usage };
+    if (!done) {
+      return {
+        ok: false,
+        failure: {
+          class: 'truncated',
+          message: `${adapter.name}'s stream ended before its end-of-message marker: the answer is incomplete`,
+        },
+        usage,
+      };
+    }
+    return { ok: true, reason: reason ?? 'other', usage };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(connectTimer);
+    clearTimeout(idleTimer);
     options.signal.removeEventListener('abort', cancel);
   }
 }
 
-/** The body as text, stopping after `limit` bytes; each chunk resets the idle timer. */
-async function readCapped(body: ReadableStream<Uint8Array>, limit: number, idle: NodeJS.Timeout): Promise<string> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      idle.refresh();
-      chunks.push(chunk.value);
-      size += chunk.value.length;
-    }
-  } finally {
-    void reader.cancel().catch(() => undefined);
+/** Sends the request; resolves with the response once its headers are in. Aborting `signal` destroys the connection. */
+function post(upstream: UpstreamRequest, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(upstream.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...upstream.headers, 'content-length': Buffer.byteLength(upstream.body) },
+        signal,
+      },
+      resolve,
+    );
+    req.once('error', reject);
+    req.end(upstream.body);
+  });
+}
+
+/**
+ * Feeds the response's text to `onText` until it returns true (then the rest is drained, so the
+ * connection can be reused) or the response ends. Rejects if the connection closes first.
+ */
+function consume(response: IncomingMessage, onText: (text: string) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      response.off('data', onData);
+      response.off('end', onEnd);
+      response.off('close', onClose);
+      response.off('error', onError);
+    };
+    const onData = (text: string) => {
+      if (!onText(text)) return;
+      cleanup();
+      drain(response);
+      resolve();
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () =>
+      onError(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
+    response.on('data', onData);
+    response.once('end', onEnd);
+    response.once('error', onError);
+    response.once('close', onClose);
+  });
+}
+
+function drain(response: IncomingMessage): void {
+  if (response.readableEnded) return;
+  response.on('error', () => undefined);
+  const linger = setTimeout(() => response.destroy(), LINGER_MS).unref();
+  response.once('end', () => clearTimeout(linger));
+  response.resume();
+}
+
+function headersOf(response: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+  return headers;
 }
