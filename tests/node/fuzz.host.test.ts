@@ -34,6 +34,8 @@ import { createTestPack } from '../support/testPack.ts';
 import { until } from '../support/until.ts';
 
 const SEED = fuzzSeed(20_260_202);
+/** A property runs hundreds of cases: seconds alone, more beside the rest of the suite on a small machine. */
+const PROPERTY_TIMEOUT_MS = 60_000;
 const ANSWER_TIMEOUT_MS = 5000;
 const PING_INTERVAL_MS = 20;
 let frameCases = 0;
@@ -46,7 +48,7 @@ afterAll(() => {
 const GOOD_CLIENT: ClientIdentity = { tokenId: 'good-token', tokenName: 'good', scopes: ALL_SCOPES };
 const FUZZ_CLIENT: ClientIdentity = { tokenId: 'fuzz-token', tokenName: 'fuzzer', scopes: ['quantum'] };
 
-describe('the host runtime under a hostile relay', () => {
+describe('the host runtime under a hostile relay', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   let relay: FakeRelay;
   let host: HostRuntime;
 
@@ -211,7 +213,7 @@ describe('a relay that repeats itself', () => {
   });
 });
 
-describe('the real tools under random calls', () => {
+describe('the real tools under random calls', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   type Stack = Awaited<ReturnType<typeof startStack>>;
   let stack: Stack;
   let client: Client;

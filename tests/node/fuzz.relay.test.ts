@@ -16,6 +16,8 @@ import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, INITIALIZE_BODY, mcpHeaders, rawInitialize } from '../support/testPack.ts';
 
 const SEED = fuzzSeed(20_260_101);
+/** A property runs hundreds of cases: seconds alone, more beside the rest of the suite on a small machine. */
+const PROPERTY_TIMEOUT_MS = 60_000;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Low, so that the fuzzer's sessions reach the per-host cap. */
 const MAX_SESSIONS = 8;
@@ -255,7 +257,7 @@ async function pendingRequests(): Promise<number> {
   return Number(/^vial_pending_requests (\d+)$/m.exec(metrics)?.[1]);
 }
 
-describe('the relay under hostile HTTP', () => {
+describe('the relay under hostile HTTP', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('answers malformed JSON-RPC on a live session with a JSON-RPC error or a full answer', async () => {
     await assertNoCrash(
       fc.asyncProperty(bodyArbitrary, async ({ text, payload }) => {
