@@ -147,6 +147,12 @@ const envSchema = z.object({
   VIAL_SESSION_MAX_PENDING: z.coerce.number().int().positive().default(256),
   /** Events kept per session for `Last-Event-ID` resumption; older ones are dropped. */
   VIAL_EVENT_BUFFER: z.coerce.number().int().min(0).default(1000),
+  /** Bytes of events kept per session for resumption: large results must not pin memory by count alone. */
+  VIAL_EVENT_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   VIAL_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** The `retry:` sent with each stream's first event: how long a client waits before resuming it. */
   VIAL_SSE_RETRY_MS: z.coerce.number().int().min(0).default(500),
@@ -189,6 +195,7 @@ export type RelayConfig = {
   tabBufferBytes: number;
   sessionMaxPending: number;
   eventBufferSize: number;
+  eventBufferBytes: number;
   sseKeepAliveMs: number;
   sseRetryMs: number;
   abandonGraceMs: number;
@@ -261,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tabBufferBytes: e.VIAL_TAB_BUFFER_BYTES,
     sessionMaxPending: e.VIAL_SESSION_MAX_PENDING,
     eventBufferSize: e.VIAL_EVENT_BUFFER,
+    eventBufferBytes: e.VIAL_EVENT_BUFFER_BYTES,
     sseKeepAliveMs: e.VIAL_SSE_KEEPALIVE_MS,
     sseRetryMs: e.VIAL_SSE_RETRY_MS,
     abandonGraceMs: e.VIAL_ABANDON_GRACE_MS,

@@ -36,6 +36,7 @@ export interface McpEndpointOptions {
   drainRetryAfterSeconds: number;
   maxBodyBytes: number;
   eventBufferSize: number;
+  eventBufferBytes: number;
   sseKeepAliveMs: number;
   /** Sent as `retry:` on each stream's priming event; keep it below `abandonGraceMs`. */
   sseRetryMs: number;
@@ -89,7 +90,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const id = randomUUID();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize) : undefined,
+      eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize, options.eventBufferBytes) : undefined,
       keepAliveMs: options.sseKeepAliveMs,
       retryInterval: options.sseRetryMs,
       onsessioninitialized: () => {
