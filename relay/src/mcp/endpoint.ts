@@ -90,7 +90,10 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const id = randomUUID();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      eventStore: options.eventBufferSize > 0 ? new BoundedEventStore(options.eventBufferSize, options.eventBufferBytes) : undefined,
+      eventStore:
+        options.eventBufferSize > 0
+          ? new BoundedEventStore(options.eventBufferSize, options.eventBufferBytes)
+          : undefined,
       keepAliveMs: options.sseKeepAliveMs,
       retryInterval: options.sseRetryMs,
       onsessioninitialized: () => {
