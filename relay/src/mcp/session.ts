@@ -3,6 +3,7 @@
  * session ids, protocol versions, resumability); this class forwards its JSON-RPC traffic to
  * whichever tab currently serves the host, and answers for the tab when it is away.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
@@ -71,7 +72,8 @@ export class ClientSession implements HostSessionHooks {
   /** Timers that cancel requests whose client closed its stream, unless it resumes first. */
   private readonly abandonTimers = new Set<ReturnType<typeof setTimeout>>();
   private initializeRequest: JSONRPCRequest | undefined;
-  private replayCount = 0;
+  /** Ids of the `initialize` requests replayed to the tab whose answers are still to come. */
+  private readonly replayIds = new Set<string>();
   private closed = false;
   /** The protocol version the tab's server agreed to in `initialize`. */
   negotiatedProtocolVersion: string | undefined;
@@ -177,7 +179,7 @@ export class ClientSession implements HostSessionHooks {
   fromTab(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): void {
     this.lastActivity = Date.now();
     if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
-      if (typeof message.id === 'string' && message.id.startsWith(REPLAY_ID_PREFIX)) {
+      if (typeof message.id === 'string' && this.replayIds.delete(message.id)) {
         if (isJSONRPCErrorResponse(message)) {
           this.logger.warn({ error: message.error }, 'tab refused the replayed initialize');
         }
@@ -198,7 +200,11 @@ export class ClientSession implements HostSessionHooks {
   tabAttached(): void {
     if (!this.initializeRequest) return;
     this.host.send({ type: 'session-open', sessionId: this.id, client: this.client });
-    const replay: JSONRPCRequest = { ...this.initializeRequest, id: `${REPLAY_ID_PREFIX}${++this.replayCount}` };
+    // A random id the relay remembers: a client request can use any id, even this prefix, and
+    // must still get its answer.
+    const id = `${REPLAY_ID_PREFIX}${randomUUID()}`;
+    this.replayIds.add(id);
+    const replay: JSONRPCRequest = { ...this.initializeRequest, id };
     this.host.send({ type: 'mcp', sessionId: this.id, message: replay });
     this.host.send({
       type: 'mcp',
@@ -209,6 +215,7 @@ export class ClientSession implements HostSessionHooks {
 
   /** The tab went away: every request it was handling fails now, with a reason. */
   tabDetached(reason: string): void {
+    this.replayIds.clear();
     const failed = [...this.pending.entries()];
     this.pending.clear();
     for (const [id, request] of failed) {
