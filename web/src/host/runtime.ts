@@ -229,7 +229,9 @@ export class HostRuntime {
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
     };
-    const fixturePacks = this.fixtures.flatMap((name) => this.options.fixturePacks?.[name] ?? []);
+    // Own properties only: a fixture name from the relay such as `constructor` must find nothing.
+    const packs = this.options.fixturePacks ?? {};
+    const fixturePacks = this.fixtures.flatMap((name) => (Object.hasOwn(packs, name) ? [packs[name]!] : []));
     const server = this.options.registry.createServer(
       { sessionId, client, services, gate: this.gate, report: (event, input) => this.report(event, input) },
       fixturePacks,
