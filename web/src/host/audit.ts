@@ -145,8 +145,14 @@ export class AuditLog {
     return appended;
   }
 
-  /** The newest entries first, optionally only those matching `filter`. */
+  /** Resolves once every call reported so far is in the store: reads after it see them. */
+  flushed(): Promise<void> {
+    return this.appending.then(() => undefined);
+  }
+
+  /** The newest entries first (every call reported so far included), optionally only those matching `filter`. */
   async tail(limit: number, filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    await this.flushed();
     const accept = (raw: unknown) => {
       const parsed = auditEntrySchema.safeParse(raw);
       if (!parsed.success) return false;
@@ -163,6 +169,7 @@ export class AuditLog {
 
   /** Walks the chain from its anchor to the stored head; reports the first entry that does not fit. */
   async verify(): Promise<AuditVerification> {
+    await this.flushed();
     const headParse = auditHeadSchema.safeParse((await this.store.readHead()) ?? EMPTY_HEAD);
     const raw = await this.store.readAll();
     if (!headParse.success) return { ok: false, entries: raw.length, seq: 0, problem: 'the stored head is malformed' };
@@ -209,6 +216,7 @@ export class AuditLog {
 
   /** Every retained entry as JSON Lines, oldest first, exactly as stored. */
   async exportJsonl(): Promise<string> {
+    await this.flushed();
     const raw = await this.store.readAll();
     return raw.map((entry) => JSON.stringify(entry)).join('\n') + (raw.length > 0 ? '\n' : '');
   }
