@@ -16,7 +16,7 @@ import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
-import { createRequestGuard } from './mcp/requestGuard.ts';
+import { createRequestGuard } from './requestGuard.ts';
 import { createStaticSite } from './staticSite.ts';
 
 export interface Relay {
@@ -55,7 +55,13 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });
   const tabs = createTabSocketServer({ ...config, registry, logger, metrics });
-  const llm = createLlmEndpoint({ registry, llm: config.llm, metrics: metrics.llm, maxBodyBytes: config.maxBodyBytes });
+  const llm = createLlmEndpoint({
+    registry,
+    llm: config.llm,
+    metrics: metrics.llm,
+    maxBodyBytes: config.maxBodyBytes,
+    guard,
+  });
   const site = createStaticSite(config.webDir);
   metrics.watch({
     connectedHosts: () => [...registry.all()].filter((host) => host.online).length,

@@ -145,11 +145,12 @@ export const llmChatResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type LlmChatResult = z.infer<typeof llmChatResultSchema>;
 
-/** Why the relay refused a request before calling any provider (401, 400, 404, 405, 413, 429, 500). */
+/** Why the relay refused a request before calling any provider (401, 403, 400, 404, 405, 413, 429, 500). */
 export const llmRefusalSchema = z.object({
   error: z.object({
     class: z.enum([
       'unauthorized',
+      'forbidden',
       'bad_request',
       'not_found',
       'method_not_allowed',

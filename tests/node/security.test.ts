@@ -191,15 +191,33 @@ describe.each([
   });
 });
 
-// The control: the tab's own key opens the gateway.
-it(`GET ${LLM_PROVIDERS_PATH} with the tab's llmKey: 200`, async () => {
-  const status = world.a.runtime.status;
+function liveLlmKey(host: HostUnderTest): string {
+  const status = host.runtime.status;
   const llmKey = status.state === 'online' ? status.llmKey : undefined;
   expect(llmKey).toBeDefined();
+  return llmKey!;
+}
+
+// Even the tab's own key is refused from a page on another origin, or under a foreign Host.
+it.each<{ case: string; headers: Record<string, string> }>([
+  { case: 'a foreign Origin', headers: { origin: 'https://evil.example' } },
+  { case: 'a foreign Host', headers: { host: 'evil.example' } },
+])(`GET ${LLM_PROVIDERS_PATH} with the tab's llmKey from $case: 403`, async ({ headers }) => {
   const reply = await rawRequest(world.relayUrl, {
     method: 'GET',
     path: LLM_PROVIDERS_PATH,
-    headers: { authorization: bearer(llmKey!) },
+    headers: { authorization: bearer(liveLlmKey(world.a)), ...headers },
+  });
+  expect(reply.status, reply.body).toBe(403);
+  expect(JSON.parse(reply.body)).toMatchObject({ error: { class: 'forbidden', message: expect.any(String) } });
+});
+
+// The control: the tab's own key opens the gateway.
+it(`GET ${LLM_PROVIDERS_PATH} with the tab's llmKey: 200`, async () => {
+  const reply = await rawRequest(world.relayUrl, {
+    method: 'GET',
+    path: LLM_PROVIDERS_PATH,
+    headers: { authorization: bearer(liveLlmKey(world.a)) },
   });
   expect(reply.status, reply.body).toBe(200);
 });

@@ -21,6 +21,7 @@ import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { readJsonBody } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { LlmMetrics } from '../metrics.ts';
+import type { RequestGuard } from '../requestGuard.ts';
 import { createHostLimits } from './budget.ts';
 import { createPricing } from './pricing.ts';
 import { createProviderTable } from './providers/index.ts';
@@ -32,6 +33,8 @@ export interface LlmEndpointOptions {
   llm: LlmConfig;
   metrics: LlmMetrics;
   maxBodyBytes: number;
+  /** The same Origin/Host check as the MCP endpoint: a page on another origin cannot spend the tab's budget. */
+  guard: RequestGuard;
 }
 
 export interface LlmEndpoint {
@@ -183,6 +186,8 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       if (req.method !== route) {
         return refuse(res, 405, { class: 'method_not_allowed', message: `Use ${route} ${path}` }, { allow: route });
       }
+      const forbidden = options.guard(req);
+      if (forbidden) return refuse(res, 403, { class: 'forbidden', message: forbidden });
       const host = authenticate(req);
       if (!host) {
         return refuse(

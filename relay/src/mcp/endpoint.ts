@@ -16,7 +16,7 @@ import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
 import type { ClientAddress } from '../clientAddress.ts';
 import type { RateLimited, RateLimits } from './rateLimits.ts';
-import type { RequestGuard } from './requestGuard.ts';
+import type { RequestGuard } from '../requestGuard.ts';
 import { ClientSession } from './session.ts';
 import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 

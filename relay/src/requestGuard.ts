@@ -1,6 +1,7 @@
 /**
- * Origin and Host validation for the MCP endpoint (DNS-rebinding protection). Non-browser
- * clients send no Origin and pass; browser pages must be same-origin or explicitly allowed.
+ * Origin and Host validation (DNS-rebinding protection) for the MCP endpoint, the LLM gateway
+ * and the tab socket. Non-browser clients send no Origin and pass; browser pages must be
+ * same-origin or explicitly allowed.
  */
 import type { IncomingMessage } from 'node:http';
 
