@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AuditLog, MemoryAuditStore } from '../web/src/host/audit.ts';
 import { CallGate } from '../web/src/host/callGate.ts';
+import { RelayLlmGateway } from '../web/src/host/llmGateway.ts';
 import type { ToolRegistry } from '../web/src/host/registry.ts';
 
 export interface DirectServer {
@@ -22,6 +23,8 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
     hostId: 'bench-direct',
     measureRelayRtt: async () => undefined,
     audit: new AuditLog(new MemoryAuditStore()),
+    // No relay here, so no LLM gateway key: LLM tools would say the tab is not connected.
+    llm: new RelayLlmGateway('http://localhost', () => undefined),
   };
   const gate = CallGate.withDefaults();
   const client = { tokenId: 'bench', tokenName: 'bench', scopes: [] };

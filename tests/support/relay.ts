@@ -13,12 +13,17 @@ import { ToolRegistry } from '../../web/src/host/registry.ts';
 import type { SocketLike } from '../../web/src/host/relayConnection.ts';
 import { HostRuntime, type HostRuntimeOptions } from '../../web/src/host/runtime.ts';
 import { createToolPacks } from '../../web/src/tools/index.ts';
+import { MemoryConversationStore } from '../../web/src/tools/llm/conversations.ts';
 import { MemoryCircuitHistory } from '../../web/src/tools/quantum/history.ts';
 import { QuantumService } from '../../web/src/workers/quantum/service.ts';
 
 /** The tab's tool packs as a Node host runs them: the simulator in-process, history in memory. */
 export function nodeToolPacks(): ToolPack[] {
-  return createToolPacks({ quantum: new QuantumService(), circuits: new MemoryCircuitHistory() });
+  return createToolPacks({
+    quantum: new QuantumService(),
+    circuits: new MemoryCircuitHistory(),
+    conversations: new MemoryConversationStore(),
+  });
 }
 
 export interface StartedRelay {

@@ -9,6 +9,7 @@ import { Permissions } from './host/permissions.ts';
 import { HostRuntime } from './host/runtime.ts';
 import { IndexedDbAuditStore } from './storage/auditStore.ts';
 import { IndexedDbCircuitHistory } from './storage/circuitHistory.ts';
+import { IndexedDbConversationStore } from './storage/conversationStore.ts';
 import { IndexedDbHostStore } from './storage/hostStore.ts';
 import { IndexedDbPermissionStore } from './storage/permissionStore.ts';
 import { fixturePacks } from './tools/fixtures.ts';
@@ -22,10 +23,12 @@ import './ui/styles.css';
 
 // One simulator Worker and one circuit history, shared by the tools and the Quantum view.
 const quantumDeps = { quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() };
+// One conversation store, shared by the LLM tools and the LLM view.
+const conversations = new IndexedDbConversationStore();
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry(quantumDeps),
+  registry: createToolRegistry({ ...quantumDeps, conversations }),
   fixturePacks,
   permissions: new Permissions(new IndexedDbPermissionStore()),
   audit: new AuditLog(new IndexedDbAuditStore()),

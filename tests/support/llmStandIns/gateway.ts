@@ -6,6 +6,7 @@
 import type { DestinationStream } from '../../../relay/src/log.ts';
 import type { LlmChatRequest, LlmStreamEvent } from '@vial/shared';
 import { llmStreamEventSchema } from '@vial/shared';
+import type { ToolPack } from '../../../web/src/host/registry.ts';
 import type { HostRuntime } from '../../../web/src/host/runtime.ts';
 import { startNodeHost, startRelay, type StartedRelay } from '../relay.ts';
 import { readSse } from '../sse.ts';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   logTo?: DestinationStream;
   /** The key the OpenAI stand-in accepts, when a test wants the relay's own key refused. */
   openAiAcceptsKey?: string;
+  /** The host's tool packs (none by default: most gateway tests call /llm directly). */
+  packs?: ToolPack[];
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
@@ -78,7 +81,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     options.logTo,
   );
-  const host = await startNodeHost(relay.url, { packs: [] });
+  const host = await startNodeHost(relay.url, { packs: options.packs ?? [] });
   const llmKey = host.status.state === 'online' ? host.status.llmKey : undefined;
   if (!llmKey) throw new Error('the relay gave the tab no llmKey in its registered frame');
 

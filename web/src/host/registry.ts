@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import type { ApprovalPreview } from './approvals.ts';
 import type { AuditLog } from './audit.ts';
 import { argumentsPreview, type CallGate } from './callGate.ts';
+import type { LlmGateway } from './llmGateway.ts';
 import type { ToolAccess } from './permissions.ts';
 import { ToolError } from './toolError.ts';
 
@@ -32,6 +33,8 @@ export interface HostServices {
   measureRelayRtt(): Promise<number | undefined>;
   /** This host's tool-call audit log. */
   audit: AuditLog;
+  /** The relay's LLM gateway, reached with this tab connection's key. */
+  llm: LlmGateway;
 }
 
 /** A tool call as it happens: reported when it starts, while it waits for approval and when it ends. */

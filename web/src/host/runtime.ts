@@ -16,6 +16,7 @@ import {
 import { ApprovalQueue } from './approvals.ts';
 import { AuditLog, MemoryAuditStore, type AuditCall } from './audit.ts';
 import { CallGate } from './callGate.ts';
+import { RelayLlmGateway, type LlmGateway } from './llmGateway.ts';
 import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
@@ -67,6 +68,7 @@ export class HostRuntime {
   status: ConnectionStatus = { state: 'connecting', attempt: 0 };
   readonly gate: CallGate;
   readonly audit: AuditLog;
+  readonly llm: LlmGateway;
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
   private connection: RelayConnection | undefined;
@@ -85,6 +87,9 @@ export class HostRuntime {
       options.approvals ?? new ApprovalQueue(),
     );
     this.audit = options.audit ?? new AuditLog(new MemoryAuditStore());
+    this.llm = new RelayLlmGateway(options.relayUrl, () =>
+      this.status.state === 'online' ? this.status.llmKey : undefined,
+    );
   }
 
   async start(): Promise<void> {
@@ -228,6 +233,7 @@ export class HostRuntime {
       hostId: this.hostId,
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
+      llm: this.llm,
     };
     // Own properties only: a fixture name from the relay such as `constructor` must find nothing.
     const packs = this.options.fixturePacks ?? {};

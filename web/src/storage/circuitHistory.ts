@@ -4,6 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
+import { keepNewest, readNewest, type Database } from './recency.ts';
 import {
   circuitRecordSchema,
   mergeRun,
@@ -35,28 +36,13 @@ export class IndexedDbCircuitHistory implements CircuitHistory {
     const db = await this.open();
     const record = mergeRun(parse(await db.get(STORE, run.hash)), run);
     await db.put(STORE, circuitRecordSchema.parse(record), run.hash);
-    const count = await db.count(STORE);
-    if (count > this.capacity) {
-      // Drop the least recently run circuits beyond the cap.
-      let cursor = await db.transaction(STORE, 'readwrite').store.index('lastRunAt').openCursor();
-      for (let excess = count - this.capacity; cursor && excess > 0; excess--) {
-        await cursor.delete();
-        cursor = await cursor.continue();
-      }
-    }
+    // Drop the least recently run circuits beyond the cap.
+    await keepNewest(db as Database, STORE, 'lastRunAt', this.capacity);
     return record;
   }
 
   async list(limit = 50): Promise<CircuitRecord[]> {
-    const db = await this.open();
-    const records: CircuitRecord[] = [];
-    let cursor = await db.transaction(STORE).store.index('lastRunAt').openCursor(null, 'prev');
-    while (cursor && records.length < limit) {
-      const record = parse(cursor.value);
-      if (record) records.push(record);
-      cursor = await cursor.continue();
-    }
-    return records;
+    return readNewest((await this.open()) as Database, STORE, 'lastRunAt', limit, parse);
   }
 
   async get(hash: string): Promise<CircuitRecord | undefined> {

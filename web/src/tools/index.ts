@@ -1,13 +1,14 @@
 import { ToolRegistry, type ToolPack } from '../host/registry.ts';
+import { createLlmPack, type LlmPackDependencies } from './llm/index.ts';
 import { createQuantumPack, type QuantumPackDependencies } from './quantum/index.ts';
 import { systemPack } from './system/index.ts';
 
 /** What the tool packs need from their surroundings: the tab gives Worker- and IndexedDB-backed ones. */
-export type ToolDependencies = QuantumPackDependencies;
+export type ToolDependencies = QuantumPackDependencies & LlmPackDependencies;
 
 /** Every tool pack the tab serves to all clients. */
 export function createToolPacks(deps: ToolDependencies): ToolPack[] {
-  return [systemPack, createQuantumPack(deps)];
+  return [systemPack, createQuantumPack(deps), createLlmPack(deps)];
 }
 
 export function createToolRegistry(deps: ToolDependencies): ToolRegistry {

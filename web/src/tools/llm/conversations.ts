@@ -1,0 +1,89 @@
+/**
+ * LLM conversations this tab has had on behalf of its clients: each exchange is one prompt and
+ * the answers it got (one for `llm_chat`, several for `multi_llm_query`). The tab keeps them in
+ * IndexedDB (`storage/conversationStore.ts`); Node hosts keep them in memory.
+ */
+import { llmFinishReasonSchema, llmUsageSchema, type LlmMessage } from '@vial/shared';
+import { z } from 'zod';
+
+export const answerRecordSchema = z.object({
+  /** What was asked for: `provider:model` (the first of any fallbacks). */
+  model: z.string(),
+  ok: z.boolean(),
+  /** The answer, or what had arrived before it failed. */
+  text: z.string(),
+  /** `provider:model` that actually answered, when one did (it differs after a fallback). */
+  answeredBy: z.string().optional(),
+  finishReason: llmFinishReasonSchema.optional(),
+  usage: llmUsageSchema.optional(),
+  costUsd: z.number().nullable().optional(),
+  latencyMs: z.number().optional(),
+  ttftMs: z.number().nullable().optional(),
+  error: z.object({ class: z.string(), message: z.string(), truncated: z.boolean().optional() }).optional(),
+});
+export type AnswerRecord = z.infer<typeof answerRecordSchema>;
+
+export const exchangeSchema = z.object({
+  at: z.number(),
+  prompt: z.string(),
+  answers: z.array(answerRecordSchema),
+});
+export type Exchange = z.infer<typeof exchangeSchema>;
+
+export const conversationSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** The token name of the client that started it ("LLM view" for the tab's own view). */
+  client: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  system: z.string().optional(),
+  exchanges: z.array(exchangeSchema),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export interface ConversationStore {
+  get(id: string): Promise<Conversation | undefined>;
+  /** Newest first. */
+  list(limit?: number): Promise<Conversation[]>;
+  save(conversation: Conversation): Promise<void>;
+}
+
+export class MemoryConversationStore implements ConversationStore {
+  private readonly conversations = new Map<string, Conversation>();
+
+  async get(id: string) {
+    return this.conversations.get(id);
+  }
+  async list(limit = 50) {
+    return [...this.conversations.values()].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit);
+  }
+  async save(conversation: Conversation) {
+    this.conversations.set(conversation.id, structuredClone(conversation));
+  }
+}
+
+const TITLE_CHARS = 80;
+
+export function startConversation(prompt: string, client: string, system?: string): Conversation {
+  const now = Date.now();
+  const title = prompt.length > TITLE_CHARS ? `${prompt.slice(0, TITLE_CHARS - 1)}…` : prompt;
+  return { id: crypto.randomUUID(), title, client, createdAt: now, updatedAt: now, system, exchanges: [] };
+}
+
+/** The conversation so far as chat messages: each prompt and its first complete answer. */
+export function historyOf(conversation: Conversation): LlmMessage[] {
+  return conversation.exchanges.flatMap((exchange) => {
+    const answer = exchange.answers.find((candidate) => candidate.ok);
+    return answer
+      ? [
+          { role: 'user' as const, content: exchange.prompt },
+          { role: 'assistant' as const, content: answer.text },
+        ]
+      : [];
+  });
+}
+
+export function withExchange(conversation: Conversation, exchange: Exchange): Conversation {
+  return { ...conversation, updatedAt: Date.now(), exchanges: [...conversation.exchanges, exchange] };
+}
