@@ -130,6 +130,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
           start: (info) => send({ type: 'start', ...info }),
           delta: (text) => send({ type: 'delta', text }),
           usage: (usage) => send({ type: 'usage', ...usage }),
+          drained: () => (res.writableNeedDrain ? drainedOrClosed(res) : undefined),
         },
         tab.signal,
       );
@@ -143,7 +144,11 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       }
       res.end();
     } else {
-      outcome = await router.route(request, { start() {}, delta() {}, usage() {} }, tab.signal);
+      outcome = await router.route(
+        request,
+        { start() {}, delta() {}, usage() {}, drained: () => undefined },
+        tab.signal,
+      );
       const { result, attempts, latencyMs } = outcome;
       if (result.ok) {
         const { ok: _ok, ...answer } = result;
@@ -222,6 +227,19 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       }
     },
   };
+}
+
+/** Settles when `res` can take more, or when it closed (the tab left, and the attempt is being aborted). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off('drain', settle);
+      res.off('close', settle);
+      resolve();
+    };
+    res.once('drain', settle);
+    res.once('close', settle);
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

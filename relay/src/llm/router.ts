@@ -34,6 +34,8 @@ export interface ChatSink {
   start(info: { provider: string; model: string; attempt: number }): void;
   delta(text: string): void;
   usage(usage: LlmUsage): void;
+  /** Undefined when the tab can take more now; otherwise settles once it has (or has gone): the provider waits till then. */
+  drained(): Promise<void> | undefined;
 }
 
 interface Answered {
@@ -154,6 +156,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
               if (committed && !sameUsage(usage, lastSentUsage)) sink.usage(usage);
               lastSentUsage = usage;
             },
+            drained: () => sink.drained(),
           },
         );
         const costUsd = outcome.usage ? pricing.costOf(provider, model, outcome.usage) : null;

@@ -1,8 +1,10 @@
 /**
  * One try at one provider: POST the request, read the SSE response with a connect timeout
  * (until the response headers) and an idle timeout (between chunks), and hand each decoded
- * part on as it arrives (nothing is held back). The outcome says whether the provider's
- * end-of-message marker arrived: a stream that ends without it is `truncated`, never a success.
+ * part on as it arrives (nothing is held back). While the tab is behind, reading stops until it
+ * catches up, so a slow tab holds the provider back instead of the relay buffering the answer.
+ * The outcome says whether the provider's end-of-message marker arrived: a stream that ends
+ * without it is `truncated`, never a success.
  *
  * It uses node:http(s) rather than fetch: fetch's WHATWG streams cost about 0.45 ms more per
  * request before the first byte (measured against the stand-ins), which is most of the
@@ -24,6 +26,8 @@ export interface AttemptOptions {
 export interface AttemptHandlers {
   delta(text: string): void;
   usage(usage: LlmUsage): void;
+  /** Undefined when the tab can take more now; otherwise settles once it can (or has gone). */
+  drained(): Promise<void> | undefined;
 }
 
 export type AttemptOutcome =
@@ -57,6 +61,15 @@ export async function streamAttempt(
     options.connectTimeoutMs,
   );
   let idleTimer: NodeJS.Timeout | undefined;
+  let attemptOver = false;
+  /** The idle timeout measures the provider's silence, so it runs only while the relay is reading. */
+  const startIdleTimer = () => {
+    if (attemptOver) return;
+    idleTimer = setTimeout(
+      expire(`${adapter.name} sent nothing for ${options.idleTimeoutMs} ms (VIAL_LLM_IDLE_TIMEOUT_MS)`),
+      options.idleTimeoutMs,
+    );
+  };
   let usage: LlmUsage | undefined;
 
   /** Why reading stopped early, in the gateway's words: the tab left, a timer fired, or the connection broke. */
@@ -76,11 +89,7 @@ export async function streamAttempt(
     }
     clearTimeout(connectTimer);
     // From here the idle timeout applies: every chunk that arrives restarts it.
-    idleTimer = setTimeout(
-      expire(`${adapter.name} sent nothing for ${options.idleTimeoutMs} ms (VIAL_LLM_IDLE_TIMEOUT_MS)`),
-      options.idleTimeoutMs,
-    );
-    const idle = idleTimer;
+    startIdleTimer();
     response.setEncoding('utf8');
     const status = response.statusCode ?? 0;
 
@@ -88,7 +97,7 @@ export async function streamAttempt(
       let body = '';
       try {
         await consume(response, (text) => {
-          idle.refresh();
+          idleTimer?.refresh();
           body += text;
           return body.length >= MAX_ERROR_BODY_CHARS;
         });
@@ -129,12 +138,23 @@ export async function streamAttempt(
         if (!done && !failure) decoder.decode(event, emit);
       },
     });
+    /** Pauses reading while the tab is behind; the provider cannot be heard then, so its idle clock stops too. */
+    const tabBehind = () => {
+      const drained = handlers.drained();
+      if (!drained) return undefined;
+      clearTimeout(idleTimer);
+      return drained.then(startIdleTimer);
+    };
     try {
-      await consume(response, (text) => {
-        idle.refresh();
-        parser.feed(text);
-        return done || failure !== undefined;
-      });
+      await consume(
+        response,
+        (text) => {
+          idleTimer?.refresh();
+          parser.feed(text);
+          return done || failure !== undefined;
+        },
+        tabBehind,
+      );
     } catch (error) {
       failure ??= interrupted(error);
     }
@@ -151,6 +171,7 @@ export async function streamAttempt(
     }
     return { ok: true, reason: reason ?? 'other', usage };
   } finally {
+    attemptOver = true;
     clearTimeout(connectTimer);
     clearTimeout(idleTimer);
     options.signal.removeEventListener('abort', cancel);
@@ -178,9 +199,15 @@ function post(upstream: UpstreamRequest, signal: AbortSignal): Promise<IncomingM
 
 /**
  * Feeds the response's text to `onText` until it returns true (then the rest is drained, so the
- * connection can be reused) or the response ends. Rejects if the connection closes first.
+ * connection can be reused) or the response ends. Rejects if the connection closes first. After
+ * each piece, `backlog` may return a promise: reading pauses until it settles, and the unread
+ * response fills the socket buffers, then the provider's.
  */
-function consume(response: IncomingMessage, onText: (text: string) => boolean): Promise<void> {
+function consume(
+  response: IncomingMessage,
+  onText: (text: string) => boolean,
+  backlog: () => Promise<void> | undefined = () => undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       response.off('data', onData);
@@ -189,7 +216,14 @@ function consume(response: IncomingMessage, onText: (text: string) => boolean): 
       response.off('error', onError);
     };
     const onData = (text: string) => {
-      if (!onText(text)) return;
+      if (!onText(text)) {
+        const caughtUp = backlog();
+        if (caughtUp) {
+          response.pause();
+          void caughtUp.then(() => response.resume());
+        }
+        return;
+      }
       cleanup();
       drain(response);
       resolve();

@@ -25,6 +25,8 @@ export interface RecordedRequest {
   closed: Promise<void>;
   /** The client went away before the stand-in finished the response (e.g. the relay aborted). */
   clientClosedEarly: boolean;
+  /** Deltas handed to the socket so far: it stops climbing while the client is not reading. */
+  deltasSent: number;
 }
 
 export interface ErrorResponse {
@@ -100,6 +102,7 @@ export async function startStandIn(
         body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
         scenario: scenario.kind,
         clientClosedEarly: false,
+        deltasSent: 0,
         closed: new Promise((resolve) =>
           res.once('close', () => {
             // A `cut` scenario destroys the socket itself; any other close before the end is the client's doing.
@@ -143,6 +146,7 @@ export async function startStandIn(
       if (res.destroyed) return;
       if (options.noise && format.noise) await write(format.noise);
       await write(frames.delta(deltaAt(scenario, index)));
+      record.deltasSent++;
     }
     switch (scenario.kind) {
       case 'reply':
