@@ -150,7 +150,7 @@ describe('requests', () => {
       ['gemini', 'gemini', 'closed'],
       ['openrouter', 'openai-compatible', 'closed'],
     ]);
-    expect(body.providers[0]!.pricedModels).toContain('claude-haiku-4-5*');
+    expect(body.providers[0]!.pricedModels).toContain('claude-haiku-4-5');
     expect(body.budgetLeftUsd).toBe(5);
   });
 });

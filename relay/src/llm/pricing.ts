@@ -29,7 +29,7 @@ export interface Pricing {
   priceOf(provider: string, model: string): ModelPrice | undefined;
   /** USD for this usage, or null when the model has no price. */
   costOf(provider: string, model: string, usage: LlmUsage): number | null;
-  /** The table's keys for one provider, for `GET /llm/providers`. */
+  /** The models the table prices for one provider (without the `*` of prefix entries), for `GET /llm/providers`. */
   modelsOf(provider: string): string[];
 }
 
@@ -65,7 +65,8 @@ export function createPricing(table: PriceTable): Pricing {
     modelsOf(provider) {
       return Object.keys(table)
         .filter((key) => key.startsWith(`${provider}:`))
-        .map((key) => key.slice(provider.length + 1));
+        // A price for `claude-haiku-4-5*` covers its dated versions; the bare prefix is itself a model id.
+        .map((key) => key.slice(provider.length + 1).replace(/\*$/, ''));
     },
   };
 }
