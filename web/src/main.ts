@@ -17,6 +17,7 @@ import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
+import { LlmState } from './ui/llmState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
 import { TrustState } from './ui/trustState.svelte.ts';
 import './ui/styles.css';
@@ -35,8 +36,9 @@ const runtime = new HostRuntime({
 });
 const app = new AppState(runtime);
 const trust = new TrustState(runtime);
+const llm = new LlmState(runtime.llm, conversations);
 const quantum = new QuantumState(quantumDeps);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum, trust } });
+mount(App, { target, props: { app, quantum, trust, llm } });
 void app.start().then(() => trust.start());

@@ -21,7 +21,8 @@ export async function expectOnline(page: Page): Promise<void> {
 
 /** Mints a token through the Connect view and returns the value it shows once. */
 export async function createToken(page: Page, name: string, scopes: string[] = []): Promise<string> {
-  await page.goto('/#/connect');
+  // On the relay the page is already on (a test may run its own relay), else on the shared one.
+  await page.goto(page.url().startsWith('http') ? new URL('/#/connect', page.url()).href : '/#/connect');
   await page.getByTestId('token-name').fill(name);
   for (const scope of scopes) await page.getByTestId(`scope-${scope}`).check();
   await page.getByTestId('create-token').click();
