@@ -3,8 +3,7 @@
  * out: anything unreadable is skipped with a warning rather than trusted.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { z } from 'zod';
-import { keepNewest, readNewest, type Database } from './recency.ts';
+import { keepNewest, parseOrSkip, readNewest, type Database } from './recency.ts';
 import {
   circuitRecordSchema,
   mergeRun,
@@ -20,12 +19,7 @@ interface QuantumDb extends DBSchema {
   circuits: { key: string; value: unknown; indexes: { lastRunAt: number } };
 }
 
-function parse(raw: unknown): CircuitRecord | undefined {
-  const parsed = circuitRecordSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  console.warn(`Vial: skipped an unreadable saved circuit: ${z.prettifyError(parsed.error)}`);
-  return undefined;
-}
+const parse = parseOrSkip(circuitRecordSchema, 'circuit');
 
 export class IndexedDbCircuitHistory implements CircuitHistory {
   private db: Promise<IDBPDatabase<QuantumDb>> | undefined;

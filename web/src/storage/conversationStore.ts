@@ -3,8 +3,7 @@
  * out: anything unreadable is skipped with a warning rather than trusted.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { z } from 'zod';
-import { keepNewest, readNewest, type Database } from './recency.ts';
+import { keepNewest, parseOrSkip, readNewest, type Database } from './recency.ts';
 import { conversationSchema, type Conversation, type ConversationStore } from '../tools/llm/conversations.ts';
 
 const DB_NAME = 'vial-llm';
@@ -14,12 +13,7 @@ interface LlmDb extends DBSchema {
   conversations: { key: string; value: unknown; indexes: { updatedAt: number } };
 }
 
-function parse(raw: unknown): Conversation | undefined {
-  const parsed = conversationSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  console.warn(`Vial: skipped an unreadable saved conversation: ${z.prettifyError(parsed.error)}`);
-  return undefined;
-}
+const parse = parseOrSkip(conversationSchema, 'conversation');
 
 export class IndexedDbConversationStore implements ConversationStore {
   private db: Promise<IDBPDatabase<LlmDb>> | undefined;

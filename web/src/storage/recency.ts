@@ -3,9 +3,23 @@
  * records first, parsed on the way out, and the oldest deleted past a cap.
  */
 import type { IDBPDatabase } from 'idb';
+import { z } from 'zod';
 
 /** Any database: the helpers only need a store name and an index name. */
 export type Database = IDBPDatabase<unknown>;
+
+/**
+ * A parser for stored records: anything unreadable (an older build, another tab, someone in
+ * DevTools) is skipped with a warning naming `what` it was, rather than trusted.
+ */
+export function parseOrSkip<T>(schema: z.ZodType<T>, what: string): (raw: unknown) => T | undefined {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    console.warn(`Vial: skipped an unreadable saved ${what}: ${z.prettifyError(parsed.error)}`);
+    return undefined;
+  };
+}
 
 /** Up to `limit` records, newest first; records `parse` rejects (returns undefined for) are skipped. */
 export async function readNewest<T>(
