@@ -64,6 +64,8 @@ export interface StandInOptions {
   apiKey?: string;
   /** Interleave the format's `noise` frames (comments, unknown events) with the deltas. */
   noise?: boolean;
+  /** How to answer when no scenario is queued (default: a plain reply), e.g. for a benchmark that cannot script each request. */
+  unscripted?: Scenario;
 }
 
 export interface StandIn {
@@ -94,7 +96,7 @@ export async function startStandIn(
         res.writeHead(404, { 'content-type': 'text/plain' }).end('stand-in: unknown path');
         return;
       }
-      const scenario = queue.shift() ?? { kind: 'reply' };
+      const scenario = queue.shift() ?? options.unscripted ?? { kind: 'reply' };
       const record: RecordedRequest = {
         method: req.method ?? '',
         path: url.pathname + url.search,
