@@ -63,10 +63,12 @@ export function createPricing(table: PriceTable): Pricing {
       return micro / 1_000_000;
     },
     modelsOf(provider) {
-      return Object.keys(table)
-        .filter((key) => key.startsWith(`${provider}:`))
-        // A price for `claude-haiku-4-5*` covers its dated versions; the bare prefix is itself a model id.
-        .map((key) => key.slice(provider.length + 1).replace(/\*$/, ''));
+      return (
+        Object.keys(table)
+          .filter((key) => key.startsWith(`${provider}:`))
+          // A price for `claude-haiku-4-5*` covers its dated versions; the bare prefix is itself a model id.
+          .map((key) => key.slice(provider.length + 1).replace(/\*$/, ''))
+      );
     },
   };
 }
