@@ -23,28 +23,18 @@ import { startNodeHost } from '../tests/support/relay.ts';
 import { readSse } from '../tests/support/sse.ts';
 import { percentile } from './load.ts';
 import { sharedClockMs, startServerProcess, startUsageMeter, type ProcessUsage } from './serverProcess.ts';
+import { intOption } from './options.ts';
 
 const BASELINE = 'direct-to-stand-in';
 /** The bench's stand-in takes any key; the relay sends this one, and so does the direct path. */
 const PROVIDER_KEY = 'sk-bench-standin-key';
 
-function option(name: string, fallback: number): number {
-  const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const raw = flag?.slice(name.length + 3) ?? process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`--${name} must be a non-negative integer, got '${raw}' (e.g. --${name}=${fallback})`);
-  }
-  return value;
-}
-
 const settings = {
-  streams: option('streams', 40),
-  concurrent: option('concurrent', 64),
-  rounds: option('rounds', 2),
-  deltas: option('deltas', 20),
-  delayMs: option('delay-ms', 10),
+  streams: intOption('streams', 40),
+  concurrent: intOption('concurrent', 64),
+  rounds: intOption('rounds', 2),
+  deltas: intOption('deltas', 20),
+  delayMs: intOption('delay-ms', 10),
 };
 
 type PathName = 'direct' | 'relay';

@@ -29,29 +29,19 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { connectClient } from '../tests/support/relay.ts';
 import { liftAbortListenerLimit, percentile } from './load.ts';
 import { startServerProcess, type ServerMemory } from './serverProcess.ts';
+import { intOption } from './options.ts';
 
 const BASELINE = 'sdk-direct-streamable-http';
 const MiB = 1024 * 1024;
 
-function option(name: string, fallback: number): number {
-  const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const raw = flag?.slice(name.length + 3) ?? process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`--${name} must be a whole number, got '${raw}' (e.g. --${name}=${fallback})`);
-  }
-  return value;
-}
-
 const settings = {
-  clients: option('clients', 64),
-  calls: option('calls', 500),
-  warmup: option('warmup', 20),
-  rounds: Math.max(1, option('rounds', 4)),
-  slowEvery: Math.max(1, option('slow-every', 4)),
-  slowSteps: Math.max(1, option('slow-steps', 3)),
-  slowStepMs: option('slow-step-ms', 2),
+  clients: intOption('clients', 64),
+  calls: intOption('calls', 500),
+  warmup: intOption('warmup', 20),
+  rounds: intOption('rounds', 4, 1),
+  slowEvery: intOption('slow-every', 4, 1),
+  slowSteps: intOption('slow-steps', 3, 1),
+  slowStepMs: intOption('slow-step-ms', 2),
 };
 
 const relayEnv = {

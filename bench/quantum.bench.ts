@@ -31,17 +31,13 @@ import { nodeKernelThreads } from '../web/src/workers/quantum/cpu/testing/nodeTh
 import { simulate, type SimulateOptions } from '../web/src/workers/quantum/simulate.ts';
 import { layeredCircuit } from '../web/src/workers/quantum/testing/randomCircuit.ts';
 import { distanceUpToGlobalPhase, referenceCircuit, stateOf } from '../web/src/workers/quantum/testing/reference.ts';
-
-function option(name: string, fallback: string): string {
-  const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  return flag?.slice(name.length + 3) ?? process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback;
-}
+import { textOption } from './options.ts';
 
 const settings = {
-  probeQubits: option('probe-qubits', '20,22,24').split(',').map(Number),
-  depth: Number(option('depth', '20')),
-  tune: option('tune', '1') !== '0',
-  threadQubits: option('thread-qubits', '12,14,16,18,20,22').split(',').filter(Boolean).map(Number),
+  probeQubits: textOption('probe-qubits', '20,22,24').split(',').map(Number),
+  depth: Number(textOption('depth', '20')),
+  tune: textOption('tune', '1') !== '0',
+  threadQubits: textOption('thread-qubits', '12,14,16,18,20,22').split(',').filter(Boolean).map(Number),
 };
 
 const median = (values: number[]) => {

@@ -20,26 +20,16 @@ import { ToolRegistry } from '../web/src/host/registry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
 import { liftAbortListenerLimit, runLoad, summarize, type LoadResult, type LoadRun } from './load.ts';
+import { intOption } from './options.ts';
 
 const BASELINE = 'sdk-direct-streamable-http';
 
-function option(name: string, fallback: number): number {
-  const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const raw = flag?.slice(name.length + 3) ?? process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${name} must be a positive integer, got '${raw}' (e.g. --${name}=${fallback})`);
-  }
-  return value;
-}
-
 const settings = {
-  clients: option('clients', 8),
-  calls: option('calls', 200),
-  seqCalls: option('seq-calls', 600),
-  warmup: option('warmup', 200),
-  rounds: option('rounds', 4),
+  clients: intOption('clients', 8, 1),
+  calls: intOption('calls', 200, 1),
+  seqCalls: intOption('seq-calls', 600, 1),
+  warmup: intOption('warmup', 200, 1),
+  rounds: intOption('rounds', 4, 1),
 };
 
 /** Relay settings from the environment; the benchmark's own relay otherwise runs with defaults. */
