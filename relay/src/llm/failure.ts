@@ -3,6 +3,9 @@
  * router needs to decide: retry this provider, fall back to the next one, or give up.
  */
 import type { LlmErrorClass } from '@vial/shared';
+import type { z } from 'zod';
+import { parseJson } from './providers/types.ts';
+import { parseRetryAfter } from './retry.ts';
 
 export interface LlmFailure {
   class: LlmErrorClass;
@@ -13,18 +16,12 @@ export interface LlmFailure {
   retryAfterMs?: number;
 }
 
-/** Failures that may pass if the same request is sent again (before any of its text reached the tab). */
-const RETRYABLE = new Set<LlmErrorClass>([
-  'rate_limited',
-  'overloaded',
-  'server_error',
-  'timeout',
-  'network',
-  'truncated',
-]);
-
-/** Failures that say the provider is unwell (not that this request or account is wrong): they trip its breaker. */
-const BREAKER_COUNTED = new Set<LlmErrorClass>([
+/**
+ * Failures that say the provider is unwell, not that this request or account is wrong. They are
+ * the ones that may pass if the same request is sent again (before any of its text reached the
+ * tab), and the ones that trip the provider's breaker.
+ */
+const PROVIDER_UNWELL = new Set<LlmErrorClass>([
   'rate_limited',
   'overloaded',
   'server_error',
@@ -34,11 +31,29 @@ const BREAKER_COUNTED = new Set<LlmErrorClass>([
 ]);
 
 export function isRetryable(errorClass: LlmErrorClass): boolean {
-  return RETRYABLE.has(errorClass);
+  return PROVIDER_UNWELL.has(errorClass);
 }
 
 export function countsAgainstBreaker(errorClass: LlmErrorClass): boolean {
-  return BREAKER_COUNTED.has(errorClass);
+  return PROVIDER_UNWELL.has(errorClass);
+}
+
+/**
+ * An HTTP error answer as a failure: from the provider's error body when it has the provider's
+ * shape (`fromBody`), else from the status alone, with any wait the provider asked for.
+ */
+export function httpFailure<Body>(
+  provider: string,
+  response: { status: number; headers: Headers; body: string },
+  bodySchema: z.ZodType<Body>,
+  fromBody: (status: number, body: Body) => LlmFailure,
+): LlmFailure {
+  const { status, headers, body } = response;
+  const parsed = bodySchema.safeParse(parseJson(body));
+  const failure = parsed.success
+    ? fromBody(status, parsed.data)
+    : { class: classOfStatus(status), status, message: upstreamMessage(provider, status, body) };
+  return { ...failure, retryAfterMs: parseRetryAfter(headers) };
 }
 
 /** The class an HTTP status means when the body says nothing more specific. */

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import type { LlmErrorClass, LlmFinishReason, LlmUsage } from '@vial/shared';
 import type { LlmProviderConfig } from '../../config.ts';
-import { classOfStatus, upstreamMessage, type LlmFailure } from '../failure.ts';
-import { parseRetryAfter } from '../retry.ts';
+import { classOfStatus, httpFailure, upstreamMessage, type LlmFailure } from '../failure.ts';
 import { parseJson, type ProviderAdapter, type StreamPart } from './types.ts';
 
 const API_VERSION = '2023-06-01';
@@ -109,11 +108,9 @@ export function createAnthropicAdapter(config: LlmProviderConfig): ProviderAdapt
       };
     },
     classify(status, headers, body) {
-      const parsed = errorBodySchema.safeParse(parseJson(body));
-      const failure = parsed.success
-        ? failureOf(status, parsed.data.error)
-        : { class: classOfStatus(status), status, message: upstreamMessage(name, status, body) };
-      return { ...failure, retryAfterMs: parseRetryAfter(headers) };
+      return httpFailure(name, { status, headers, body }, errorBodySchema, (code, parsed) =>
+        failureOf(code, parsed.error),
+      );
     },
     decoder() {
       const usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import type { LlmFinishReason, LlmUsage } from '@vial/shared';
 import type { LlmProviderConfig } from '../../config.ts';
-import { classOfStatus, upstreamMessage, type LlmFailure } from '../failure.ts';
-import { parseRetryAfter } from '../retry.ts';
+import { classOfStatus, httpFailure, upstreamMessage, type LlmFailure } from '../failure.ts';
 import { parseJson, type ProviderAdapter, type StreamPart } from './types.ts';
 
 export interface OpenAiQuirks {
@@ -109,11 +108,9 @@ export function createOpenAiCompatibleAdapter(config: LlmProviderConfig): Provid
       };
     },
     classify(status, headers, body) {
-      const parsed = errorBodySchema.safeParse(parseJson(body));
-      const failure = parsed.success
-        ? failureOf(status, parsed.data.error)
-        : { class: classOfStatus(status), status, message: upstreamMessage(name, status, body) };
-      return { ...failure, retryAfterMs: parseRetryAfter(headers) };
+      return httpFailure(name, { status, headers, body }, errorBodySchema, (code, parsed) =>
+        failureOf(code, parsed.error),
+      );
     },
     decoder() {
       return {
