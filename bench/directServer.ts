@@ -10,6 +10,7 @@ import { AuditLog, MemoryAuditStore } from '../web/src/host/audit.ts';
 import { CallGate } from '../web/src/host/callGate.ts';
 import { RelayLlmGateway } from '../web/src/host/llmGateway.ts';
 import type { ToolRegistry } from '../web/src/host/registry.ts';
+import { auditFinishedCall } from '../web/src/host/runtime.ts';
 
 export interface DirectServer {
   server: Server;
@@ -46,7 +47,14 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       onsessioninitialized: () => void transports.set(id, transport),
     });
     transport.onclose = () => transports.delete(id);
-    const mcp = registry.createServer({ sessionId: id, client, services, gate, report: () => undefined });
+    const mcp = registry.createServer({
+      sessionId: id,
+      client,
+      services,
+      gate,
+      // The same per-call work as a tab (policy, audit log), so the comparison is about the path.
+      report: (event, input) => auditFinishedCall(services.audit, event, input),
+    });
     void mcp.connect(transport).then(() => transport.handleRequest(req, res));
   });
 

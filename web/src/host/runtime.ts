@@ -51,6 +51,26 @@ export interface MintTokenRequest {
   expiresInMs?: number;
 }
 
+/** Appends a call to the audit log once it has ended (reports of running or waiting calls are skipped). */
+export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: unknown): void {
+  if (event.outcome === 'running' || event.outcome === 'waiting') return;
+  const call: AuditCall = {
+    at: event.startedAt,
+    sessionId: event.sessionId,
+    client: event.client,
+    clientId: event.clientId,
+    tool: event.tool,
+    arguments: input,
+    outcome: event.outcome,
+    durationMs: event.durationMs ?? 0,
+    ...(event.detail === undefined ? {} : { detail: event.detail }),
+  };
+  audit.append(call).catch((error: unknown) => {
+    // The call itself has finished; losing its log entry must be visible, not fatal.
+    console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
+  });
+}
+
 /** What the UI can subscribe to. */
 export interface RuntimeEvents {
   status: ConnectionStatus;
@@ -255,22 +275,7 @@ export class HostRuntime {
   /** Shows a call in the Activity feed and, once it has ended, appends it to the audit log. */
   private report(event: ActivityEvent, input: unknown): void {
     this.emit('activity', event);
-    if (event.outcome === 'running' || event.outcome === 'waiting') return;
-    const call: AuditCall = {
-      at: event.startedAt,
-      sessionId: event.sessionId,
-      client: event.client,
-      clientId: event.clientId,
-      tool: event.tool,
-      arguments: input,
-      outcome: event.outcome,
-      durationMs: event.durationMs ?? 0,
-      ...(event.detail === undefined ? {} : { detail: event.detail }),
-    };
-    this.audit.append(call).catch((error: unknown) => {
-      // The call itself has finished; losing its log entry must be visible, not fatal.
-      console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
-    });
+    auditFinishedCall(this.audit, event, input);
   }
 
   private closeSession(sessionId: string): void {
