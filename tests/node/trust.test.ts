@@ -158,8 +158,8 @@ describe('audit log over MCP', () => {
     });
     const report = tail.structuredContent as { entries: AuditEntry[]; verification: { ok: boolean } };
     expect(report.entries.map((entry) => entry.argsDigest)).toEqual([
-      await digestArguments({ text: 'two' }),
-      await digestArguments({ text: 'one' }),
+      digestArguments({ text: 'two' }),
+      digestArguments({ text: 'one' }),
     ]);
     expect(report.entries[0]).toMatchObject({ client: 'test', outcome: 'ok' });
     expect(report.verification.ok).toBe(true);

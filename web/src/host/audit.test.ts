@@ -33,13 +33,13 @@ describe('audit log', () => {
 
   it('keeps a digest of the arguments, never the arguments', async () => {
     const { store } = await logWith(1);
-    expect(store.entries[0]).toMatchObject({ argsDigest: await digestArguments({ i: 1 }) });
+    expect(store.entries[0]).toMatchObject({ argsDigest: digestArguments({ i: 1 }) });
     expect(store.entries[0]).not.toHaveProperty('arguments');
   });
 
   it('digests arguments whatever order their keys come in', async () => {
-    expect(await digestArguments({ a: 1, b: { c: 2, d: 3 } })).toBe(await digestArguments({ b: { d: 3, c: 2 }, a: 1 }));
-    expect(await digestArguments({ a: 1 })).not.toBe(await digestArguments({ a: 2 }));
+    expect(digestArguments({ a: 1, b: { c: 2, d: 3 } })).toBe(digestArguments({ b: { d: 3, c: 2 }, a: 1 }));
+    expect(digestArguments({ a: 1 })).not.toBe(digestArguments({ a: 2 }));
   });
 
   it('keeps the order of concurrent appends', async () => {
