@@ -1,7 +1,7 @@
 /**
  * The web app's entry: one host runtime for this tab (IndexedDB identity, tokens, permissions
  * and audit log, every tool pack), the shared UI state around it (the Quantum view's runs on the same simulator Worker and
- * circuit history as the quantum tools), and the Svelte app on top.
+ * circuit history as the quantum tools; the Wallet view on the same wallet as the wallet tools), and the Svelte app on top.
  */
 import { mount } from 'svelte';
 import { AuditLog } from './host/audit.ts';
@@ -20,16 +20,27 @@ import { QuantumState } from './ui/quantumState.svelte.ts';
 import { LlmState } from './ui/llmState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
 import { TrustState } from './ui/trustState.svelte.ts';
+import { WalletState } from './ui/wallet/walletState.svelte.ts';
+import { savedLocalRpcUrl } from './wallet/chains.ts';
+import { LazyWallet } from './wallet/lazyWallet.ts';
+import { wasConnected } from './wallet/reconnect.ts';
 import './ui/styles.css';
 
 // One simulator Worker and one circuit history, shared by the tools and the Quantum view.
 const quantumDeps = { quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() };
 // One conversation store, shared by the LLM tools and the LLM view.
 const conversations = new IndexedDbConversationStore();
+// One browser wallet, shared by the wallet tools and the Wallet view. wagmi loads on first use
+// (a wallet tool call or the Wallet view opening), keeping it out of the first paint.
+const wallet = new LazyWallet(() =>
+  import('./wallet/browserWallet.ts').then(({ createBrowserWallet }) =>
+    createBrowserWallet({ localRpcUrl: savedLocalRpcUrl(localStorage), storage: localStorage }),
+  ),
+);
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry({ ...quantumDeps, conversations }),
+  registry: createToolRegistry({ ...quantumDeps, conversations, wallet }),
   fixturePacks,
   permissions: new Permissions(new IndexedDbPermissionStore()),
   audit: new AuditLog(new IndexedDbAuditStore()),
@@ -38,7 +49,10 @@ const app = new AppState(runtime);
 const trust = new TrustState(runtime);
 const llm = new LlmState(runtime.llm, conversations);
 const quantum = new QuantumState(quantumDeps);
+const walletState = new WalletState(wallet, localStorage);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum, trust, llm } });
+mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState } });
 void app.start().then(() => trust.start());
+// A wallet connected before this reload reconnects now, so the tools find it as it was.
+if (wasConnected(localStorage)) void walletState.open();

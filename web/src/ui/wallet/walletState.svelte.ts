@@ -1,0 +1,93 @@
+/**
+ * The Wallet view's state as Svelte runes: the wallets found, the connection (address, chain,
+ * balance) and the local chain's RPC setting. Opening it loads the wallet code (wagmi), the same
+ * instance the wallet tools use, so the view and the tools always see one connection.
+ */
+import type { BrowserWallet, WalletChoice } from '../../wallet/browserWallet.ts';
+import { saveLocalRpcUrl, savedLocalRpcUrl, walletChains } from '../../wallet/chains.ts';
+import type { LazyWallet } from '../../wallet/lazyWallet.ts';
+import type { WalletStatus } from '../../wallet/service.ts';
+
+export class WalletState {
+  status: WalletStatus | undefined = $state.raw();
+  choices: WalletChoice[] = $state.raw([]);
+  loading = $state(false);
+  busy = $state(false);
+  error: string | undefined = $state();
+  localRpcUrl: string;
+  /** The chains the switcher offers. */
+  readonly chains = walletChains().map((chain) => ({ id: chain.id, name: chain.name }));
+
+  private browser: BrowserWallet | undefined;
+  private refreshes = 0;
+
+  constructor(
+    private readonly wallet: LazyWallet<BrowserWallet>,
+    private readonly storage: Storage,
+  ) {
+    this.localRpcUrl = $state(savedLocalRpcUrl(storage));
+  }
+
+  /** Loads the wallet (once) and keeps the status current from then on. */
+  async open(): Promise<void> {
+    if (this.browser || this.loading) return;
+    this.loading = true;
+    try {
+      this.browser = await this.wallet.load();
+      this.browser.subscribe(() => void this.refresh());
+      await this.refresh();
+    } catch (error) {
+      this.error = `The wallet could not load: ${(error as Error).message}`;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  connect(id: string): Promise<void> {
+    return this.act((browser) => browser.connect(id));
+  }
+
+  disconnect(): Promise<void> {
+    return this.act((browser) => browser.disconnect());
+  }
+
+  switchChain(chainId: number): Promise<void> {
+    return this.act((browser) => browser.switchChain(chainId));
+  }
+
+  /** Saves the local chain's RPC URL as edited; the wallet uses it from the next load of the tab. */
+  saveLocalRpcUrl(): boolean {
+    try {
+      saveLocalRpcUrl(this.storage, this.localRpcUrl);
+      this.error = undefined;
+      return true;
+    } catch (error) {
+      this.error = (error as Error).message;
+      return false;
+    }
+  }
+
+  private async act(action: (browser: BrowserWallet) => Promise<void>): Promise<void> {
+    if (!this.browser) return;
+    this.busy = true;
+    this.error = undefined;
+    try {
+      await action(this.browser);
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.busy = false;
+      await this.refresh();
+    }
+  }
+
+  /** Several changes can arrive at once (account and chain); only the latest answer is shown. */
+  private async refresh(): Promise<void> {
+    if (!this.browser) return;
+    const sequence = ++this.refreshes;
+    const [status, choices] = await Promise.all([this.browser.status(), this.browser.choices()]);
+    if (sequence !== this.refreshes) return;
+    this.status = status;
+    this.choices = choices;
+  }
+}

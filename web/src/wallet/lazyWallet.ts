@@ -1,0 +1,34 @@
+/**
+ * A WalletService whose implementation is imported on first use, so the wallet libraries (wagmi,
+ * viem's clients) stay out of the app's first paint. The first tool call or the Wallet view
+ * opening loads it; calls made meanwhile wait for the same load.
+ */
+import type { WalletService } from './service.ts';
+
+export class LazyWallet<W extends WalletService> implements WalletService {
+  private loading: Promise<W> | undefined;
+
+  constructor(private readonly importWallet: () => Promise<W>) {}
+
+  /** The loaded wallet; a failed load is retried on the next call. */
+  load(): Promise<W> {
+    this.loading ??= this.importWallet().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    });
+    return this.loading;
+  }
+
+  async status() {
+    return (await this.load()).status();
+  }
+  async readContract(...args: Parameters<WalletService['readContract']>) {
+    return (await this.load()).readContract(...args);
+  }
+  async signMessage(...args: Parameters<WalletService['signMessage']>) {
+    return (await this.load()).signMessage(...args);
+  }
+  async signTypedData(...args: Parameters<WalletService['signTypedData']>) {
+    return (await this.load()).signTypedData(...args);
+  }
+}
