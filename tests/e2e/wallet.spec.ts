@@ -1,0 +1,158 @@
+/**
+ * The wallet in real Chromium against a real anvil, with the test wallet standing in for
+ * MetaMask: the person connects in the Wallet view, then an MCP client (through the relay) reads
+ * the wallet and asks for signatures. Each signature waits for the person's approval in the tab
+ * and then for the wallet's; rejecting in either place is reported as such, and a rejection in
+ * the tab never reaches the wallet.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { expect, test, type Page } from '@playwright/test';
+import { verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
+import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
+import { devAccount } from '../support/chain/devAccounts.ts';
+import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
+import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
+import { installTestWallet, SIGNING_METHODS, TEST_WALLET_INFO, type TestWallet } from './support/testWallet.ts';
+
+const SUPPLY = 1_000_000n * 10n ** 6n;
+let chain: Anvil;
+let token: DeployedTestToken;
+test.beforeAll(async () => {
+  chain = await startAnvil();
+  token = await deployTestToken(chain.clients, { supply: SUPPLY });
+});
+test.afterAll(() => chain?.stop());
+
+const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+const signingRequests = (wallet: TestWallet) =>
+  wallet.requests.filter((request) => SIGNING_METHODS.has(request.method));
+
+/** Approves or rejects the one pending approval in the tab, after checking what it shows. */
+async function decideInTab(page: Page, tool: string, shows: string[], decision: 'approve' | 'reject') {
+  const request = page.getByTestId('approval-request');
+  await expect(request).toHaveAttribute('data-tool', tool);
+  for (const value of shows) await expect(request).toContainText(value);
+  await request.getByTestId(`approval-${decision}`).click();
+  await expect(request).toHaveCount(0);
+}
+
+const typedData = {
+  domain: { name: 'Vial Test', version: '1', chainId: 31337 },
+  types: {
+    Permit: [
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+    ],
+  },
+  primaryType: 'Permit' as const,
+  message: { spender: devAccount(3).address, value: '2500000' },
+};
+
+test('connect in the Wallet view, then an MCP client reads, signs with approval, and is refused', async ({ page }) => {
+  const me = devAccount(0).address;
+  const wallet = await installTestWallet(page, { rpcUrl: chain.rpcUrl });
+  const mcpUrl = await openVial(page);
+
+  // The local chain's RPC is a setting of the Wallet view, used from the next load.
+  await page.goto('/#/wallet');
+  await page.getByTestId('wallet-local-rpc').fill(chain.rpcUrl);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.reload();
+
+  const mcpToken = await createToken(page, 'Wallet client', ['wallet:read', 'wallet:sign']);
+  const { client } = await connectClient(mcpUrl, mcpToken);
+  const call = (name: string, args: Record<string, unknown>) =>
+    client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+
+  // Connect: the test wallet is found through EIP-6963.
+  await page.goto('/#/wallet');
+  await expect(page.getByTestId('wallet-state')).toHaveAttribute('data-state', 'disconnected');
+  await page.locator(`[data-testid="wallet-choice"][data-wallet-id="${TEST_WALLET_INFO.rdns}"]`).click();
+  await expect(page.getByTestId('wallet-address')).toHaveText(me);
+  await expect(page.getByTestId('wallet-chain')).toHaveAttribute('data-chain-id', '31337');
+  await expect(page.getByTestId('wallet-balance')).toContainText('ETH');
+  await screenshot(page, 'wallet');
+
+  // wallet_status: what anvil says.
+  const status = await call('wallet_status', { tokens: [token.address] });
+  expect(status.structuredContent).toMatchObject({
+    connected: true,
+    wallet: TEST_WALLET_INFO.name,
+    address: me,
+    chain: { id: 31337, supported: true },
+    balance: { wei: (await chain.clients.public.getBalance({ address: me })).toString(), symbol: 'ETH' },
+    tokens: [{ token: token.address, symbol: 'vTEST', decimals: 6, raw: SUPPLY.toString() }],
+  });
+
+  // web3_read_contract: the token's balanceOf, read from anvil.
+  const read = await call('web3_read_contract', {
+    address: token.address,
+    abi: ['function balanceOf(address owner) view returns (uint256)'],
+    function: 'balanceOf',
+    args: [token.holder],
+  });
+  expect(read.structuredContent).toMatchObject({ chainId: 31337, result: SUPPLY.toString() });
+
+  // wallet_sign_message: approved in the tab, then signed by the wallet.
+  const message = 'Vial e2e: sign in\nNonce: 7';
+  const signing = call('wallet_sign_message', { message });
+  await decideInTab(page, 'wallet_sign_message', ['Nonce: 7', me], 'approve');
+  const signed = (await signing).structuredContent as { signature: Hex; address: Address };
+  expect(signed.address).toBe(me);
+  expect(await verifyMessage({ address: me, message, signature: signed.signature })).toBe(true);
+
+  // wallet_sign_typed_data: the preview shows the domain and primary type.
+  const typedSigning = call('wallet_sign_typed_data', { typed_data: typedData });
+  await decideInTab(
+    page,
+    'wallet_sign_typed_data',
+    ['Vial Test, version 1', 'Permit', 'Local (anvil) (31337)'],
+    'approve',
+  );
+  const typed = (await typedSigning).structuredContent as { signature: Hex };
+  expect(
+    await verifyTypedData({
+      ...typedData,
+      message: { ...typedData.message, value: 2_500_000n },
+      address: me,
+      signature: typed.signature,
+    }),
+  ).toBe(true);
+  expect(signingRequests(wallet).map((request) => [request.method, request.outcome])).toEqual([
+    ['personal_sign', 'approved'],
+    ['eth_signTypedData_v4', 'approved'],
+  ]);
+
+  // Rejected in the tab: the wallet is never asked.
+  const refused = call('wallet_sign_message', { message: 'do not sign' });
+  await decideInTab(page, 'wallet_sign_message', ['do not sign'], 'reject');
+  expect(text(await refused)).toBe('wallet_sign_message was rejected by the user');
+  expect(signingRequests(wallet)).toHaveLength(2);
+
+  // Rejected in the wallet (4001): approved in the tab, declined in the wallet's popup.
+  wallet.setMode('reject');
+  const declined = call('wallet_sign_typed_data', { typed_data: typedData });
+  await decideInTab(page, 'wallet_sign_typed_data', ['Permit'], 'approve');
+  const declinedResult = await declined;
+  expect(declinedResult.isError).toBe(true);
+  expect(text(declinedResult)).toMatch(/rejected in the wallet/);
+  expect(signingRequests(wallet).at(-1)).toMatchObject({ method: 'eth_signTypedData_v4', outcome: 'rejected' });
+  wallet.setMode('approve');
+
+  // Signing tools can be set to ask or deny, never to allow.
+  await page.goto('/#/settings');
+  await expect(
+    page
+      .getByTestId('permission-row')
+      .filter({ has: page.locator('code:text-is("wallet_sign_message")') })
+      .locator('option'),
+  ).toHaveText(['Ask me', 'Deny']);
+
+  // A reload reconnects the wallet without asking the person again.
+  const connects = wallet.requests.filter((request) => request.prompted).length;
+  await page.reload();
+  await page.goto('/#/wallet');
+  await expect(page.getByTestId('wallet-address')).toHaveText(me);
+  expect(wallet.requests.filter((request) => request.prompted)).toHaveLength(connects);
+  await client.close();
+});
