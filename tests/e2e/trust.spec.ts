@@ -33,8 +33,8 @@ test('permissions, approvals and the audit log, from Settings to an MCP client a
   expect(denied.isError).toBe(true);
   expect(text(denied)).toMatch(/'system_diagnostics' is set to deny in this tab's permissions.*Settings view/);
 
-  // Signing tools cannot be set to allow: the Settings view offers only prompt and deny for them
-  // (none exist yet in this build), and every other tool offers all three.
+  // A compute tool may be allowed, asked about or denied; signing tools offer only the last two
+  // (wallet.spec.ts checks those).
   await expect(
     page
       .getByTestId('permission-row')
