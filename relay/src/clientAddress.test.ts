@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createClientAddress } from './clientAddress.ts';
+import { createClientAddress, parseTrustedProxies } from './clientAddress.ts';
 
 const request = (peer: string, forwardedFor?: string) =>
   ({
@@ -20,5 +20,19 @@ describe('createClientAddress', () => {
     expect(address(request('127.0.0.1', '192.0.2.66, 203.0.113.7, 198.51.100.2'))).toBe('203.0.113.7');
     expect(address(request('198.51.100.3', '203.0.113.7'))).toBe('198.51.100.3');
     expect(address(request('127.0.0.1'))).toBe('127.0.0.1');
+  });
+
+  it('trusts CIDR ranges of either family', () => {
+    const address = createClientAddress(['172.18.0.0/16', 'fd00::/8']);
+    expect(address(request('172.18.4.2', '203.0.113.7'))).toBe('203.0.113.7');
+    expect(address(request('::ffff:172.18.0.9', '198.51.100.1, 172.18.0.3'))).toBe('198.51.100.1');
+    expect(address(request('fd12::1', '2001:db8::7'))).toBe('2001:db8::7');
+    expect(address(request('172.19.0.1', '203.0.113.7'))).toBe('172.19.0.1');
+  });
+
+  it('names an entry that is neither an address nor a range', () => {
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.0/8/1', 'fd00::/129', '10.0.0.0/x']) {
+      expect(() => parseTrustedProxies([bad])).toThrow(`'${bad}' is not an IP address or CIDR range`);
+    }
   });
 });

@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     expect(config.fixtures).toEqual(['conformance']);
   });
 
+  it('takes trusted proxies as addresses or CIDR ranges, naming an entry that is neither', () => {
+    expect(loadConfig({ VIAL_TRUSTED_PROXIES: '10.0.0.5, 172.18.0.0/16' }).trustedProxies).toEqual([
+      '10.0.0.5',
+      '172.18.0.0/16',
+    ]);
+    const load = () => loadConfig({ VIAL_TRUSTED_PROXIES: '10.0.0.5, caddy' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/VIAL_TRUSTED_PROXIES.*'caddy' is not an IP address or CIDR range/s);
+  });
+
   it('configures LLM providers that have a key, from VIAL_LLM_* or the conventional variable names', () => {
     expect(loadConfig({}).llm.providers).toEqual([]);
     const config = loadConfig({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
 import defaultPrices from './llm/prices.json' with { type: 'json' };
+import { parseTrustedProxies } from './clientAddress.ts';
 import { priceTableSchema, type PriceTable } from './llm/pricing.ts';
 
 const commaList = z.string().transform((value) =>
@@ -123,7 +124,13 @@ const envSchema = z.object({
   /** Host header values accepted (DNS-rebinding protection); localhost names are always accepted. */
   VIAL_ALLOWED_HOSTS: commaList.default([]),
   /** Reverse proxies whose `X-Forwarded-For` is believed when limiting per client address. */
-  VIAL_TRUSTED_PROXIES: commaList.default([]),
+  VIAL_TRUSTED_PROXIES: commaList.default([]).superRefine((entries, context) => {
+    try {
+      parseTrustedProxies(entries);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   VIAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VIAL_MAX_BODY_BYTES: z.coerce
     .number()
