@@ -182,6 +182,8 @@ const envSchema = z.object({
   VIAL_AUTH_FAILURES_PER_MIN: z.coerce.number().int().min(0).default(20),
   /** On shutdown, how long in-flight calls may take to finish before they are failed. */
   VIAL_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>` (a scraper's secret). */
+  VIAL_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** Directory of the built web app; empty disables static serving. */
   VIAL_WEB_DIR: z.string().optional(),
   /** Fixture tool packs the tab should register, e.g. `conformance` for the official MCP suite. */
@@ -213,6 +215,7 @@ export type RelayConfig = {
   tokenBurst: number;
   authFailuresPerMinute: number;
   drainMs: number;
+  metricsToken: string | undefined;
   webDir: string | undefined;
   fixtures: string[];
   llm: LlmConfig;
@@ -286,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenBurst: e.VIAL_TOKEN_BURST,
     authFailuresPerMinute: e.VIAL_AUTH_FAILURES_PER_MIN,
     drainMs: e.VIAL_DRAIN_MS,
+    metricsToken: e.VIAL_METRICS_TOKEN,
     webDir: e.VIAL_WEB_DIR,
     fixtures: e.VIAL_FIXTURES,
     llm: {

@@ -13,6 +13,7 @@ import type { Logger } from './log.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
 import { HostRegistry } from './hosts/registry.ts';
 import { createTabSocketServer } from './hosts/tabSocket.ts';
+import { bearerToken, secretMatches } from './hosts/tokens.ts';
 import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
@@ -98,6 +99,12 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       return;
     }
     if (path === '/metrics') {
+      const token = config.metricsToken;
+      if (token !== undefined && !secretMatches(bearerToken(req.headers.authorization), token)) {
+        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="vial-metrics"' });
+        res.end('Unauthorized: /metrics needs "Authorization: Bearer <VIAL_METRICS_TOKEN>"');
+        return;
+      }
       void metrics.registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);

@@ -65,6 +65,22 @@ describe('/metrics', () => {
   });
 });
 
+describe('/metrics with VIAL_METRICS_TOKEN', () => {
+  it('answers only the scraper that sends the token', async () => {
+    const secret = 'scraper-secret-0123456789';
+    bare = await startRelay({ VIAL_METRICS_TOKEN: secret });
+    for (const authorization of [undefined, 'Bearer wrong-secret-0123456789', secret]) {
+      const res = await fetch(`${bare.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="vial-metrics"');
+      expect(await res.text()).not.toContain(secret);
+    }
+    const res = await fetch(`${bare.url}/metrics`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('vial_connected_hosts');
+  });
+});
+
 describe('/readyz', () => {
   it('is 200 once listening (shutdown.test.ts shows it turn 503 while draining)', async () => {
     bare = await startRelay();

@@ -21,6 +21,13 @@ export function findToken(
   return match;
 }
 
+/** Whether `presented` is `expected`, compared in constant time (both hashed to equal length first). */
+export function secretMatches(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
 /** Extracts the token from an `Authorization: Bearer <token>` header. */
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
