@@ -2,11 +2,22 @@
  * A WalletService for Node hosts and tool tests: it signs for real with a dev account (so viem
  * verifies its signatures), answers reads from a table, and records what it was asked to sign.
  * Disconnected unless told otherwise, like a tab where nobody has connected a wallet yet.
+ *
+ * Given a node (`chain`, e.g. from `startAnvil`), it reads, estimates, sends and waits for
+ * receipts there, as the browser wallet does through its RPC and the person's wallet; that node
+ * serves its own chain id only. Without one, those calls fail as an unreachable RPC would.
  */
 import type { Address, Hex, LocalAccount } from 'viem';
 import { supportedChain } from '../../web/src/wallet/chains.ts';
-import { rejectedInWallet, walletNotConnected } from '../../web/src/wallet/errors.ts';
-import type { ContractRead, WalletService, WalletStatus } from '../../web/src/wallet/service.ts';
+import { rejectedInWallet, walletNotConnected, wrongChain } from '../../web/src/wallet/errors.ts';
+import type {
+  ContractRead,
+  FeeEstimate,
+  TransactionRequest,
+  WalletService,
+  WalletStatus,
+} from '../../web/src/wallet/service.ts';
+import { chainClients } from './chain/clients.ts';
 import { devAccount } from './chain/devAccounts.ts';
 
 export interface FakeWalletOptions {
@@ -15,23 +26,33 @@ export interface FakeWalletOptions {
   chainId?: number;
   /** Names of the wallets "installed" (default one); empty means none. */
   wallets?: string[];
-  /** Answers `readContract` calls; default: none (a read fails). */
+  /** Answers `readContract` calls; default: the node's, or none (a read fails). */
   read?: (read: ContractRead) => unknown;
+  /** The node behind reads, estimates and transactions. */
+  chain?: { rpcUrl: string; chainId: number };
 }
+
+type SignedKind = 'message' | 'typedData' | 'transaction';
 
 export class FakeWallet implements WalletService {
   connected: boolean;
   chainId: number;
   /** When true the "person" rejects every signature in the wallet (code 4001). */
   rejectInWallet = false;
-  readonly signed: Array<{ kind: 'message' | 'typedData'; account: Address }> = [];
+  readonly signed: Array<{ kind: SignedKind; account: Address }> = [];
   readonly reads: ContractRead[] = [];
+  /** Hashes of the transactions sent, in order. */
+  readonly sent: Hex[] = [];
+  /** Chains the wallet was asked to switch to, in order. */
+  readonly switches: number[] = [];
   private readonly account: LocalAccount;
+  private readonly node: ReturnType<typeof chainClients> | undefined;
 
   constructor(private readonly options: FakeWalletOptions = {}) {
     this.connected = options.connected ?? false;
     this.chainId = options.chainId ?? 31337;
     this.account = options.account ?? devAccount(0);
+    this.node = options.chain && chainClients(options.chain.rpcUrl, options.chain.chainId, this.account);
   }
 
   get address(): Address {
@@ -52,8 +73,40 @@ export class FakeWallet implements WalletService {
 
   async readContract(read: ContractRead): Promise<unknown> {
     this.reads.push(read);
-    if (!this.options.read) throw new Error('execution reverted');
-    return this.options.read(read);
+    if (this.options.read) return this.options.read(read);
+    return this.nodeFor(read.chainId).public.readContract(read);
+  }
+
+  async getBalance({ chainId, address }: { chainId: number; address: Address }): Promise<bigint> {
+    return this.nodeFor(chainId).public.getBalance({ address });
+  }
+
+  async estimate({ chainId, account, to, data, value }: TransactionRequest): Promise<FeeEstimate> {
+    const { public: client } = this.nodeFor(chainId);
+    const [gas, fees] = await Promise.all([
+      client.estimateGas({ account, to, data, value }),
+      client.estimateFeesPerGas(),
+    ]);
+    return { gas, maxFeePerGas: fees.maxFeePerGas, fee: gas * fees.maxFeePerGas };
+  }
+
+  async switchChain(chainId: number): Promise<void> {
+    this.switches.push(chainId);
+    this.chainId = chainId;
+  }
+
+  async sendTransaction({ chainId, account, to, data, value }: TransactionRequest): Promise<Hex> {
+    this.sign('transaction', account);
+    if (chainId !== this.chainId) throw wrongChain(chainId, this.chainId);
+    const hash = await this.nodeFor(chainId).wallet.sendTransaction({ to, data, value });
+    this.sent.push(hash);
+    return hash;
+  }
+
+  async waitForReceipt({ chainId, hash, timeoutMs }: Parameters<WalletService['waitForReceipt']>[0]) {
+    const receipt = await this.nodeFor(chainId).public.waitForTransactionReceipt({ hash, timeout: timeoutMs });
+    const { status, blockNumber, gasUsed, effectiveGasPrice, from, to } = receipt;
+    return { hash, status, blockNumber, gasUsed, effectiveGasPrice, from, to };
   }
 
   async signMessage({ account, message }: { account: Address; message: string }): Promise<Hex> {
@@ -66,7 +119,13 @@ export class FakeWallet implements WalletService {
     return this.account.signTypedData!(typedData);
   }
 
-  private sign(kind: 'message' | 'typedData', account: Address): void {
+  private nodeFor(chainId: number) {
+    if (!this.node || this.node.chain.id !== chainId)
+      throw new Error(`HTTP request failed: no RPC for chain ${chainId}`);
+    return this.node;
+  }
+
+  private sign(kind: SignedKind, account: Address): void {
     if (!this.connected) throw walletNotConnected();
     if (this.rejectInWallet) throw rejectedInWallet();
     this.signed.push({ kind, account });

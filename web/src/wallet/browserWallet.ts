@@ -12,6 +12,8 @@ import {
   createConfig,
   createStorage,
   disconnect,
+  estimateFeesPerGas,
+  estimateGas,
   getBalance,
   getConnection,
   getConnectors,
@@ -19,9 +21,11 @@ import {
   injected,
   readContract,
   reconnect,
+  sendTransaction,
   signMessage,
   signTypedData,
   switchChain,
+  waitForTransactionReceipt,
   watchConnection,
   watchConnectors,
   type Config,
@@ -31,7 +35,7 @@ import { formatUnits } from 'viem';
 import { describeChain, supportedChain, walletChains } from './chains.ts';
 import { noWalletInstalled, toWalletError, walletNotConnected } from './errors.ts';
 import { rememberConnected } from './reconnect.ts';
-import type { ContractRead, WalletService, WalletStatus } from './service.ts';
+import type { ContractRead, FeeEstimate, TransactionRequest, WalletService, WalletStatus } from './service.ts';
 
 /** A wallet the person can connect, as the Wallet view lists it. */
 export interface WalletChoice {
@@ -147,6 +151,34 @@ export class BrowserWallet implements WalletService {
 
   async readContract(read: ContractRead): Promise<unknown> {
     return readContract(this.config, read);
+  }
+
+  async getBalance({ chainId, address }: Parameters<WalletService['getBalance']>[0]): Promise<bigint> {
+    return (await getBalance(this.config, { chainId, address })).value;
+  }
+
+  async estimate({ chainId, account, to, data, value }: TransactionRequest): Promise<FeeEstimate> {
+    const [gas, fees] = await Promise.all([
+      estimateGas(this.config, { chainId, account, to, data, value }),
+      estimateFeesPerGas(this.config, { chainId }),
+    ]);
+    const maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+    return { gas, maxFeePerGas, fee: gas * maxFeePerGas };
+  }
+
+  async sendTransaction({ chainId, account, to, data, value }: TransactionRequest) {
+    this.requireConnected();
+    try {
+      return await sendTransaction(this.config, { chainId, account, to, data, value });
+    } catch (error) {
+      throw toWalletError(error);
+    }
+  }
+
+  async waitForReceipt({ chainId, hash, timeoutMs }: Parameters<WalletService['waitForReceipt']>[0]) {
+    const receipt = await waitForTransactionReceipt(this.config, { chainId, hash, timeout: timeoutMs });
+    const { status, blockNumber, gasUsed, effectiveGasPrice, from, to } = receipt;
+    return { hash, status, blockNumber, gasUsed, effectiveGasPrice, from, to };
   }
 
   async signMessage({ account, message }: Parameters<WalletService['signMessage']>[0]) {

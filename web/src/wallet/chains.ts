@@ -28,6 +28,32 @@ export function describeChain(chainId: number): string {
   return chain ? `${chain.name} (${chainId})` : `chain ${chainId}`;
 }
 
+// Lower-case names a caller may use for a chain, besides its id and its name in viem.
+const CHAIN_ALIASES: Record<string, number> = {
+  ethereum: mainnet.id,
+  mainnet: mainnet.id,
+  sepolia: sepolia.id,
+  base: base.id,
+  'base-sepolia': baseSepolia.id,
+  'base sepolia': baseSepolia.id,
+  local: LOCAL_CHAIN_ID,
+  anvil: LOCAL_CHAIN_ID,
+  localhost: LOCAL_CHAIN_ID,
+};
+
+/** The chain id `name` stands for ("base", "Base Sepolia", "31337"), or undefined when none. */
+export function chainIdByName(name: string): number | undefined {
+  const key = name.trim().toLowerCase();
+  if (/^\d+$/.test(key)) return Number(key);
+  return CHAIN_ALIASES[key] ?? SUPPORTED.find((chain) => chain.name.toLowerCase() === key)?.id;
+}
+
+/** A link to the transaction on the chain's block explorer; none for the local chain. */
+export function explorerTransactionUrl(chainId: number, hash: string): string | undefined {
+  const explorer = supportedChain(chainId)?.blockExplorers?.default.url;
+  return explorer ? `${explorer}/tx/${hash}` : undefined;
+}
+
 export function supportedChainList(): string {
   return SUPPORTED.map((chain) => describeChain(chain.id)).join(', ');
 }

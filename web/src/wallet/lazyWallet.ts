@@ -25,6 +25,21 @@ export class LazyWallet<W extends WalletService> implements WalletService {
   async readContract(...args: Parameters<WalletService['readContract']>) {
     return (await this.load()).readContract(...args);
   }
+  async getBalance(...args: Parameters<WalletService['getBalance']>) {
+    return (await this.load()).getBalance(...args);
+  }
+  async estimate(...args: Parameters<WalletService['estimate']>) {
+    return (await this.load()).estimate(...args);
+  }
+  async switchChain(...args: Parameters<WalletService['switchChain']>) {
+    return (await this.load()).switchChain(...args);
+  }
+  async sendTransaction(...args: Parameters<WalletService['sendTransaction']>) {
+    return (await this.load()).sendTransaction(...args);
+  }
+  async waitForReceipt(...args: Parameters<WalletService['waitForReceipt']>) {
+    return (await this.load()).waitForReceipt(...args);
+  }
   async signMessage(...args: Parameters<WalletService['signMessage']>) {
     return (await this.load()).signMessage(...args);
   }

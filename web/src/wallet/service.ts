@@ -42,11 +42,50 @@ export interface ContractRead {
   args: readonly unknown[];
 }
 
+/** A transaction as the tools build it; the wallet fills in nonce, gas and fees itself. */
+export interface TransactionRequest {
+  chainId: number;
+  account: Address;
+  to: Address;
+  /** Calldata; absent for a plain transfer. */
+  data?: Hex;
+  /** In wei. */
+  value: bigint;
+}
+
+export interface FeeEstimate {
+  gas: bigint;
+  /** EIP-1559 `maxFeePerGas` (or the legacy gas price), in wei. */
+  maxFeePerGas: bigint;
+  /** `gas * maxFeePerGas`: the most the transaction can cost in fees, in wei. */
+  fee: bigint;
+}
+
+export interface TransactionReceiptSummary {
+  hash: Hex;
+  status: 'success' | 'reverted';
+  blockNumber: bigint;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  from: Address;
+  to: Address | null;
+}
+
 export interface WalletService {
   /** Never throws for "not connected": that is a status. */
   status(): Promise<WalletStatus>;
   /** An `eth_call` on `chainId` through Vial's RPC for that chain (not the wallet). */
   readContract(read: ContractRead): Promise<unknown>;
+  /** Native balance of `address` on `chainId` in wei, through Vial's RPC for that chain. */
+  getBalance(request: { chainId: number; address: Address }): Promise<bigint>;
+  /** Gas and fee for `transaction`, through Vial's RPC for its chain; throws when the node would refuse it. */
+  estimate(transaction: TransactionRequest): Promise<FeeEstimate>;
+  /** Asks the wallet to switch to `chainId` (the wallet may prompt). */
+  switchChain(chainId: number): Promise<void>;
+  /** `eth_sendTransaction` by the wallet, which must be on `transaction.chainId`; the hash once sent. */
+  sendTransaction(transaction: TransactionRequest): Promise<Hex>;
+  /** The receipt of `hash` on `chainId`; throws when none comes within `timeoutMs`. */
+  waitForReceipt(request: { chainId: number; hash: Hex; timeoutMs: number }): Promise<TransactionReceiptSummary>;
   /** EIP-191 `personal_sign` of the text by `account`. */
   signMessage(request: { account: Address; message: string }): Promise<Hex>;
   /** EIP-712 `eth_signTypedData_v4` by `account`. */
