@@ -313,6 +313,7 @@ describe('wallet_sign_typed_data', () => {
 
 /** Arguments each signing tool accepts, so the call gets past input validation to the scope check. */
 const VALID_SIGNING_ARGUMENTS: Record<string, Record<string, unknown>> = {
+  web3_transaction: { to: OTHER, amount: '0.1' },
   wallet_sign_message: { message: 'hello' },
   wallet_sign_typed_data: {
     typed_data: {
@@ -330,7 +331,11 @@ describe('scopes', () => {
     const reader = await connectClient(stack.mcpUrl, token, 'reader');
     try {
       const signing = stack.host.listTools().filter((tool) => tool.access === 'sign');
-      expect(signing.map((tool) => tool.name).sort()).toEqual(['wallet_sign_message', 'wallet_sign_typed_data']);
+      expect(signing.map((tool) => tool.name).sort()).toEqual([
+        'wallet_sign_message',
+        'wallet_sign_typed_data',
+        'web3_transaction',
+      ]);
       for (const tool of signing) {
         const result = (await reader.callTool({
           name: tool.name,

@@ -4,6 +4,7 @@ import { createReadContractTool } from './readContract.ts';
 import { createSignMessageTool } from './signMessage.ts';
 import { createSignTypedDataTool } from './signTypedData.ts';
 import { createStatusTool, createWalletResource } from './status.ts';
+import { createTransactionTool } from './transaction.ts';
 
 export interface WalletPackDependencies {
   wallet: WalletService;
@@ -17,6 +18,7 @@ export function createWalletPack(deps: WalletPackDependencies): ToolPack {
       createReadContractTool(deps.wallet),
       createSignMessageTool(deps.wallet),
       createSignTypedDataTool(deps.wallet),
+      createTransactionTool(deps.wallet),
     ],
     resources: [createWalletResource(deps.wallet)],
   };

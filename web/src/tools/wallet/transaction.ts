@@ -1,0 +1,118 @@
+/**
+ * `web3_transaction`: sends a native transfer, an ERC-20 transfer or a contract call from the
+ * connected wallet. Everything is checked and the fee estimated before the person is asked
+ * (`prepareTransaction.ts`); they approve in the tab, seeing recipient, amount, chain and fee
+ * (and the decoded call), then in their wallet. The tool waits for the receipt.
+ */
+import type { ClientIdentity } from '@vial/shared';
+import { getAddress, type Hex } from 'viem';
+import { z } from 'zod';
+import type { ApprovalPreview } from '../../host/approvals.ts';
+import { defineTool, jsonResult } from '../../host/registry.ts';
+import { ToolError } from '../../host/toolError.ts';
+import { describeChain, explorerTransactionUrl } from '../../wallet/chains.ts';
+import type { WalletService } from '../../wallet/service.ts';
+import { abiInput, shortMessage } from './abi.ts';
+import { addressInput, amountInput, chainInput, toJson } from './checks.ts';
+import { formatAmount, prepareTransaction, type PreparedTransaction } from './prepareTransaction.ts';
+
+export const RECEIPT_TIMEOUT_MS = 120_000;
+
+function describe(prepared: PreparedTransaction, client: ClientIdentity): ApprovalPreview {
+  const { request, currency, native, estimate, call } = prepared;
+  const amount = `${formatAmount(prepared.amount, currency)} (${currency.decimals} decimals)`;
+  const chain =
+    prepared.walletChainId === request.chainId
+      ? describeChain(request.chainId)
+      : `${describeChain(request.chainId)} (the wallet, now on ${describeChain(prepared.walletChainId)}, will be asked to switch)`;
+  const what = call
+    ? `call ${call.signature} on ${prepared.recipient}`
+    : `send ${formatAmount(prepared.amount, currency)} to ${prepared.recipient}`;
+  return {
+    summary: `${client.tokenName} asks you to ${what} on ${describeChain(request.chainId)}`,
+    fields: [
+      { label: 'Client', value: client.tokenName },
+      { label: 'From', value: request.account },
+      { label: call ? 'Contract' : 'To', value: prepared.recipient },
+      ...(prepared.kind === 'erc20' ? [{ label: 'Token contract', value: request.to }] : []),
+      { label: call ? 'Value' : 'Amount', value: amount },
+      ...(call
+        ? [
+            { label: 'Function', value: call.signature },
+            { label: 'Arguments', value: JSON.stringify(toJson(call.args)) },
+          ]
+        : []),
+      { label: 'Chain', value: chain },
+      { label: 'Estimated fee', value: `up to ${formatAmount(estimate.fee, native)} (${estimate.gas} gas)` },
+    ],
+    ...(call
+      ? {
+          detail: {
+            contract: prepared.recipient,
+            function: call.signature,
+            args: toJson(call.args),
+            value: request.value.toString(),
+            data: request.data,
+          },
+        }
+      : {}),
+  };
+}
+
+async function receiptOf(wallet: WalletService, chainId: number, hash: Hex) {
+  try {
+    return await wallet.waitForReceipt({ chainId, hash, timeoutMs: RECEIPT_TIMEOUT_MS });
+  } catch (error) {
+    throw new ToolError(`Transaction ${hash} was sent, but its receipt did not come: ${shortMessage(error)}`, {
+      hints: [`It may still be mined; look it up on ${describeChain(chainId)} before sending again.`],
+    });
+  }
+}
+
+export function createTransactionTool(wallet: WalletService) {
+  return defineTool({
+    name: 'web3_transaction',
+    title: 'Send a transaction',
+    description:
+      'Sends a transaction from the connected wallet, after the person approves it in the Vial tab (seeing recipient, amount, chain and estimated fee) and in their wallet, and waits for the receipt. One of: a native transfer (`to`, `amount` in ETH as a decimal string, e.g. "0.01"); an ERC-20 transfer (`token_contract`, `to`, `amount` in token units, e.g. "12.5"); a contract call (`contract`, `abi` as JSON or human-readable signatures, `function`, `args`, optional `value` in ETH). `chain` (name or id) defaults to the wallet\'s chain; when it differs, the wallet is asked to switch. Refused before anyone is asked: bad addresses or amounts, unknown chains, bad calls, and balances that cannot cover the amount plus the fee. Returns hash, status, block, gas used and effective gas price.',
+    scopes: ['wallet:sign'],
+    access: 'sign',
+    input: z.strictObject({
+      to: addressInput.optional().describe('Recipient of a native or ERC-20 transfer'),
+      amount: amountInput.optional().describe('Amount in whole units as a decimal string, e.g. "0.5"'),
+      token_contract: addressInput.optional().describe('The ERC-20 contract, for a token transfer'),
+      contract: addressInput.optional().describe('The contract to call'),
+      abi: abiInput.optional(),
+      function: z.string().min(1).max(200).optional().describe('The function name, e.g. approve'),
+      args: z.array(z.unknown()).max(64).default([]).describe('Arguments in order; integers as decimal strings'),
+      value: amountInput.optional().describe('Native amount sent with a contract call, in whole units'),
+      chain: chainInput.optional(),
+    }),
+    annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+    preview: async (input, { client }) => describe(await prepareTransaction(wallet, input), client),
+    run: async (input) => {
+      const { request, walletChainId } = await prepareTransaction(wallet, input);
+      if (walletChainId !== request.chainId) await wallet.switchChain(request.chainId);
+      const hash = await wallet.sendTransaction(request);
+      const receipt = await receiptOf(wallet, request.chainId, hash);
+      if (receipt.status === 'reverted') {
+        throw new ToolError(`Transaction ${hash} reverted on ${describeChain(request.chainId)}`, {
+          details: `It was mined in block ${receipt.blockNumber} and used ${receipt.gasUsed} gas; nothing else changed.`,
+        });
+      }
+      const explorerUrl = explorerTransactionUrl(request.chainId, hash);
+      return jsonResult({
+        hash,
+        chainId: request.chainId,
+        status: receipt.status,
+        blockNumber: receipt.blockNumber.toString(),
+        gasUsed: receipt.gasUsed.toString(),
+        effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+        // Nodes return addresses in lower case; checksummed, they read as everywhere else in Vial.
+        from: getAddress(receipt.from),
+        to: receipt.to && getAddress(receipt.to),
+        ...(explorerUrl ? { explorerUrl } : {}),
+      });
+    },
+  });
+}
