@@ -3,11 +3,12 @@
  * MetaMask: the person connects in the Wallet view, then an MCP client (through the relay) reads
  * the wallet and asks for signatures. Each signature waits for the person's approval in the tab
  * and then for the wallet's; rejecting in either place is reported as such, and a rejection in
- * the tab never reaches the wallet.
+ * the tab never reaches the wallet. Transactions (native, then ERC-20) show recipient, amount
+ * and fee in the tab, are mined by anvil once approved, and move exactly the amount.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect, test, type Page } from '@playwright/test';
-import { verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
+import { getAddress, parseEther, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
@@ -81,7 +82,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
     address: me,
     chain: { id: 31337, supported: true },
     balance: { wei: (await chain.clients.public.getBalance({ address: me })).toString(), symbol: 'ETH' },
-    tokens: [{ token: token.address, symbol: 'vTEST', decimals: 6, raw: SUPPLY.toString() }],
+    tokens: [{ token: getAddress(token.address), symbol: 'vTEST', decimals: 6, raw: SUPPLY.toString() }],
   });
 
   // web3_read_contract: the token's balanceOf, read from anvil.
@@ -138,6 +139,47 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   expect(text(declinedResult)).toMatch(/rejected in the wallet/);
   expect(signingRequests(wallet).at(-1)).toMatchObject({ method: 'eth_signTypedData_v4', outcome: 'rejected' });
   wallet.setMode('approve');
+
+  // web3_transaction, native: the tab shows recipient, amount and fee; anvil mines it once approved.
+  const recipient = devAccount(4).address;
+  const ethBefore = await chain.clients.public.getBalance({ address: recipient });
+  const sending = call('web3_transaction', { to: recipient, amount: '0.5' });
+  await decideInTab(
+    page,
+    'web3_transaction',
+    [recipient, '0.5 ETH (18 decimals)', 'Estimated fee', 'ETH ('],
+    'approve',
+  );
+  const sent = await sending;
+  expect(sent.isError, text(sent)).toBeFalsy();
+  expect(sent.structuredContent).toMatchObject({ chainId: 31337, status: 'success', from: me, to: recipient });
+  const { hash } = sent.structuredContent as { hash: Hex };
+  expect((await chain.clients.public.getTransactionReceipt({ hash })).status).toBe('success');
+  expect((await chain.clients.public.getBalance({ address: recipient })) - ethBefore).toBe(parseEther('0.5'));
+
+  // web3_transaction, ERC-20: the amount in token units, with symbol and decimals.
+  const tokenBalance = (owner: Address) =>
+    chain.clients.public.readContract({
+      address: token.address,
+      abi: token.abi,
+      functionName: 'balanceOf',
+      args: [owner],
+    }) as Promise<bigint>;
+  const tokensBefore = await tokenBalance(recipient);
+  const transferring = call('web3_transaction', { token_contract: token.address, to: recipient, amount: '42.5' });
+  await decideInTab(page, 'web3_transaction', [recipient, '42.5 vTEST (6 decimals)', 'Estimated fee'], 'approve');
+  const transferred = await transferring;
+  expect(transferred.isError, text(transferred)).toBeFalsy();
+  expect(transferred.structuredContent).toMatchObject({ status: 'success', to: getAddress(token.address) });
+  expect((await tokenBalance(recipient)) - tokensBefore).toBe(42_500_000n);
+  expect(
+    signingRequests(wallet)
+      .slice(-2)
+      .map((request) => [request.method, request.outcome]),
+  ).toEqual([
+    ['eth_sendTransaction', 'approved'],
+    ['eth_sendTransaction', 'approved'],
+  ]);
 
   // Signing tools can be set to ask or deny, never to allow.
   await page.goto('/#/settings');
