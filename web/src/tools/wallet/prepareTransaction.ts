@@ -100,8 +100,8 @@ export async function prepareTransaction(wallet: WalletService, input: Transacti
       { hints: [`Fund the wallet with ${native.symbol} on ${describeChain(chainId)}, or send less.`] },
     );
   }
-  const { to: _to, data: _data, value: _value, ...shown } = payload;
-  return { ...shown, request, walletChainId: status.chain.id, native, estimate };
+  const { recipient, amount, currency, call } = payload;
+  return { kind, recipient, amount, currency, call, request, walletChainId: status.chain.id, native, estimate };
 }
 
 function transactionKind(input: TransactionInput): PreparedTransaction['kind'] {
