@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import { recordApprovals } from '../support/approvals.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { until } from '../support/until.ts';
@@ -27,14 +28,12 @@ const wallet: FakeWallet = new FakeWallet({
 let stack: Awaited<ReturnType<typeof startStack>>;
 let client: Client;
 /** Every approval the tab was asked for, in order. */
-const asked: ApprovalRequest[] = [];
+let asked: ApprovalRequest[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ packs: nodeToolPacks({ wallet }) });
   client = await connectClient(stack.mcpUrl, stack.token, 'wallet-client');
-  stack.host.gate.approvals.on((pending) => {
-    for (const request of pending) if (!asked.includes(request)) asked.push(request);
-  });
+  asked = recordApprovals(stack.host);
 });
 afterAll(async () => {
   await client?.close();

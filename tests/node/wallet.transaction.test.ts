@@ -9,6 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import { recordApprovals } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
@@ -27,7 +28,7 @@ let token: DeployedTestToken;
 let wallet: FakeWallet;
 let stack: Awaited<ReturnType<typeof startStack>>;
 let client: Client;
-const asked: ApprovalRequest[] = [];
+let asked: ApprovalRequest[] = [];
 
 beforeAll(async () => {
   chain = await startAnvil();
@@ -35,9 +36,7 @@ beforeAll(async () => {
   wallet = new FakeWallet({ connected: true, chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId } });
   stack = await startStack({ packs: nodeToolPacks({ wallet }) });
   client = await connectClient(stack.mcpUrl, stack.token, 'wallet-client');
-  stack.host.gate.approvals.on((pending) => {
-    for (const request of pending) if (!asked.includes(request)) asked.push(request);
-  });
+  asked = recordApprovals(stack.host);
 });
 afterAll(async () => {
   await client?.close();
