@@ -3,7 +3,7 @@
  * as the tests do). Created in server.ts and handed to the pieces that record.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LlmRefusal, LlmUsage } from '@vial/shared';
+import { MCP_REQUEST_METHODS, type LlmRefusal, type LlmUsage } from '@vial/shared';
 import type { BreakerState } from './llm/breaker.ts';
 
 /** Why the relay refused or failed a request, as counted in `vial_relay_errors_total`. */
@@ -38,21 +38,7 @@ export interface MetricSources {
 }
 
 /** MCP methods counted by name; anything else is `other`, so clients cannot grow the label set. */
-const KNOWN_METHODS = new Set([
-  'initialize',
-  'ping',
-  'tools/list',
-  'tools/call',
-  'resources/list',
-  'resources/read',
-  'resources/templates/list',
-  'resources/subscribe',
-  'resources/unsubscribe',
-  'prompts/list',
-  'prompts/get',
-  'completion/complete',
-  'logging/setLevel',
-]);
+const KNOWN_METHODS = new Set<string>(MCP_REQUEST_METHODS);
 
 /** Why `/llm` turned a tab away before calling a provider, as counted in `vial_llm_refusals_total`. */
 export type LlmRefusalReason = LlmRefusal['error']['class'];

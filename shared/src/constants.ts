@@ -20,3 +20,19 @@ export const CLOSE_CODES = {
 /** Token prefix, so leaked tokens are recognisable by secret scanners. */
 export const TOKEN_PREFIX = 'vial_';
 export const VIAL_VERSION = '0.1.0';
+/** The MCP request methods of the spec versions Vial serves (the relay counts these by name). */
+export const MCP_REQUEST_METHODS = [
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+] as const;

@@ -4,22 +4,12 @@
  * params of the wrong shape), deeply nested values, odd unicode and huge strings.
  */
 import fc from 'fast-check';
+import { MCP_REQUEST_METHODS } from '@vial/shared';
 import { z } from 'zod';
 
 /** Methods both sides know, so that many messages get past "method not found" into real handlers. */
 export const MCP_METHODS = [
-  'initialize',
-  'ping',
-  'tools/list',
-  'tools/call',
-  'resources/list',
-  'resources/read',
-  'resources/templates/list',
-  'resources/subscribe',
-  'prompts/list',
-  'prompts/get',
-  'logging/setLevel',
-  'completion/complete',
+  ...MCP_REQUEST_METHODS,
   'notifications/initialized',
   'notifications/cancelled',
   'notifications/progress',
