@@ -261,4 +261,21 @@ describe('web3_transaction rejected', () => {
     expect(wallet.sent).toEqual([]);
     expect(await chain.clients.public.getBlockNumber()).toBe(block);
   });
+
+  it('by the clock: with the timeout set to 1 s in Settings, a clear timeout error and nothing mined', async () => {
+    const { permissions } = stack.host.gate;
+    await permissions.setApprovalTimeoutSeconds(1);
+    try {
+      const block = await chain.clients.public.getBlockNumber();
+      const result = await call({ to: RECIPIENT, amount: '0.1' });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/^web3_transaction was not approved within 1 s/);
+      expect(asked).toHaveLength(1);
+      expect(stack.host.gate.approvals.pending()).toEqual([]);
+      expect(wallet.sent).toEqual([]);
+      expect(await chain.clients.public.getBlockNumber()).toBe(block);
+    } finally {
+      await permissions.setApprovalTimeoutSeconds(120);
+    }
+  });
 });

@@ -39,6 +39,23 @@ describe('approval queue', () => {
     }
   });
 
+  it('reads a timeout given as a function for each request', async () => {
+    vi.useFakeTimers();
+    try {
+      let seconds = 5;
+      const queue = new ApprovalQueue({ timeoutMs: () => seconds * 1000 });
+      const first = ask(queue);
+      seconds = 60;
+      const second = ask(queue);
+      expect(queue.pending().map((request) => request.expiresAt - request.requestedAt)).toEqual([5_000, 60_000]);
+      vi.advanceTimersByTime(60_000);
+      await expect(first).rejects.toThrow(/within 5 s/);
+      await expect(second).rejects.toThrow(/within 60 s/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('drops a request the client cancelled, and fails all on close', async () => {
     const queue = new ApprovalQueue();
     const cancel = new AbortController();

@@ -41,10 +41,15 @@ export class ApprovalQueue {
   private readonly waiting = new Map<string, Waiting>();
   private readonly listeners = new Set<(pending: ApprovalRequest[]) => void>();
 
-  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+  /**
+   * `timeoutMs` may be a function: the tab reads the person's setting for each request, so a
+   * change in Settings applies to the next request without rebuilding the queue.
+   */
+  constructor(private readonly options: { timeoutMs?: number | (() => number) } = {}) {}
 
   get timeoutMs(): number {
-    return this.options.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    const { timeoutMs = DEFAULT_APPROVAL_TIMEOUT_MS } = this.options;
+    return typeof timeoutMs === 'function' ? timeoutMs() : timeoutMs;
   }
 
   /**
@@ -54,13 +59,14 @@ export class ApprovalQueue {
    */
   request(input: { client: string; tool: string; preview: ApprovalPreview; signal?: AbortSignal }): Promise<void> {
     const requestedAt = Date.now();
+    const timeoutMs = this.timeoutMs;
     const request: ApprovalRequest = {
       id: `approval-${++approvalSequence}`,
       client: input.client,
       tool: input.tool,
       preview: input.preview,
       requestedAt,
-      expiresAt: requestedAt + this.timeoutMs,
+      expiresAt: requestedAt + timeoutMs,
     };
     return new Promise<void>((resolve, reject) => {
       const onAbort = () =>
@@ -68,11 +74,11 @@ export class ApprovalQueue {
       const timer = setTimeout(
         () =>
           settle(
-            new ApprovalRejected(`${input.tool} was not approved within ${Math.round(this.timeoutMs / 1000)} s`, {
+            new ApprovalRejected(`${input.tool} was not approved within ${Math.round(timeoutMs / 1000)} s`, {
               hints: ['Ask the person at the Vial tab to watch for the approval and call again.'],
             }),
           ),
-        this.timeoutMs,
+        timeoutMs,
       );
       const settle = (error?: ApprovalRejected) => {
         if (!this.waiting.delete(request.id)) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryPermissionStore, Permissions } from './permissions.ts';
+import { MemoryPermissionStore, Permissions, permissionSettingsSchema } from './permissions.ts';
 
 const client = { tokenId: 't1', tokenName: 'Cursor', scopes: [] };
 const other = { tokenId: 't2', tokenName: 'Claude', scopes: [] };
@@ -46,9 +46,24 @@ describe('permissions', () => {
       /cannot be set to allow/,
     );
     // Even a stored `allow` (an old build, DevTools) is ignored for a signing tool.
-    await store.save({ tools: { wallet_sign_message: 'allow' }, computeCallsPerMinute: 600 });
+    await store.save({
+      tools: { wallet_sign_message: 'allow' },
+      computeCallsPerMinute: 600,
+      approvalTimeoutSeconds: 120,
+    });
     await permissions.load();
     expect(permissions.policyFor('wallet_sign_message', 'sign')).toBe('prompt');
+  });
+
+  it('keeps the approval timeout the person sets, refuses nonsense, and gives old settings 2 min', async () => {
+    const { permissions, store } = await loaded();
+    expect(permissions.approvalTimeoutMs()).toBe(120_000);
+    await permissions.setApprovalTimeoutSeconds(30);
+    expect(permissions.approvalTimeoutMs()).toBe(30_000);
+    expect((await store.load())?.approvalTimeoutSeconds).toBe(30);
+    await expect(permissions.setApprovalTimeoutSeconds(0)).rejects.toThrow(/from 1 to 3600, not 0/);
+    await expect(permissions.setApprovalTimeoutSeconds(2.5)).rejects.toThrow(/whole number/);
+    expect(permissionSettingsSchema.parse({ tools: {}, computeCallsPerMinute: 600 }).approvalTimeoutSeconds).toBe(120);
   });
 
   it('limits compute calls per client per minute, and says when to retry', async () => {

@@ -6,6 +6,7 @@
  */
 import type { ClientIdentity } from '@vial/shared';
 import { z } from 'zod';
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from './approvals.ts';
 
 /**
  * What a tool does, which decides its default policy: `read` looks at state, `compute` spends
@@ -21,10 +22,21 @@ export const permissionSettingsSchema = z.object({
   tools: z.record(z.string(), policySchema),
   /** How many compute calls one client (token) may make per minute. */
   computeCallsPerMinute: z.number().int().min(1).max(100_000),
+  /** How long a request waits for the person's approval before it fails; settings saved before it existed get 2 min. */
+  approvalTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(DEFAULT_APPROVAL_TIMEOUT_MS / 1000),
 });
 export type PermissionSettings = z.infer<typeof permissionSettingsSchema>;
 
-export const DEFAULT_PERMISSION_SETTINGS: PermissionSettings = { tools: {}, computeCallsPerMinute: 600 };
+export const DEFAULT_PERMISSION_SETTINGS: PermissionSettings = {
+  tools: {},
+  computeCallsPerMinute: 600,
+  approvalTimeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_MS / 1000,
+};
 
 /** Where the settings are kept: IndexedDB in the tab (`web/src/storage/`), memory in Node hosts. */
 export interface PermissionStore {
@@ -111,6 +123,17 @@ export class Permissions {
     if (!parsed.success)
       throw new Error(`the compute rate limit must be a whole number from 1 to 100000, not ${limit}`);
     await this.save({ ...this.settings, computeCallsPerMinute: parsed.data });
+  }
+
+  approvalTimeoutMs(): number {
+    return this.settings.approvalTimeoutSeconds * 1000;
+  }
+
+  async setApprovalTimeoutSeconds(seconds: number): Promise<void> {
+    const parsed = permissionSettingsSchema.shape.approvalTimeoutSeconds.safeParse(seconds);
+    if (!parsed.success)
+      throw new Error(`the approval timeout must be a whole number of seconds from 1 to 3600, not ${seconds}`);
+    await this.save({ ...this.settings, approvalTimeoutSeconds: parsed.data });
   }
 
   /** Decides one call and, when a compute call is allowed, counts it against the client's limit. */

@@ -102,9 +102,10 @@ export class HostRuntime {
   };
 
   constructor(private readonly options: HostRuntimeOptions) {
+    const permissions = options.permissions ?? new Permissions(new MemoryPermissionStore());
     this.gate = new CallGate(
-      options.permissions ?? new Permissions(new MemoryPermissionStore()),
-      options.approvals ?? new ApprovalQueue(),
+      permissions,
+      options.approvals ?? new ApprovalQueue({ timeoutMs: () => permissions.approvalTimeoutMs() }),
     );
     this.audit = options.audit ?? new AuditLog(new MemoryAuditStore());
     this.llm = new RelayLlmGateway(options.relayUrl, () =>

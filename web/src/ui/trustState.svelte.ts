@@ -78,6 +78,10 @@ export class TrustState {
     return this.attempt(() => this.runtime.gate.permissions.setComputeCallsPerMinute(limit));
   }
 
+  setApprovalTimeout(seconds: number): Promise<void> {
+    return this.attempt(() => this.runtime.gate.permissions.setApprovalTimeoutSeconds(seconds));
+  }
+
   approve(id: string): void {
     void this.attempt(async () => this.runtime.gate.approvals.approve(id));
   }
