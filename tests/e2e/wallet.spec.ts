@@ -4,7 +4,8 @@
  * the wallet and asks for signatures. Each signature waits for the person's approval in the tab
  * and then for the wallet's; rejecting in either place is reported as such, and a rejection in
  * the tab never reaches the wallet. Transactions (native, then ERC-20) show recipient, amount
- * and fee in the tab, are mined by anvil once approved, and move exactly the amount.
+ * and fee in the tab, are mined by anvil once approved, move exactly the amount, and are listed
+ * in the Wallet view after a reload.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect, test, type Page } from '@playwright/test';
@@ -196,5 +197,12 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   await page.goto('/#/wallet');
   await expect(page.getByTestId('wallet-address')).toHaveText(me);
   expect(wallet.requests.filter((request) => request.prompted)).toHaveLength(connects);
+  // The transactions sent through Vial outlive the reload, newest first, each with what it sent.
+  const listed = page.getByTestId('wallet-transaction');
+  await expect(listed).toHaveCount(2);
+  await expect(listed.nth(0)).toHaveAttribute('data-hash', (transferred.structuredContent as { hash: Hex }).hash);
+  await expect(listed.nth(0)).toContainText(`42.5 vTEST to ${recipient}`);
+  await expect(listed.nth(1)).toHaveAttribute('data-hash', hash);
+  await expect(listed.nth(1)).toContainText('0.5 ETH to');
   await client.close();
 });

@@ -9,6 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import { SentTransactionLog, type SentTransaction } from '../../web/src/wallet/sentTransactions.ts';
 import { recordApprovals } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
@@ -29,12 +30,13 @@ let wallet: FakeWallet;
 let stack: Awaited<ReturnType<typeof startStack>>;
 let client: Client;
 let asked: ApprovalRequest[] = [];
+const transactions = new SentTransactionLog();
 
 beforeAll(async () => {
   chain = await startAnvil();
   token = await deployTestToken(chain.clients, { supply: SUPPLY });
   wallet = new FakeWallet({ connected: true, chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId } });
-  stack = await startStack({ packs: nodeToolPacks({ wallet }) });
+  stack = await startStack({ packs: nodeToolPacks({ wallet, transactions }) });
   client = await connectClient(stack.mcpUrl, stack.token, 'wallet-client');
   asked = recordApprovals(stack.host);
 });
@@ -166,6 +168,41 @@ describe('web3_transaction sends what the person approved', () => {
     );
     await expectMined(result, RECIPIENT);
     expect(wallet.switches).toEqual([31337]);
+  });
+});
+
+describe('transactions sent through Vial', () => {
+  it('are listed newest first by wallet_status and vial://web3/wallet, with what was sent and its status', async () => {
+    const { result } = await callWithApproval({ to: RECIPIENT, amount: '0.125' }, 'approve');
+    const { hash, blockNumber } = await expectMined(result, RECIPIENT);
+    const status = (await client.callTool({ name: 'wallet_status', arguments: {} })) as CallToolResult;
+    const { recentTransactions } = status.structuredContent as { recentTransactions: SentTransaction[] };
+    expect(recentTransactions[0]).toEqual({
+      hash,
+      chainId: 31337,
+      chainName: 'Local (anvil) (31337)',
+      from: wallet.address,
+      to: RECIPIENT,
+      amount: '0.125',
+      symbol: 'ETH',
+      status: 'success',
+      blockNumber,
+      sentAt: expect.any(Number),
+    });
+    expect(recentTransactions.length).toBeLessThanOrEqual(10);
+    const resource = await client.readResource({ uri: 'vial://web3/wallet' });
+    const listed = JSON.parse((resource.contents[0] as { text: string }).text).recentTransactions;
+    expect(listed).toEqual(recentTransactions);
+  });
+
+  it('a contract call is listed by its function', async () => {
+    const { result } = await callWithApproval(
+      { contract: token.address, abi: APPROVE_ABI, function: 'approve', args: [RECIPIENT, '1'] },
+      'approve',
+    );
+    const { hash } = await expectMined(result, token.address);
+    const [latest] = await transactions.recent(1);
+    expect(latest).toMatchObject({ hash, to: getAddress(token.address), function: 'approve(address,uint256)' });
   });
 });
 

@@ -15,20 +15,22 @@ import { HostRuntime, type HostRuntimeOptions } from '../../web/src/host/runtime
 import { createToolPacks } from '../../web/src/tools/index.ts';
 import { MemoryConversationStore } from '../../web/src/tools/llm/conversations.ts';
 import { MemoryCircuitHistory } from '../../web/src/tools/quantum/history.ts';
+import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
 import type { WalletService } from '../../web/src/wallet/service.ts';
 import { QuantumService } from '../../web/src/workers/quantum/service.ts';
 import { FakeWallet } from './fakeWallet.ts';
 
 /**
  * The tab's tool packs as a Node host runs them: the simulator in-process, history in memory, and
- * a fake wallet (disconnected unless a test passes its own).
+ * a fake wallet (disconnected unless a test passes its own), sent transactions in memory.
  */
-export function nodeToolPacks(options: { wallet?: WalletService } = {}): ToolPack[] {
+export function nodeToolPacks(options: { wallet?: WalletService; transactions?: SentTransactionLog } = {}): ToolPack[] {
   return createToolPacks({
     quantum: new QuantumService(),
     circuits: new MemoryCircuitHistory(),
     conversations: new MemoryConversationStore(),
     wallet: options.wallet ?? new FakeWallet(),
+    transactions: options.transactions ?? new SentTransactionLog(),
   });
 }
 

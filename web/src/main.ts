@@ -12,6 +12,7 @@ import { IndexedDbCircuitHistory } from './storage/circuitHistory.ts';
 import { IndexedDbConversationStore } from './storage/conversationStore.ts';
 import { IndexedDbHostStore } from './storage/hostStore.ts';
 import { IndexedDbPermissionStore } from './storage/permissionStore.ts';
+import { IndexedDbSentTransactionStore } from './storage/sentTransactionStore.ts';
 import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
@@ -23,6 +24,7 @@ import { TrustState } from './ui/trustState.svelte.ts';
 import { WalletState } from './ui/wallet/walletState.svelte.ts';
 import { savedLocalRpcUrl } from './wallet/chains.ts';
 import { LazyWallet } from './wallet/lazyWallet.ts';
+import { SentTransactionLog } from './wallet/sentTransactions.ts';
 import { wasConnected } from './wallet/reconnect.ts';
 import './ui/styles.css';
 
@@ -37,10 +39,12 @@ const wallet = new LazyWallet(() =>
     createBrowserWallet({ localRpcUrl: savedLocalRpcUrl(localStorage), storage: localStorage }),
   ),
 );
+// What web3_transaction sent, listed by wallet_status and the Wallet view alike.
+const transactions = new SentTransactionLog(new IndexedDbSentTransactionStore());
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry({ ...quantumDeps, conversations, wallet }),
+  registry: createToolRegistry({ ...quantumDeps, conversations, wallet, transactions }),
   fixturePacks,
   permissions: new Permissions(new IndexedDbPermissionStore()),
   audit: new AuditLog(new IndexedDbAuditStore()),
@@ -49,7 +53,7 @@ const app = new AppState(runtime);
 const trust = new TrustState(runtime);
 const llm = new LlmState(runtime.llm, conversations);
 const quantum = new QuantumState(quantumDeps);
-const walletState = new WalletState(wallet, localStorage);
+const walletState = new WalletState(wallet, transactions, localStorage);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
 mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState } });

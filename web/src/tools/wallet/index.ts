@@ -1,4 +1,5 @@
 import type { ToolPack } from '../../host/registry.ts';
+import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletService } from '../../wallet/service.ts';
 import { createReadContractTool } from './readContract.ts';
 import { createSignMessageTool } from './signMessage.ts';
@@ -8,18 +9,20 @@ import { createTransactionTool } from './transaction.ts';
 
 export interface WalletPackDependencies {
   wallet: WalletService;
+  /** Where `web3_transaction` records what it sent, for `wallet_status`, `wallet_export` and the Wallet view. */
+  transactions: SentTransactionLog;
 }
 
 export function createWalletPack(deps: WalletPackDependencies): ToolPack {
   return {
     name: 'wallet',
     tools: [
-      createStatusTool(deps.wallet),
+      createStatusTool(deps.wallet, deps.transactions),
       createReadContractTool(deps.wallet),
       createSignMessageTool(deps.wallet),
       createSignTypedDataTool(deps.wallet),
-      createTransactionTool(deps.wallet),
+      createTransactionTool(deps.wallet, deps.transactions),
     ],
-    resources: [createWalletResource(deps.wallet)],
+    resources: [createWalletResource(deps.wallet, deps.transactions)],
   };
 }

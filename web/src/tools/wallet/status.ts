@@ -1,11 +1,13 @@
 /**
  * `wallet_status` and `vial://web3/wallet`: whether a wallet is connected, its address, chain and
- * native balance, and optionally ERC-20 balances (with each token's symbol and decimals).
+ * native balance, optionally ERC-20 balances (with each token's symbol and decimals), and the
+ * last transactions sent through Vial.
  */
 import { erc20Abi, formatUnits, type Address } from 'viem';
 import { z } from 'zod';
 import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
-import type { WalletService, WalletStatus } from '../../wallet/service.ts';
+import type { WalletService } from '../../wallet/service.ts';
+import { RECENT_TRANSACTIONS, type SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import { addressInput, checkedAddress } from './checks.ts';
 
 export const MAX_TOKENS = 20;
@@ -38,11 +40,11 @@ async function tokenBalance(wallet: WalletService, chainId: number, owner: Addre
   }
 }
 
-export function createStatusTool(wallet: WalletService) {
+export function createStatusTool(wallet: WalletService, transactions: SentTransactionLog) {
   return defineTool({
     name: 'wallet_status',
     title: 'Wallet status',
-    description: `Whether the person has connected a browser wallet (e.g. MetaMask) to the Vial tab, and if so its address, chain and native balance. Give \`tokens\` (up to ${MAX_TOKENS} ERC-20 contract addresses) to also get those balances on the wallet's chain, with each token's symbol and decimals. Balances are decimal strings in the smallest unit ("raw") and in whole units ("formatted").`,
+    description: `Whether the person has connected a browser wallet (e.g. MetaMask) to the Vial tab, and if so its address, chain and native balance. Give \`tokens\` (up to ${MAX_TOKENS} ERC-20 contract addresses) to also get those balances on the wallet's chain, with each token's symbol and decimals. Balances are decimal strings in the smallest unit ("raw") and in whole units ("formatted"). \`recentTransactions\` lists the last ${RECENT_TRANSACTIONS} transactions sent through Vial (web3_transaction), newest first, with explorer links where the chain has an explorer.`,
     scopes: ['wallet:read'],
     access: 'read',
     input: z.strictObject({
@@ -51,9 +53,8 @@ export function createStatusTool(wallet: WalletService) {
     annotations: { readOnlyHint: true, openWorldHint: true },
     run: async ({ tokens = [] }) => {
       const checked = tokens.map((token, index) => checkedAddress(token, `tokens[${index}]`));
-      const status = await wallet.status();
-      if (!status.connected) return jsonResult({ ...status, hint: CONNECT_HINT });
-      if (checked.length === 0) return jsonResult(status);
+      const status = await walletState(wallet, transactions);
+      if (!status.connected || checked.length === 0) return jsonResult(status);
       const balances = await Promise.all(
         checked.map((token) => tokenBalance(wallet, status.chain.id, status.address, token)),
       );
@@ -62,17 +63,21 @@ export function createStatusTool(wallet: WalletService) {
   });
 }
 
-export function createWalletResource(wallet: WalletService): ResourceDefinition {
+/** The status both the tool and the resource return: the wallet's, a hint when disconnected, and what Vial sent. */
+async function walletState(wallet: WalletService, transactions: SentTransactionLog) {
+  const [status, recentTransactions] = await Promise.all([wallet.status(), transactions.recent()]);
+  return status.connected ? { ...status, recentTransactions } : { ...status, hint: CONNECT_HINT, recentTransactions };
+}
+
+export function createWalletResource(wallet: WalletService, transactions: SentTransactionLog): ResourceDefinition {
   return {
     name: 'wallet',
     uri: 'vial://web3/wallet',
     title: 'Wallet status',
-    description: 'The browser wallet connected to the Vial tab: address, chain and native balance (as wallet_status).',
+    description:
+      'The browser wallet connected to the Vial tab: address, chain, native balance and the transactions recently sent through Vial (as wallet_status).',
     mimeType: 'application/json',
     scopes: ['wallet:read'],
-    read: async (uri) => {
-      const status: WalletStatus = await wallet.status();
-      return jsonResource(uri, status.connected ? status : { ...status, hint: CONNECT_HINT });
-    },
+    read: async (uri) => jsonResource(uri, await walletState(wallet, transactions)),
   };
 }

@@ -5,13 +5,14 @@
  * (and the decoded call), then in their wallet. The tool waits for the receipt.
  */
 import type { ClientIdentity } from '@vial/shared';
-import { getAddress, type Hex } from 'viem';
+import { formatUnits, getAddress, type Hex } from 'viem';
 import { z } from 'zod';
 import type { ApprovalPreview } from '../../host/approvals.ts';
 import { defineTool, jsonResult } from '../../host/registry.ts';
 import { ToolError } from '../../host/toolError.ts';
 import { describeChain, explorerTransactionUrl } from '../../wallet/chains.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
+import type { TransactionReceiptSummary, WalletService } from '../../wallet/service.ts';
 import { abiInput, shortMessage } from './abi.ts';
 import { addressInput, amountInput, chainInput, toJson } from './checks.ts';
 import { formatAmount, prepareTransaction, type PreparedTransaction } from './prepareTransaction.ts';
@@ -69,7 +70,26 @@ async function receiptOf(wallet: WalletService, chainId: number, hash: Hex) {
   }
 }
 
-export function createTransactionTool(wallet: WalletService) {
+/** What the Wallet view, `wallet_status` and `wallet_export` list about a transaction once mined. */
+function sentRecord(prepared: PreparedTransaction, receipt: TransactionReceiptSummary, explorerUrl?: string) {
+  const { request, currency, call } = prepared;
+  return {
+    hash: receipt.hash,
+    chainId: request.chainId,
+    chainName: describeChain(request.chainId),
+    from: request.account,
+    to: prepared.recipient,
+    amount: formatUnits(prepared.amount, currency.decimals),
+    symbol: currency.symbol,
+    ...(call ? { function: call.signature } : {}),
+    status: receipt.status,
+    blockNumber: receipt.blockNumber.toString(),
+    sentAt: Date.now(),
+    ...(explorerUrl ? { explorerUrl } : {}),
+  };
+}
+
+export function createTransactionTool(wallet: WalletService, transactions: SentTransactionLog) {
   return defineTool({
     name: 'web3_transaction',
     title: 'Send a transaction',
@@ -91,16 +111,19 @@ export function createTransactionTool(wallet: WalletService) {
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
     preview: async (input, { client }) => describe(await prepareTransaction(wallet, input), client),
     run: async (input) => {
-      const { request, walletChainId } = await prepareTransaction(wallet, input);
+      const prepared = await prepareTransaction(wallet, input);
+      const { request, walletChainId } = prepared;
       if (walletChainId !== request.chainId) await wallet.switchChain(request.chainId);
       const hash = await wallet.sendTransaction(request);
       const receipt = await receiptOf(wallet, request.chainId, hash);
+      const explorerUrl = explorerTransactionUrl(request.chainId, hash);
+      // Reverted ones too: the fee was spent, and the person should see it in the list.
+      await transactions.record(sentRecord(prepared, receipt, explorerUrl));
       if (receipt.status === 'reverted') {
         throw new ToolError(`Transaction ${hash} reverted on ${describeChain(request.chainId)}`, {
           details: `It was mined in block ${receipt.blockNumber} and used ${receipt.gasUsed} gas; nothing else changed.`,
         });
       }
-      const explorerUrl = explorerTransactionUrl(request.chainId, hash);
       return jsonResult({
         hash,
         chainId: request.chainId,

@@ -1,16 +1,18 @@
 /**
  * The Wallet view's state as Svelte runes: the wallets found, the connection (address, chain,
- * balance) and the local chain's RPC setting. Opening it loads the wallet code (wagmi), the same
+ * balance), the transactions recently sent through Vial and the local chain's RPC setting. Opening it loads the wallet code (wagmi), the same
  * instance the wallet tools use, so the view and the tools always see one connection.
  */
 import type { BrowserWallet, WalletChoice } from '../../wallet/browserWallet.ts';
 import { saveLocalRpcUrl, savedLocalRpcUrl, walletChains } from '../../wallet/chains.ts';
 import type { LazyWallet } from '../../wallet/lazyWallet.ts';
+import type { SentTransaction, SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletStatus } from '../../wallet/service.ts';
 
 export class WalletState {
   status: WalletStatus | undefined = $state.raw();
   choices: WalletChoice[] = $state.raw([]);
+  recentTransactions: SentTransaction[] = $state.raw([]);
   loading = $state(false);
   busy = $state(false);
   error: string | undefined = $state();
@@ -23,9 +25,12 @@ export class WalletState {
 
   constructor(
     private readonly wallet: LazyWallet<BrowserWallet>,
+    private readonly transactions: SentTransactionLog,
     private readonly storage: Storage,
   ) {
     this.localRpcUrl = $state(savedLocalRpcUrl(storage));
+    // Sent by a tool while the view is open: listed at once.
+    transactions.on(() => void this.loadTransactions());
   }
 
   /** Loads the wallet (once) and keeps the status current from then on. */
@@ -35,7 +40,7 @@ export class WalletState {
     try {
       this.browser = await this.wallet.load();
       this.browser.subscribe(() => void this.refresh());
-      await this.refresh();
+      await Promise.all([this.refresh(), this.loadTransactions()]);
     } catch (error) {
       this.error = `The wallet could not load: ${(error as Error).message}`;
     } finally {
@@ -79,6 +84,10 @@ export class WalletState {
       this.busy = false;
       await this.refresh();
     }
+  }
+
+  private async loadTransactions(): Promise<void> {
+    this.recentTransactions = await this.transactions.recent();
   }
 
   /** Several changes can arrive at once (account and chain); only the latest answer is shown. */
