@@ -314,6 +314,7 @@ describe('wallet_sign_typed_data', () => {
 const VALID_SIGNING_ARGUMENTS: Record<string, Record<string, unknown>> = {
   web3_transaction: { to: OTHER, amount: '0.1' },
   wallet_sign_message: { message: 'hello' },
+  wallet_export: {},
   wallet_sign_typed_data: {
     typed_data: {
       domain: { name: 'x' },
@@ -331,6 +332,7 @@ describe('scopes', () => {
     try {
       const signing = stack.host.listTools().filter((tool) => tool.access === 'sign');
       expect(signing.map((tool) => tool.name).sort()).toEqual([
+        'wallet_export',
         'wallet_sign_message',
         'wallet_sign_typed_data',
         'web3_transaction',

@@ -1,6 +1,8 @@
 import type { ToolPack } from '../../host/registry.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletService } from '../../wallet/service.ts';
+import { createExportTool } from './export.ts';
+import { verifyExportTool } from './exportVerify.ts';
 import { createReadContractTool } from './readContract.ts';
 import { createSignMessageTool } from './signMessage.ts';
 import { createSignTypedDataTool } from './signTypedData.ts';
@@ -22,6 +24,8 @@ export function createWalletPack(deps: WalletPackDependencies): ToolPack {
       createSignMessageTool(deps.wallet),
       createSignTypedDataTool(deps.wallet),
       createTransactionTool(deps.wallet, deps.transactions),
+      createExportTool(deps.wallet, deps.transactions),
+      verifyExportTool,
     ],
     resources: [createWalletResource(deps.wallet, deps.transactions)],
   };

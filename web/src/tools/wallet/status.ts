@@ -24,7 +24,7 @@ export interface TokenBalance {
   error?: string;
 }
 
-async function tokenBalance(wallet: WalletService, chainId: number, owner: Address, token: Address) {
+export async function tokenBalance(wallet: WalletService, chainId: number, owner: Address, token: Address) {
   const read = (functionName: 'symbol' | 'decimals' | 'balanceOf', args: readonly unknown[] = []) =>
     wallet.readContract({ chainId, address: token, abi: erc20Abi, functionName, args });
   try {
