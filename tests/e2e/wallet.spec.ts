@@ -5,7 +5,7 @@
  * and then for the wallet's; rejecting in either place is reported as such, and a rejection in
  * the tab never reaches the wallet. Transactions (native, then ERC-20) show recipient, amount
  * and fee in the tab, are mined by anvil once approved, move exactly the amount, and are listed
- * in the Wallet view after a reload.
+ * in the Wallet view after a reload. A signed export, approved in the tab, verifies in Node.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect, test, type Page } from '@playwright/test';
@@ -13,6 +13,7 @@ import { getAddress, parseEther, verifyMessage, verifyTypedData, type Address, t
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
+import { verifyExport } from '../../web/src/tools/wallet/exportBundle.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 import { installTestWallet, SIGNING_METHODS, TEST_WALLET_INFO, type TestWallet } from './support/testWallet.ts';
 
@@ -182,6 +183,20 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
     ['eth_sendTransaction', 'approved'],
   ]);
 
+  // wallet_export: the tab shows the hash it signs; the export verifies in Node and lists both transactions.
+  const exporting = call('wallet_export', { tokens: [token.address] });
+  await decideInTab(page, 'wallet_export', ['SHA-256', me], 'approve');
+  const exported = await exporting;
+  expect(exported.isError, text(exported)).toBeFalsy();
+  const bundle = exported.structuredContent as { markdown: string; signature: string; sha256: string };
+  expect(await verifyExport(bundle.markdown, bundle.signature, bundle)).toEqual({
+    valid: true,
+    address: me,
+    sha256: bundle.sha256,
+  });
+  expect(bundle.markdown).toContain(hash);
+  expect(bundle.markdown).toContain(`42.5 vTEST to ${recipient}`);
+
   // Signing tools can be set to ask or deny, never to allow.
   await page.goto('/#/settings');
   await expect(
@@ -190,6 +205,11 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
       .filter({ has: page.locator('code:text-is("wallet_sign_message")') })
       .locator('option'),
   ).toHaveText(['Ask me', 'Deny']);
+  // How long a request waits for approval is a setting too, kept across the reload below.
+  const timeout = page.getByTestId('approval-timeout');
+  await timeout.fill('30');
+  await page.locator('form').filter({ has: timeout }).getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('settings-error')).toHaveCount(0);
 
   // A reload reconnects the wallet without asking the person again.
   const connects = wallet.requests.filter((request) => request.prompted).length;
@@ -204,5 +224,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   await expect(listed.nth(0)).toContainText(`42.5 vTEST to ${recipient}`);
   await expect(listed.nth(1)).toHaveAttribute('data-hash', hash);
   await expect(listed.nth(1)).toContainText('0.5 ETH to');
+  await page.goto('/#/settings');
+  await expect(page.getByTestId('approval-timeout')).toHaveValue('30');
   await client.close();
 });
