@@ -5,7 +5,8 @@
  * and then for the wallet's; rejecting in either place is reported as such, and a rejection in
  * the tab never reaches the wallet. Transactions (native, then ERC-20) show recipient, amount
  * and fee in the tab, are mined by anvil once approved, move exactly the amount, and are listed
- * in the Wallet view after a reload. A signed export, approved in the tab, verifies in Node.
+ * in the Wallet view after a reload, as is the ERC-20 token listed there (its balance read again).
+ * A signed export, approved in the tab, verifies in Node.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect, test, type Page } from '@playwright/test';
@@ -74,6 +75,20 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   await expect(page.getByTestId('wallet-address')).toHaveText(me);
   await expect(page.getByTestId('wallet-chain')).toHaveAttribute('data-chain-id', '31337');
   await expect(page.getByTestId('wallet-balance')).toContainText('ETH');
+
+  // Tokens: a wrong checksum is refused with the checksummed form; the token then shows its balance.
+  const checksummed = getAddress(token.address);
+  const flip = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  const at = checksummed.slice(2).search(/[a-fA-F]/) + 2;
+  const miscased = checksummed.slice(0, at) + flip(checksummed[at]!) + checksummed.slice(at + 1);
+  await page.getByTestId('wallet-token-address').fill(miscased);
+  await page.getByTestId('wallet-token-add').click();
+  await expect(page.getByTestId('wallet-token-error')).toContainText(`If you meant ${checksummed}`);
+  await page.getByTestId('wallet-token-address').fill(token.address.toLowerCase());
+  await page.getByTestId('wallet-token-add').click();
+  await expect(page.getByTestId('wallet-token-error')).toHaveCount(0);
+  const listedToken = page.locator(`[data-testid="wallet-token"][data-token="${checksummed}"]`);
+  await expect(listedToken.getByTestId('wallet-token-balance')).toHaveText('1000000 vTEST');
   await screenshot(page, 'wallet');
 
   // wallet_status: what anvil says.
@@ -224,6 +239,10 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   await expect(listed.nth(0)).toContainText(`42.5 vTEST to ${recipient}`);
   await expect(listed.nth(1)).toHaveAttribute('data-hash', hash);
   await expect(listed.nth(1)).toContainText('0.5 ETH to');
+  // The token list is kept per chain and read again: 42.5 vTEST fewer.
+  await expect(listedToken.getByTestId('wallet-token-balance')).toHaveText('999957.5 vTEST');
+  await listedToken.getByTestId('wallet-token-remove').click();
+  await expect(page.getByTestId('wallet-token')).toHaveCount(0);
   await page.goto('/#/settings');
   await expect(page.getByTestId('approval-timeout')).toHaveValue('30');
   await client.close();

@@ -3,42 +3,17 @@
  * native balance, optionally ERC-20 balances (with each token's symbol and decimals), and the
  * last transactions sent through Vial.
  */
-import { erc20Abi, formatUnits, type Address } from 'viem';
 import { z } from 'zod';
 import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
 import type { WalletService } from '../../wallet/service.ts';
 import { RECENT_TRANSACTIONS, type SentTransactionLog } from '../../wallet/sentTransactions.ts';
+import { MAX_TOKENS, tokenBalance } from '../../wallet/tokenBalance.ts';
 import { addressInput, checkedAddress } from './checks.ts';
 
-export const MAX_TOKENS = 20;
+// wallet_export and its bundle read tokens as wallet_status does.
+export { MAX_TOKENS, tokenBalance, type TokenBalance } from '../../wallet/tokenBalance.ts';
+
 const CONNECT_HINT = "Connect a wallet in the Vial tab's Wallet view (#/wallet).";
-
-export interface TokenBalance {
-  token: Address;
-  symbol?: string;
-  decimals?: number;
-  /** In the token's smallest unit, as a decimal string. */
-  raw?: string;
-  formatted?: string;
-  /** Why this token could not be read (e.g. not an ERC-20 on this chain). */
-  error?: string;
-}
-
-export async function tokenBalance(wallet: WalletService, chainId: number, owner: Address, token: Address) {
-  const read = (functionName: 'symbol' | 'decimals' | 'balanceOf', args: readonly unknown[] = []) =>
-    wallet.readContract({ chainId, address: token, abi: erc20Abi, functionName, args });
-  try {
-    const [symbol, decimals, raw] = (await Promise.all([
-      read('symbol'),
-      read('decimals'),
-      read('balanceOf', [owner]),
-    ])) as [string, number, bigint];
-    return { token, symbol, decimals, raw: raw.toString(), formatted: formatUnits(raw, decimals) } as TokenBalance;
-  } catch (error) {
-    const reason = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
-    return { token, error: `not readable as an ERC-20 on chain ${chainId}: ${reason}` } as TokenBalance;
-  }
-}
 
 export function createStatusTool(wallet: WalletService, transactions: SentTransactionLog) {
   return defineTool({

@@ -1,18 +1,26 @@
 /**
  * The Wallet view's state as Svelte runes: the wallets found, the connection (address, chain,
- * balance), the transactions recently sent through Vial and the local chain's RPC setting. Opening it loads the wallet code (wagmi), the same
- * instance the wallet tools use, so the view and the tools always see one connection.
+ * balance), the ERC-20 tokens the person lists for the chain (read as `wallet_status` reads them),
+ * the transactions recently sent through Vial and the local chain's RPC setting. Opening it loads
+ * the wallet code (wagmi), the same instance the wallet tools use, so the view and the tools
+ * always see one connection.
  */
 import type { BrowserWallet, WalletChoice } from '../../wallet/browserWallet.ts';
 import { saveLocalRpcUrl, savedLocalRpcUrl, walletChains } from '../../wallet/chains.ts';
 import type { LazyWallet } from '../../wallet/lazyWallet.ts';
 import type { SentTransaction, SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletStatus } from '../../wallet/service.ts';
+import { tokenBalance, type TokenBalance } from '../../wallet/tokenBalance.ts';
+import type { Address } from 'viem';
+import { addSavedToken, removeSavedToken, savedTokens } from './savedTokens.ts';
 
 export class WalletState {
   status: WalletStatus | undefined = $state.raw();
   choices: WalletChoice[] = $state.raw([]);
   recentTransactions: SentTransaction[] = $state.raw([]);
+  /** The listed tokens' balances on the connected chain, in the order they were added. */
+  tokens: TokenBalance[] = $state.raw([]);
+  tokenError: string | undefined = $state();
   loading = $state(false);
   busy = $state(false);
   error: string | undefined = $state();
@@ -72,6 +80,26 @@ export class WalletState {
     }
   }
 
+  /** Lists a token for the connected chain; `false`, with `tokenError` saying why, when refused. */
+  async addToken(address: string): Promise<boolean> {
+    if (!this.status?.connected) return false;
+    try {
+      addSavedToken(this.storage, this.status.chain.id, address);
+      this.tokenError = undefined;
+    } catch (error) {
+      this.tokenError = (error as Error).message;
+      return false;
+    }
+    await this.refresh();
+    return true;
+  }
+
+  async removeToken(token: Address): Promise<void> {
+    if (!this.status?.connected) return;
+    removeSavedToken(this.storage, this.status.chain.id, token);
+    this.tokens = this.tokens.filter((balance) => balance.token !== token);
+  }
+
   private async act(action: (browser: BrowserWallet) => Promise<void>): Promise<void> {
     if (!this.browser) return;
     this.busy = true;
@@ -94,9 +122,18 @@ export class WalletState {
   private async refresh(): Promise<void> {
     if (!this.browser) return;
     const sequence = ++this.refreshes;
-    const [status, choices] = await Promise.all([this.browser.status(), this.browser.choices()]);
+    const browser = this.browser;
+    const [status, choices] = await Promise.all([browser.status(), browser.choices()]);
+    const tokens = status.connected
+      ? await Promise.all(
+          savedTokens(this.storage, status.chain.id).map((token) =>
+            tokenBalance(browser, status.chain.id, status.address, token),
+          ),
+        )
+      : [];
     if (sequence !== this.refreshes) return;
     this.status = status;
     this.choices = choices;
+    this.tokens = tokens;
   }
 }
