@@ -11,11 +11,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
 import { exportMessage, sha256Hex, verifyExport } from '../../web/src/tools/wallet/exportBundle.ts';
 import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
-import { recordApprovals } from '../support/approvals.ts';
+import { decideApproval, previewField, recordApprovals } from '../support/approvals.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
-import { until } from '../support/until.ts';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
 const RECIPIENT = devAccount(1).address;
@@ -67,16 +66,9 @@ beforeEach(() => {
 const call = (name: string, args: Record<string, unknown>) =>
   client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
 const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
-const field = (request: ApprovalRequest, label: string) =>
-  request.preview.fields.find((candidate) => candidate.label === label)?.value;
 
-async function exportWithApproval(decide: 'approve' | 'reject') {
-  const pending = call('wallet_export', { tokens: [TOKEN] });
-  await until(() => stack.host.gate.approvals.pending().length === 1);
-  const [request] = stack.host.gate.approvals.pending();
-  if (decide === 'approve') stack.host.gate.approvals.approve(request!.id);
-  else stack.host.gate.approvals.reject(request!.id);
-  return { request: request!, result: await pending };
+function exportWithApproval(decide: 'approve' | 'reject') {
+  return decideApproval(stack.host, call('wallet_export', { tokens: [TOKEN] }), decide);
 }
 
 /** The Markdown with one character changed at `index`. */
@@ -96,9 +88,9 @@ describe('wallet_export', () => {
     expect(request.preview.summary).toBe(
       `test asks you to sign an export of ${wallet.address} with SHA-256 ${exported.sha256}`,
     );
-    expect(field(request, 'SHA-256')).toBe(exported.sha256);
-    expect(field(request, 'Message')).toBe(exportMessage(exported.sha256));
-    expect(field(request, 'Contents')).toBe('balances (native and 1 token), 1 transaction sent through Vial');
+    expect(previewField(request, 'SHA-256')).toBe(exported.sha256);
+    expect(previewField(request, 'Message')).toBe(exportMessage(exported.sha256));
+    expect(previewField(request, 'Contents')).toBe('balances (native and 1 token), 1 transaction sent through Vial');
     expect(wallet.signed).toEqual([{ kind: 'message', account: wallet.address }]);
 
     const { markdown } = exported;

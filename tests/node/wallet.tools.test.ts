@@ -8,10 +8,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
-import { recordApprovals } from '../support/approvals.ts';
+import { decideApproval, recordApprovals } from '../support/approvals.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
-import { until } from '../support/until.ts';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
 const OTHER = '0x70997970C51812dc3a010c7d01b50E9D17DC79C8' as Address;
@@ -53,13 +52,8 @@ const call = (name: string, args: Record<string, unknown>) =>
 const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
 
 /** Starts a call that needs approval and waits until the tab is asked; `decide` answers it. */
-async function callWithApproval(name: string, args: Record<string, unknown>, decide: 'approve' | 'reject') {
-  const pending = call(name, args);
-  await until(() => stack.host.gate.approvals.pending().length === 1);
-  const [request] = stack.host.gate.approvals.pending();
-  if (decide === 'approve') stack.host.gate.approvals.approve(request!.id);
-  else stack.host.gate.approvals.reject(request!.id);
-  return { request: request!, result: await pending };
+function callWithApproval(name: string, args: Record<string, unknown>, decide: 'approve' | 'reject') {
+  return decideApproval(stack.host, call(name, args), decide);
 }
 
 describe('wallet_status and vial://web3/wallet', () => {

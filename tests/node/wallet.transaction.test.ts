@@ -10,13 +10,12 @@ import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
 import { SentTransactionLog, type SentTransaction } from '../../web/src/wallet/sentTransactions.ts';
-import { recordApprovals } from '../support/approvals.ts';
+import { decideApproval, previewField, recordApprovals } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
-import { until } from '../support/until.ts';
 
 const SUPPLY = 1_000_000n * 10n ** 6n;
 const RECIPIENT = devAccount(1).address;
@@ -64,16 +63,9 @@ const tokenBalance = (address: Address) =>
     functionName: 'balanceOf',
     args: [address],
   }) as Promise<bigint>;
-const field = (request: ApprovalRequest, label: string) =>
-  request.preview.fields.find((candidate) => candidate.label === label)?.value;
 
-async function callWithApproval(args: Record<string, unknown>, decide: 'approve' | 'reject') {
-  const pending = call(args);
-  await until(() => stack.host.gate.approvals.pending().length === 1);
-  const [request] = stack.host.gate.approvals.pending();
-  if (decide === 'approve') stack.host.gate.approvals.approve(request!.id);
-  else stack.host.gate.approvals.reject(request!.id);
-  return { request: request!, result: await pending };
+function callWithApproval(args: Record<string, unknown>, decide: 'approve' | 'reject') {
+  return decideApproval(stack.host, call(args), decide);
 }
 
 interface Receipt {
@@ -111,11 +103,11 @@ describe('web3_transaction sends what the person approved', () => {
     const { request, result } = await callWithApproval({ to: RECIPIENT, amount: '0.25' }, 'approve');
     expect(request.tool).toBe('web3_transaction');
     expect(request.preview.summary).toBe(`test asks you to send 0.25 ETH to ${RECIPIENT} on Local (anvil) (31337)`);
-    expect(field(request, 'From')).toBe(wallet.address);
-    expect(field(request, 'To')).toBe(RECIPIENT);
-    expect(field(request, 'Amount')).toBe('0.25 ETH (18 decimals)');
-    expect(field(request, 'Chain')).toBe('Local (anvil) (31337)');
-    expect(field(request, 'Estimated fee')).toMatch(/^up to 0\.\d+ ETH \(21000 gas\)$/);
+    expect(previewField(request, 'From')).toBe(wallet.address);
+    expect(previewField(request, 'To')).toBe(RECIPIENT);
+    expect(previewField(request, 'Amount')).toBe('0.25 ETH (18 decimals)');
+    expect(previewField(request, 'Chain')).toBe('Local (anvil) (31337)');
+    expect(previewField(request, 'Estimated fee')).toMatch(/^up to 0\.\d+ ETH \(21000 gas\)$/);
     await expectMined(result, RECIPIENT);
     expect((await balance(RECIPIENT)) - before).toBe(parseEther('0.25'));
   });
@@ -126,10 +118,10 @@ describe('web3_transaction sends what the person approved', () => {
       { token_contract: token.address, to: RECIPIENT, amount: '12.5' },
       'approve',
     );
-    expect(field(request, 'To')).toBe(RECIPIENT);
-    expect(field(request, 'Token contract')).toBe(getAddress(token.address));
-    expect(field(request, 'Amount')).toBe('12.5 vTEST (6 decimals)');
-    expect(field(request, 'Estimated fee')).toMatch(/^up to 0\.\d+ ETH \(\d+ gas\)$/);
+    expect(previewField(request, 'To')).toBe(RECIPIENT);
+    expect(previewField(request, 'Token contract')).toBe(getAddress(token.address));
+    expect(previewField(request, 'Amount')).toBe('12.5 vTEST (6 decimals)');
+    expect(previewField(request, 'Estimated fee')).toMatch(/^up to 0\.\d+ ETH \(\d+ gas\)$/);
     await expectMined(result, token.address);
     expect((await tokenBalance(RECIPIENT)) - recipientBefore).toBe(12_500_000n);
     expect(senderBefore - (await tokenBalance(wallet.address))).toBe(12_500_000n);
@@ -140,10 +132,10 @@ describe('web3_transaction sends what the person approved', () => {
       { contract: token.address, abi: APPROVE_ABI, function: 'approve', args: [RECIPIENT, '5000000'] },
       'approve',
     );
-    expect(field(request, 'Contract')).toBe(getAddress(token.address));
-    expect(field(request, 'Function')).toBe('approve(address,uint256)');
-    expect(field(request, 'Arguments')).toBe(`["${RECIPIENT}","5000000"]`);
-    expect(field(request, 'Value')).toBe('0 ETH (18 decimals)');
+    expect(previewField(request, 'Contract')).toBe(getAddress(token.address));
+    expect(previewField(request, 'Function')).toBe('approve(address,uint256)');
+    expect(previewField(request, 'Arguments')).toBe(`["${RECIPIENT}","5000000"]`);
+    expect(previewField(request, 'Value')).toBe('0 ETH (18 decimals)');
     expect(request.preview.detail).toMatchObject({
       contract: getAddress(token.address),
       function: 'approve(address,uint256)',
@@ -163,7 +155,7 @@ describe('web3_transaction sends what the person approved', () => {
   it('asks the wallet to switch when `chain` differs from the wallet’s, and says so in the preview', async () => {
     wallet.chainId = 8453;
     const { request, result } = await callWithApproval({ to: RECIPIENT, amount: '0.001', chain: 'local' }, 'approve');
-    expect(field(request, 'Chain')).toBe(
+    expect(previewField(request, 'Chain')).toBe(
       'Local (anvil) (31337) (the wallet, now on Base (8453), will be asked to switch)',
     );
     await expectMined(result, RECIPIENT);
