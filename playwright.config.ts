@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-/** The relay serves the built app (`pnpm build` first; `pnpm test` does) on a port of its own. */
-const PORT = 8790;
+/** The relay serves the built app (`pnpm build` first; `pnpm test` does) on a port of its own (`VIAL_E2E_PORT`). */
+const PORT = Number(process.env.VIAL_E2E_PORT ?? 8790);
 const baseURL = `http://localhost:${PORT}`;
 
 export default defineConfig({

@@ -1,5 +1,16 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { defineConfig } from 'vite';
+
+/**
+ * transformers.js depends on its own build of onnxruntime-web, not the web app's: its wasm files
+ * are reached as `transformers-ort/…` so the Worker serves the ones that match its JS.
+ */
+const fromTransformers = createRequire(
+  createRequire(new URL('./web/package.json', import.meta.url)).resolve('@huggingface/transformers'),
+);
+const transformersOrt = dirname(fromTransformers.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
 
 /** Cross-origin isolation, so workers get SharedArrayBuffer and threaded WASM (the relay sends the same). */
 const isolationHeaders = {
@@ -14,6 +25,9 @@ export default defineConfig({
   root: 'web',
   publicDir: '../public',
   plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+  resolve: { alias: [{ find: /^transformers-ort\//, replacement: `${transformersOrt}/` }] },
+  // Pre-bundling breaks onnxruntime-web's wasm loading in dev ("expected magic word").
+  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

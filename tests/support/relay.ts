@@ -19,10 +19,12 @@ import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
 import type { WalletService } from '../../web/src/wallet/service.ts';
 import { QuantumService } from '../../web/src/workers/quantum/service.ts';
 import { FakeWallet } from './fakeWallet.ts';
+import { browserOnlyMl } from './browserOnlyMl.ts';
 
 /**
  * The tab's tool packs as a Node host runs them: the simulator in-process, history in memory, and
- * a fake wallet (disconnected unless a test passes its own), sent transactions in memory.
+ * a fake wallet (disconnected unless a test passes its own), sent transactions in memory, and ML
+ * tools that say they need the browser (their Worker runtimes are tested in Chromium).
  */
 export function nodeToolPacks(options: { wallet?: WalletService; transactions?: SentTransactionLog } = {}): ToolPack[] {
   return createToolPacks({
@@ -31,6 +33,7 @@ export function nodeToolPacks(options: { wallet?: WalletService; transactions?: 
     conversations: new MemoryConversationStore(),
     wallet: options.wallet ?? new FakeWallet(),
     transactions: options.transactions ?? new SentTransactionLog(),
+    ...browserOnlyMl,
   });
 }
 

@@ -17,6 +17,8 @@ import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
+import { createMlWorker } from './workers/ml/workerClient.ts';
+import { MlSettingsStore } from './tools/ml/settings.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
 import { LlmState } from './ui/llmState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
@@ -30,6 +32,8 @@ import './ui/styles.css';
 
 // One simulator Worker and one circuit history, shared by the tools and the Quantum view.
 const quantumDeps = { quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() };
+// One ML Worker (started on first use) and one settings store, shared by the ML tools and the Models view.
+const mlDeps = { ml: createMlWorker(), mlSettings: new MlSettingsStore(localStorage) };
 // One conversation store, shared by the LLM tools and the LLM view.
 const conversations = new IndexedDbConversationStore();
 // One browser wallet, shared by the wallet tools and the Wallet view. wagmi loads on first use
@@ -44,7 +48,7 @@ const transactions = new SentTransactionLog(new IndexedDbSentTransactionStore())
 const runtime = new HostRuntime({
   relayUrl: location.origin,
   store: new IndexedDbHostStore(),
-  registry: createToolRegistry({ ...quantumDeps, conversations, wallet, transactions }),
+  registry: createToolRegistry({ ...quantumDeps, ...mlDeps, conversations, wallet, transactions }),
   fixturePacks,
   permissions: new Permissions(new IndexedDbPermissionStore()),
   audit: new AuditLog(new IndexedDbAuditStore()),

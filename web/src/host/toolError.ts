@@ -17,3 +17,17 @@ export class ToolError extends Error {
     this.hints = options.hints ?? [];
   }
 }
+
+/**
+ * Runs `work`, passing on errors that already say what was wrong and how to fix it (by error
+ * name: they may come from a Worker, where comlink keeps the name and message but not the class)
+ * as tool errors, unprefixed. Anything else propagates as it is.
+ */
+export async function explainingErrors<T>(explained: ReadonlySet<string>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Error && explained.has(error.name)) throw new ToolError(error.message, { cause: error });
+    throw error;
+  }
+}

@@ -4,7 +4,7 @@
  */
 import type { QuantumEngine } from '../../workers/quantum/engine.ts';
 import type { SimulateReply, SimulateRequest } from '../../workers/quantum/service.ts';
-import { explainingErrors } from './errors.ts';
+import { explainingSimulatorErrors } from './errors.ts';
 import { topCounts, type CircuitHistory } from './history.ts';
 
 export interface QuantumPackDependencies {
@@ -21,7 +21,7 @@ export async function runSimulation(
   const cancel = () => void quantum.cancel(runId);
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const reply = await explainingErrors(() => quantum.simulate(runId, request, options.onProgress));
+    const reply = await explainingSimulatorErrors(() => quantum.simulate(runId, request, options.onProgress));
     await circuits.record({
       hash: reply.hash,
       qasm: reply.qasm,

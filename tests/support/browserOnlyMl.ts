@@ -1,0 +1,27 @@
+/**
+ * The ML pack's dependencies for Node hosts: onnxruntime-web, tfjs and transformers.js run in
+ * the tab's Worker (tested in Chromium), so here every ML call fails the way a tab without the
+ * Worker would, with an error that says so. The registry is empty.
+ */
+import type { MlPackDependencies } from '../../web/src/tools/ml/index.ts';
+import { DEFAULT_ML_SETTINGS } from '../../web/src/tools/ml/settings.ts';
+
+function unavailable(): never {
+  const error = new Error("ML tools run in the browser tab's ML Worker; this Node host has none.");
+  error.name = 'MlError';
+  throw error;
+}
+
+export const browserOnlyMl: MlPackDependencies = {
+  ml: {
+    list: async () => [],
+    samples: async () => [],
+    remove: async () => unavailable(),
+    load: async () => unavailable(),
+    infer: async () => unavailable(),
+    pipeline: async () => unavailable(),
+    train: async () => unavailable(),
+    cancel: async () => undefined,
+  },
+  mlSettings: { read: () => DEFAULT_ML_SETTINGS },
+};

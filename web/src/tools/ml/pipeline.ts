@@ -1,0 +1,39 @@
+/**
+ * `ml_pipeline`: transformers.js tasks by model id: embeddings, text classification,
+ * zero-shot classification and token classification, on WebGPU or WASM in the ML Worker.
+ */
+import { z } from 'zod';
+import { defineTool, jsonResult } from '../../host/registry.ts';
+import { requestedBackendSchema } from '../../workers/ml/backends.ts';
+import { PIPELINE_TASKS, pipelineOptionsSchema } from '../../workers/ml/pipelineSpec.ts';
+import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
+
+export function createPipelineTool({ ml, mlSettings }: MlPackDependencies) {
+  return defineTool({
+    name: 'ml_pipeline',
+    title: 'Run a transformers.js pipeline',
+    description:
+      "Runs a Hugging Face transformers.js pipeline in the user's browser: feature-extraction (embeddings, mean/cls pooling, normalised), text-classification, zero-shot-classification (options.candidate_labels) or token-classification (named entities). model is a Hugging Face id (e.g. 'Xenova/all-MiniLM-L6-v2'; fetched from the hub unless the tab has it under /models/) or a bundled sample ('sample:bert-embed', 'sample:bert-sentiment', 'sample:bert-nli', 'sample:bert-ner'). Returns one result per input, timings and the backend that ran.",
+    scopes: ['ml'],
+    access: 'compute',
+    input: z.strictObject({
+      task: z.enum(PIPELINE_TASKS),
+      model: z.string().min(1).max(300),
+      inputs: z
+        .union([z.string().max(100_000), z.array(z.string().max(100_000)).min(1).max(256)])
+        .describe('A text or a list of texts'),
+      options: pipelineOptionsSchema,
+      backend: requestedBackendSchema,
+      dtype: z
+        .enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'])
+        .default('fp32')
+        .describe("Which of the model's ONNX weight files to use"),
+    }),
+    annotations: { readOnlyHint: true, openWorldHint: true },
+    run: async (input) => {
+      const inputs = typeof input.inputs === 'string' ? [input.inputs] : input.inputs;
+      const reply = await explainingMlErrors(() => ml.pipeline({ ...input, inputs }, mlSettings.read()));
+      return jsonResult(reply);
+    },
+  });
+}

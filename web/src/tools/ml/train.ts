@@ -1,0 +1,109 @@
+/**
+ * `train_model`: trains a tfjs `Sequential` in the ML Worker on the user's device, one progress
+ * notification per epoch with its loss and metrics, stopping after the current batch when the
+ * client cancels. The trained model is saved to the registry (tfjs `indexeddb://`) and answers
+ * `tfjs_inference` by its id, across reloads.
+ */
+import { z } from 'zod';
+import { defineTool, jsonResult } from '../../host/registry.ts';
+import { requestedBackendSchema } from '../../workers/ml/backends.ts';
+import type { TrainReply, TrainRequest } from '../../workers/ml/service.ts';
+import type { EpochReport } from '../../workers/ml/training.ts';
+import {
+  layerInputSchema,
+  LOSSES,
+  METRICS,
+  OPTIMIZERS,
+  parseLayers,
+  trainingDataSchema,
+} from '../../workers/ml/trainingSpec.ts';
+import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
+
+export const trainInput = z.strictObject({
+  layers: z
+    .array(layerInputSchema)
+    .min(1)
+    .max(64)
+    .describe(
+      "The Sequential's layers in order, e.g. [{type:'dense',units:16,activation:'relu',inputShape:[2]},{type:'dense',units:3,activation:'softmax'}]. Types: dense, conv2d, maxPooling2d, flatten, dropout, batchNormalization, activation",
+    ),
+  data: trainingDataSchema.describe(
+    '{x, y} inline, {csv} text, or {csv_url}; CSV has a header row, the target column last unless label names it',
+  ),
+  epochs: z.number().int().min(1).max(10_000).default(10),
+  batch_size: z.number().int().min(1).max(65_536).default(32),
+  validation_split: z.number().min(0).max(0.9).default(0),
+  optimizer: z.enum(OPTIMIZERS).default('adam'),
+  learning_rate: z.number().positive().max(10).optional().describe('Default 0.01'),
+  loss: z
+    .enum(LOSSES)
+    .default('meanSquaredError')
+    .describe('With class indices as targets use sparseCategoricalCrossentropy'),
+  metrics: z.array(z.enum(METRICS)).max(3).default([]),
+  shuffle: z.boolean().default(true),
+  backend: requestedBackendSchema,
+  name: z.string().max(200).optional().describe('A name for the trained model in the registry'),
+});
+
+/** One training run as the tool and the Models view both start it: cancellable through `signal`. */
+export async function runTraining(
+  { ml }: MlPackDependencies,
+  input: z.infer<typeof trainInput>,
+  options: { signal?: AbortSignal; onEpoch?: (report: EpochReport) => void } = {},
+): Promise<TrainReply> {
+  const request: TrainRequest = {
+    layers: await explainingMlErrors(async () => parseLayers(input.layers)),
+    data: input.data,
+    epochs: input.epochs,
+    batchSize: input.batch_size,
+    validationSplit: input.validation_split,
+    optimizer: input.optimizer,
+    learningRate: input.learning_rate,
+    loss: input.loss,
+    metrics: input.metrics,
+    shuffle: input.shuffle,
+    backend: input.backend,
+    name: input.name,
+  };
+  const runId = crypto.randomUUID();
+  const cancel = () => void ml.cancel(runId);
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    return await explainingMlErrors(() => ml.train(runId, request, options.onEpoch));
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+}
+
+export function describeEpoch({ epoch, epochs, logs }: EpochReport): string {
+  const figures = Object.entries(logs).map(([name, value]) => `${name} ${value.toPrecision(4)}`);
+  return `epoch ${epoch}/${epochs}: ${figures.join(', ')}`;
+}
+
+/** What a run that ended says in words. */
+export function describeOutcome(reply: TrainReply): string {
+  if (reply.cancelled) {
+    return `Cancelled: stopped after batch ${reply.stoppedAfterBatch} of epoch ${reply.epochsCompleted + 1} (${reply.epochsCompleted} of ${reply.epochs} epochs complete); the model was not saved.`;
+  }
+  return `Trained ${reply.epochs} epochs on ${reply.examples} examples; saved as ${reply.model}.`;
+}
+
+export function createTrainModelTool(deps: MlPackDependencies) {
+  return defineTool({
+    name: 'train_model',
+    title: 'Train a model',
+    description:
+      "Trains a TensorFlow.js Sequential model in the user's browser (WebGPU, WASM or CPU) on inline data, CSV text or a CSV URL. Sends one progress notification per epoch with loss and metrics; cancelling stops after the current batch. Saves the trained model in the tab's registry and returns its id (use it with tfjs_inference) and the final metrics.",
+    scopes: ['ml'],
+    access: 'compute',
+    input: trainInput,
+    annotations: { readOnlyHint: false, openWorldHint: false },
+    run: async (input, { signal, progress }) => {
+      const reply = await runTraining(deps, input, {
+        signal,
+        onEpoch: (report) => void progress(report.epoch, report.epochs, describeEpoch(report)),
+      });
+      return jsonResult({ ...reply, summary: describeOutcome(reply) });
+    },
+  });
+}

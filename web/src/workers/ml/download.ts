@@ -1,0 +1,71 @@
+/**
+ * Model downloads with the tab's size limit enforced while the bytes arrive (a server's
+ * Content-Length is believed only to refuse early), and failures that say what to do.
+ */
+import { MlError } from './errors.ts';
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function tooLarge(what: string, bytes: number | undefined, maxBytes: number): MlError {
+  const size = bytes === undefined ? `more than ${formatBytes(maxBytes)}` : formatBytes(bytes);
+  return new MlError(
+    `${what} is ${size}, over this tab's model size limit of ${formatBytes(maxBytes)}. Raise "Largest model" in the Models view, or use a smaller model.`,
+  );
+}
+
+export interface Downloaded {
+  bytes: ArrayBuffer;
+  contentType: string;
+}
+
+/** Fetches `url` into memory, refusing it once it passes `maxBytes` (`budget` for several files). */
+export async function download(url: URL, maxBytes: number, budget = { used: 0 }): Promise<Downloaded> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new MlError(
+      `Could not fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}. Check the URL, and that its server allows this origin (CORS).`,
+    );
+  }
+  if (!response.ok) {
+    throw new MlError(`${url.href} answered HTTP ${response.status} ${response.statusText}; check the URL.`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && budget.used + declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(`The model at ${url.href}`, budget.used + declared, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  const reader = response.body?.getReader();
+  let total = 0;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    budget.used += value.byteLength;
+    if (budget.used > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`The model at ${url.href}`, undefined, maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { bytes: bytes.buffer, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** A hint for bytes a runtime could not parse: an HTML page is the usual wrong URL. */
+export function notAModel(what: string, url: string, contentType: string, reason: string): MlError {
+  const html = contentType.includes('text/html') ? ' The server sent an HTML page, not model bytes.' : '';
+  return new MlError(`${url} is not ${what}: ${reason}.${html} Point model_load at the model file itself.`);
+}

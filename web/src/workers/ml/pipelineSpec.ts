@@ -1,0 +1,44 @@
+/**
+ * What `ml_pipeline` accepts: the transformers.js tasks Vial offers and their options. Kept
+ * apart from the pipelines themselves so the tool's schema does not pull transformers.js in.
+ */
+import { z } from 'zod';
+
+export const PIPELINE_TASKS = [
+  'feature-extraction',
+  'text-classification',
+  'zero-shot-classification',
+  'token-classification',
+] as const;
+export type PipelineTask = (typeof PIPELINE_TASKS)[number];
+
+export const pipelineOptionsSchema = z
+  .strictObject({
+    pooling: z
+      .enum(['none', 'mean', 'cls'])
+      .optional()
+      .describe("feature-extraction: pool tokens into one vector ('mean' by default)"),
+    normalize: z.boolean().optional().describe('feature-extraction: L2-normalise each vector (default true)'),
+    top_k: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('text-classification: how many labels per text (default 1)'),
+    candidate_labels: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('zero-shot-classification: the labels to choose from'),
+    hypothesis_template: z
+      .string()
+      .max(500)
+      .optional()
+      .describe("zero-shot-classification: default 'This example is {}.'"),
+    multi_label: z.boolean().optional().describe('zero-shot-classification: score labels independently'),
+    ignore_labels: z.array(z.string()).optional().describe("token-classification: labels to drop (default ['O'])"),
+  })
+  .default({});
+export type PipelineOptions = z.infer<typeof pipelineOptionsSchema>;
