@@ -35,13 +35,21 @@ interface Inference {
 
 let page: Page;
 let client: Client;
+let mcpUrl: string;
+let token: string;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
-  const mcpUrl = await openVial(page);
-  const token = await createToken(page, 'ML client', ['ml']);
+  mcpUrl = await openVial(page);
+  token = await createToken(page, 'ML client', ['ml']);
   ({ client } = await connectClient(mcpUrl, token));
 });
+
+/** A fresh client session, e.g. after the tab reloaded. */
+async function reconnect(): Promise<void> {
+  await client.close();
+  ({ client } = await connectClient(mcpUrl, token));
+}
 test.afterAll(async () => {
   await client?.close();
   await page?.close();
@@ -178,3 +186,203 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     ).toBeLessThan(TOLERANCE);
   });
 }
+
+interface Trained {
+  model?: string;
+  cancelled: boolean;
+  epochsCompleted: number;
+  history: Array<{ loss: number; acc?: number }>;
+  backend: string;
+  summary: string;
+}
+
+/** blobs.csv as rows and labels, to check the trained model's answers. */
+async function blobs(): Promise<{ rows: number[][]; labels: number[] }> {
+  const csv = await (await fetch(new URL('/models/data/blobs.csv', page.url()))).text();
+  const lines = csv.trim().split('\n').slice(1);
+  const cells = lines.map((line) => line.split(',').map(Number));
+  return { rows: cells.map(([x1, x2]) => [x1!, x2!]), labels: cells.map((row) => row[2]!) };
+}
+
+const BLOBS_TRAINING = {
+  layers: [
+    { type: 'dense', units: 16, activation: 'relu', inputShape: [2] },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ],
+  data: { csv_url: '/models/data/blobs.csv', label: 'label' },
+  batch_size: 32,
+  learning_rate: 0.05,
+  loss: 'sparseCategoricalCrossentropy',
+  metrics: ['accuracy'],
+};
+
+for (const backend of ['wasm', 'webgpu'] as const) {
+  test(`train_model on ${backend}: a progress notification per epoch, loss falls, and the model answers after a reload`, async () => {
+    const epochs = 6;
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+    const result = (await client.callTool(
+      { name: 'train_model', arguments: { ...BLOBS_TRAINING, epochs, backend, name: `blobs on ${backend}` } },
+      undefined,
+      { onprogress: (notification) => progress.push(notification) },
+    )) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    const trained = result.structuredContent as unknown as Trained;
+    expect(trained.backend).toBe(backend);
+    expect(progress.map((notification) => notification.progress)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(progress[0]!.total).toBe(epochs);
+    expect(progress[0]!.message).toMatch(/^epoch 1\/6: loss \d/);
+    const losses = trained.history.map((epoch) => epoch.loss);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.7);
+    expect(trained.model).toMatch(/^trained:/);
+
+    // The tab reloads: the model comes back from IndexedDB and still classifies the blobs.
+    await page.reload();
+    await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'online');
+    await reconnect();
+    const { rows, labels } = await blobs();
+    const registry = await client.readResource({ uri: 'vial://models/registry' });
+    const models = (JSON.parse((registry.contents[0] as { text: string }).text) as { models: Loaded[] }).models;
+    const saved = models.find((model) => model.id === trained.model)!;
+    expect(saved).toBeDefined();
+    const predicted = await call<Inference>('tfjs_inference', {
+      model: trained.model,
+      backend,
+      inputs: { [saved.signature.inputs[0]!.name]: { data: rows } },
+    });
+    const probabilities = Object.values(predicted.outputs)[0]!.data;
+    const correct = labels.filter((label, row) => {
+      const scores = probabilities.slice(row * 3, row * 3 + 3);
+      return scores.indexOf(Math.max(...scores)) === label;
+    }).length;
+    expect(correct / labels.length).toBeGreaterThan(0.9);
+  });
+}
+
+interface AuditTail {
+  entries: Array<{ tool: string; outcome: string; detail?: string }>;
+}
+
+test('cancelling train_model stops it after the current batch, saves nothing, and says so', async () => {
+  const before = await registryIds();
+  const controller = new AbortController();
+  const progress: number[] = [];
+  const training = client.callTool(
+    { name: 'train_model', arguments: { ...BLOBS_TRAINING, epochs: 500, batch_size: 8, backend: 'wasm' } },
+    undefined,
+    {
+      signal: controller.signal,
+      onprogress: ({ progress: epoch }) => {
+        progress.push(epoch);
+        if (epoch === 2) controller.abort('enough');
+      },
+    },
+  );
+  await expect(training).rejects.toThrow();
+  // The audit entry is written when the Worker has stopped: it says where training stopped.
+  let entry: AuditTail['entries'][number] | undefined;
+  await expect
+    .poll(async () => {
+      const tail = await call<AuditTail>('system_logs_tail', { tool: 'train_model', lines: 1 });
+      entry = tail.entries[0];
+      return entry?.outcome;
+    })
+    .toBe('cancelled');
+  // The abort travels client → relay → tab → Worker while epochs run: it lands an epoch or so later.
+  const stopped =
+    /stopped after batch \d+ of epoch (\d+) \((\d+) of 500 epochs complete\); the model was not saved/.exec(
+      entry!.detail ?? '',
+    );
+  expect(stopped, entry!.detail).not.toBeNull();
+  const [, stoppedIn, completed] = stopped!.map(Number);
+  expect(stoppedIn).toBe(completed! + 1);
+  expect(completed).toBeLessThan(20);
+  // The client stops listening at the abort: it heard epoch 2, and the tab got no further than this.
+  expect(progress.at(-1)).toBe(2);
+  expect(completed).toBeGreaterThanOrEqual(2);
+  expect(await registryIds()).toEqual(before);
+  // The Worker is free again.
+  const after = await call<Inference>('onnx_inference', {
+    model: 'sample:mlp',
+    backend: 'wasm',
+    inputs: { input: { data: [[1, 2, 3, 4]] } },
+  });
+  expect(after.outputs.logits!.dims).toEqual([1, 3]);
+});
+
+async function registryIds(): Promise<string[]> {
+  const registry = await client.readResource({ uri: 'vial://models/registry' });
+  return (JSON.parse((registry.contents[0] as { text: string }).text) as { models: Loaded[] }).models
+    .map((model) => model.id)
+    .sort();
+}
+
+async function toolError(name: string, args: Record<string, unknown>): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, `${name} should have failed`).toBe(true);
+  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}
+
+async function setMlSettings(settings: { maxModelBytes: number; allowRemoteModels: boolean }): Promise<void> {
+  await page.evaluate((value) => localStorage.setItem('vial.ml.settings', JSON.stringify(value)), settings);
+}
+
+test('bad input gets an error that names the problem and the fix, and the Worker keeps serving', async () => {
+  const mlp = (inputs: Record<string, unknown>) => ({ model: 'sample:mlp', backend: 'wasm', inputs });
+  expect(await toolError('onnx_inference', { ...mlp({}), model: 'no-such-model' })).toMatch(
+    /No model 'no-such-model' in this tab's registry\. Load it first with model_load: a URL, or a bundled sample \(sample:mlp, sample:tfjs-blobs, .*\)/,
+  );
+  expect(await toolError('onnx_inference', mlp({ input: { dims: [2, 5], data: Array(10).fill(0) } }))).toContain(
+    "Input 'input' has shape [2,5] but the model expects [batch,4] (named dims take any size). Expected inputs: input: float32[batch,4]",
+  );
+  expect(
+    await toolError('onnx_inference', mlp({ input: { type: 'int32', dims: [1, 4], data: [1, 2, 3, 4] } })),
+  ).toContain("Input 'input' is int32 but the model expects input: float32[batch,4]. Send type 'float32'.");
+  expect(await toolError('onnx_inference', mlp({ input: { dims: [1, 4], data: [1, 2, 'abc', 4] } }))).toContain(
+    `Input 'input' value 2 is "abc", not a number.`,
+  );
+  expect(await toolError('onnx_inference', mlp({ x: { data: [[1, 2, 3, 4]] } }))).toContain(
+    "The model has no input 'x'. Expected inputs: input: float32[batch,4]",
+  );
+  expect(await toolError('tfjs_inference', mlp({}))).toContain(
+    "'sample:mlp' is a onnx model; call onnx_inference for it.",
+  );
+  expect(await toolError('model_load', { url: '/index.html', kind: 'onnx' })).toMatch(
+    /\/index\.html is not an ONNX model: .*The server sent an HTML page, not model bytes\. Point model_load at the model file itself\./,
+  );
+  expect(await toolError('model_load', { url: '/models/missing.onnx' })).toMatch(/missing\.onnx answered HTTP 404/);
+  expect(await toolError('model_load', { url: '/models/data/blobs.csv' })).toContain(
+    'Cannot tell what kind of model http://localhost',
+  );
+  expect(
+    await toolError('train_model', { ...BLOBS_TRAINING, layers: [{ type: 'lstm', units: 4, inputShape: [2] }] }),
+  ).toContain(
+    "Layer 1 has type 'lstm', which train_model does not support. Supported layers: dense, conv2d, maxPooling2d, flatten, dropout, batchNormalization, activation.",
+  );
+  expect(await toolError('train_model', { ...BLOBS_TRAINING, data: { x: [[1, 'two']], y: [0] } })).toContain(
+    'data.x[0] value 1 is "two", not a number.',
+  );
+
+  // A model over the tab's size limit (set in the Models view; stored in localStorage).
+  await setMlSettings({ maxModelBytes: 100, allowRemoteModels: true });
+  expect(await toolError('model_load', { url: '/models/mlp/model.onnx', name: 'too big' })).toMatch(
+    /The model at .*\/models\/mlp\/model\.onnx is 668 B, over this tab's model size limit of 100 B\. Raise "Largest model" in the Models view, or use a smaller model\./,
+  );
+
+  // Offline, hub models are refused with the setting named; the bundled samples still work.
+  await setMlSettings({ maxModelBytes: 512 * 1024 * 1024, allowRemoteModels: false });
+  expect(
+    await toolError('ml_pipeline', { task: 'feature-extraction', model: 'Xenova/all-MiniLM-L6-v2', inputs: 'hello' }),
+  ).toMatch(/Could not load 'Xenova\/all-MiniLM-L6-v2' in \/models\/ \(remote models are off in the Models view\)/);
+  const offline = await call<{ output: { dims: number[] } }>('ml_pipeline', {
+    task: 'feature-extraction',
+    model: 'sample:bert-embed',
+    inputs: 'hello',
+    backend: 'wasm',
+  });
+  expect(offline.output.dims).toEqual([1, 32]);
+  await page.evaluate(() => localStorage.removeItem('vial.ml.settings'));
+
+  // After all of that the Worker still answers.
+  const healthy = await call<Inference>('onnx_inference', mlp({ input: { data: [[0.5, 0.5, 0.5, 0.5]] } }));
+  expect(healthy.outputs.logits!.dims).toEqual([1, 3]);
+});

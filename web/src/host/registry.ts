@@ -312,7 +312,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
 
         session.report(event, input);
         const result = await tool.run(input as never, context);
-        if (extra.signal.aborted) return finish('cancelled', result, 'cancelled by the client');
+        if (extra.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
         return finish(result.isError ? 'error' : 'ok', result);
       } catch (error) {
         if (extra.signal.aborted) {
@@ -326,6 +326,15 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
       }
     },
   );
+}
+
+/**
+ * What the activity feed and audit log say of a cancelled call. A tool that stops gracefully
+ * (e.g. training that stops after its current batch) says how far it got in a `summary`.
+ */
+function cancelledDetail(result: CallToolResult): string {
+  const summary = (result.structuredContent as { summary?: unknown } | undefined)?.summary;
+  return typeof summary === 'string' ? `cancelled by the client. ${summary}` : 'cancelled by the client';
 }
 
 async function sendProgress(extra: RequestExtra, progress: number, total?: number, message?: string): Promise<void> {

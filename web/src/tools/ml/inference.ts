@@ -24,12 +24,12 @@ const RUNTIMES = {
   },
 } as const;
 
-export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml }: MlPackDependencies) {
+export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml, mlSettings }: MlPackDependencies) {
   const runtime = RUNTIMES[kind];
   return defineTool({
     name: `${kind}_inference`,
     title: runtime.title,
-    description: `Runs ${runtime.models} from this tab's registry with ${runtime.library} in a Web Worker on the user's own device: ${runtime.backends}. Inputs are named tensors { type, dims, data } checked against the model's signature (model_load returns it; a mismatch error shows it). Returns each output as { type, dims, data }, timings, and which backend ran.`,
+    description: `Runs ${runtime.models} from this tab's registry (bundled samples load on first use) with ${runtime.library} in a Web Worker on the user's own device: ${runtime.backends}. Inputs are named tensors { type, dims, data } checked against the model's signature (model_load returns it; a mismatch error shows it). Returns each output as { type, dims, data }, timings, and which backend ran.`,
     scopes: ['ml'],
     access: 'compute',
     input: z.strictObject({
@@ -38,6 +38,6 @@ export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml }: MlPackD
       backend: requestedBackendSchema,
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async (input) => jsonResult(await explainingMlErrors(() => ml.infer(kind, input))),
+    run: async (input) => jsonResult(await explainingMlErrors(() => ml.infer(kind, input, mlSettings.read()))),
   });
 }

@@ -19,7 +19,11 @@ export interface MlEngine {
   samples(): Promise<Sample[]>;
   remove(id: string): Promise<void>;
   load(request: LoadRequest, settings: MlSettings): Promise<ModelRecord>;
-  infer(kind: Parameters<MlService['infer']>[0], request: InferenceRequest): Promise<InferenceReply>;
+  infer(
+    kind: Parameters<MlService['infer']>[0],
+    request: InferenceRequest,
+    settings: MlSettings,
+  ): Promise<InferenceReply>;
   pipeline(request: PipelineRequest, settings: MlSettings): Promise<PipelineReply>;
   train(runId: string, request: TrainRequest, onEpoch?: (report: EpochReport) => void): Promise<TrainReply>;
   /** Asks a training run to stop after its current batch. */

@@ -192,9 +192,9 @@ export class MlService {
     return this.loadBytes(kind, url, settings, { type: 'url', url: url.href }, undefined, request.name);
   }
 
-  async infer(kind: 'onnx' | 'tfjs', request: InferenceRequest): Promise<InferenceReply> {
+  async infer(kind: 'onnx' | 'tfjs', request: InferenceRequest, settings: MlSettings): Promise<InferenceReply> {
     const started = performance.now();
-    const record = await this.record(request.model);
+    const record = await this.record(request.model, settings);
     if (record.kind !== kind) {
       throw new MlError(
         `'${record.id}' is a ${record.kind} model; call ${record.kind === 'transformers' ? 'ml_pipeline' : `${record.kind}_inference`} for it.`,
@@ -334,12 +334,15 @@ export class MlService {
     };
   }
 
-  private async record(id: string): Promise<ModelRecord> {
+  /** The registered model; a bundled sample named by id is loaded on first use. */
+  private async record(id: string, settings?: MlSettings): Promise<ModelRecord> {
     const record = await this.env.store.get(id);
     if (record) return record;
-    const known = (await this.env.store.list()).map((model) => model.id);
+    if (id.startsWith('sample:') && settings) return this.load({ source: { sample: id } }, settings);
+    const loaded = (await this.env.store.list()).map((model) => model.id);
+    const samples = (await this.samples.list().catch(() => [])).map((sample) => sample.id);
     throw new MlError(
-      `No model '${id}' in this tab's registry. Load it first with model_load (a URL or a bundled sample)${known.length ? `, or use one of: ${known.join(', ')}` : ''}.`,
+      `No model '${id}' in this tab's registry. Load it first with model_load: a URL, or a bundled sample (${samples.join(', ')})${loaded.length ? `. Loaded here: ${loaded.join(', ')}` : ''}.`,
     );
   }
 

@@ -17,7 +17,7 @@ export function createMlWorker(): MlEngine {
     samples: () => call((remote) => remote.samplesList()),
     remove: (id) => call((remote) => remote.remove(id)),
     load: (request, settings) => call((remote) => remote.load(request, settings)),
-    infer: (kind, request) => call((remote) => remote.infer(kind, request)),
+    infer: (kind, request, settings) => call((remote) => remote.infer(kind, request, settings)),
     pipeline: (request, settings) => call((remote) => remote.pipeline(request, settings)),
     train: (runId, request, onEpoch) =>
       call((remote) => remote.train(runId, request, onEpoch ? proxy(onEpoch) : undefined)),
