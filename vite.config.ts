@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /**
@@ -25,7 +26,16 @@ export default defineConfig({
   root: 'web',
   publicDir: '../public',
   plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
-  resolve: { alias: [{ find: /^transformers-ort\//, replacement: `${transformersOrt}/` }] },
+  resolve: {
+    alias: [
+      { find: /^transformers-ort\//, replacement: `${transformersOrt}/` },
+      // The tab's MCP servers validate with @cfworker/json-schema: see web/src/host/sdkValidator.ts.
+      {
+        find: /^\.\.\/validation\/ajv-provider\.js$/,
+        replacement: fileURLToPath(new URL('./web/src/host/sdkValidator.ts', import.meta.url)),
+      },
+    ],
+  },
   // Pre-bundling breaks onnxruntime-web's wasm loading in dev ("expected magic word").
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   build: {

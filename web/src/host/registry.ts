@@ -5,6 +5,7 @@
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import type {
   CallToolResult,
   GetPromptResult,
@@ -202,6 +203,9 @@ export class ToolRegistry {
       { name: 'vial', title: 'Vial', version: VIAL_VERSION },
       {
         capabilities: { logging: {} },
+        // No code generation (ajv's default compiles schemas with new Function) and a fraction of
+        // ajv's size; vite.config.ts keeps the SDK's ajv import out of the bundle.
+        jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
         instructions:
           "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.",
       },
