@@ -1,7 +1,8 @@
 /**
  * The web app's entry: one host runtime for this tab (IndexedDB identity, tokens, permissions
  * and audit log, every tool pack), the shared UI state around it (the Quantum view's runs on the same simulator Worker and
- * circuit history as the quantum tools; the Wallet view on the same wallet as the wallet tools), and the Svelte app on top.
+ * circuit history as the quantum tools; the Models view on the same ML Worker and settings as the ML tools; the Wallet view
+ * on the same wallet as the wallet tools), and the Svelte app on top.
  */
 import { mount } from 'svelte';
 import { AuditLog } from './host/audit.ts';
@@ -19,6 +20,7 @@ import App from './ui/App.svelte';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { createMlWorker } from './workers/ml/workerClient.ts';
 import { MlSettingsStore } from './tools/ml/settings.ts';
+import type { MlState } from './ui/mlState.svelte.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
 import { LlmState } from './ui/llmState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
@@ -57,10 +59,14 @@ const app = new AppState(runtime);
 const trust = new TrustState(runtime);
 const llm = new LlmState(runtime.llm, conversations);
 const quantum = new QuantumState(quantumDeps);
+// The Models view's state is fetched with the view (keeping it out of the first paint) and made
+// once, so a training run started there goes on while another view is open.
+let mlState: Promise<MlState> | undefined;
+const ml = () => (mlState ??= import('./ui/mlState.svelte.ts').then(({ MlState }) => new MlState(mlDeps)));
 const walletState = new WalletState(wallet, transactions, localStorage);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState } });
+mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml } });
 void app.start().then(() => trust.start());
 // A wallet connected before this reload reconnects now, so the tools find it as it was.
 if (wasConnected(localStorage)) void walletState.open();
