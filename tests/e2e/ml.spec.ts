@@ -235,10 +235,27 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.7);
     expect(trained.model).toMatch(/^trained:/);
 
-    // The tab reloads: the model comes back from IndexedDB and still classifies the blobs.
+    // The tab reloads: the model comes back from IndexedDB and still classifies the blobs, and
+    // a model loaded before the reload runs without being downloaded again.
+    const downloads: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().includes('/models/')) downloads.push(new URL(request.url()).pathname);
+    };
+    page.context().on('request', onRequest);
+    const byUrl = await call<Loaded>('model_load', { url: '/models/mlp/model.onnx' });
+    expect(downloads).toEqual(['/models/mlp/model.onnx']);
+    downloads.length = 0;
     await page.reload();
     await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'online');
     await reconnect();
+    const rerun = await call<Inference>('onnx_inference', {
+      model: byUrl.id,
+      backend,
+      inputs: { input: { data: [[1, 2, 3, 4]] } },
+    });
+    page.context().off('request', onRequest);
+    expect(rerun.outputs.logits!.dims).toEqual([1, 3]);
+    expect(downloads).toEqual([]);
     const { rows, labels } = await blobs();
     const registry = await client.readResource({ uri: 'vial://models/registry' });
     const models = (JSON.parse((registry.contents[0] as { text: string }).text) as { models: Loaded[] }).models;
