@@ -27,6 +27,7 @@ import { BENCH_PAGE_PATH, buildBenchSite } from './ml/build.ts';
 import { percentile } from './load.ts';
 import { intOption, textOption } from './options.ts';
 import { startServerProcess } from './serverProcess.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.ts';
 
 type Backend = 'wasm' | 'webgpu';
 type Model = 'onnx' | 'bert';
@@ -52,16 +53,6 @@ const MLP_ROWS = Array.from({ length: rows }, (_, row) =>
 );
 const TEXTS = ['alice loves paris and the movie was great'];
 const TOLERANCE = 1e-4;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-];
 
 /** The Worker's own timings of a call: the library call, and all of `MlService` (with its registry). */
 interface WorkerTimings {
@@ -274,7 +265,7 @@ async function main(): Promise<void> {
   console.log('building the web app and the bench page…');
   const webDir = await buildBenchSite();
   const relay = await startServerProcess('relay', { env: { VIAL_WEB_DIR: webDir } });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ baseURL: relay.url });
     const vial = await context.newPage();
