@@ -17,6 +17,7 @@ import {
   parseLayers,
   trainingDataSchema,
 } from '../../workers/ml/trainingSpec.ts';
+import { cancellableRun } from '../cancellableRun.ts';
 import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
 
 export const trainInput = z.strictObject({
@@ -65,14 +66,11 @@ export async function runTraining(
     backend: input.backend,
     name: input.name,
   };
-  const runId = crypto.randomUUID();
-  const cancel = () => void ml.cancel(runId);
-  options.signal?.addEventListener('abort', cancel, { once: true });
-  try {
-    return await explainingMlErrors(() => ml.train(runId, request, options.onEpoch));
-  } finally {
-    options.signal?.removeEventListener('abort', cancel);
-  }
+  return cancellableRun(
+    options.signal,
+    (runId) => ml.cancel(runId),
+    (runId) => explainingMlErrors(() => ml.train(runId, request, options.onEpoch)),
+  );
 }
 
 export function describeEpoch({ epoch, epochs, logs }: EpochReport): string {

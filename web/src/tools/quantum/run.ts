@@ -4,6 +4,7 @@
  */
 import type { QuantumEngine } from '../../workers/quantum/engine.ts';
 import type { SimulateReply, SimulateRequest } from '../../workers/quantum/service.ts';
+import { cancellableRun } from '../cancellableRun.ts';
 import { explainingSimulatorErrors } from './errors.ts';
 import { topCounts, type CircuitHistory } from './history.ts';
 
@@ -17,26 +18,23 @@ export async function runSimulation(
   request: SimulateRequest,
   options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SimulateReply> {
-  const runId = crypto.randomUUID();
-  const cancel = () => void quantum.cancel(runId);
-  options.signal?.addEventListener('abort', cancel, { once: true });
-  try {
-    const reply = await explainingSimulatorErrors(() => quantum.simulate(runId, request, options.onProgress));
-    await circuits.record({
-      hash: reply.hash,
-      qasm: reply.qasm,
-      qubits: reply.qubits,
-      clbits: reply.clbits,
-      gates: reply.gateCount,
-      lastRun: {
-        backend: reply.backend,
-        shots: reply.shots,
-        simulateMs: reply.timings.simulateMs,
-        topCounts: topCounts(reply.counts),
-      },
-    });
-    return reply;
-  } finally {
-    options.signal?.removeEventListener('abort', cancel);
-  }
+  const reply = await cancellableRun(
+    options.signal,
+    (runId) => quantum.cancel(runId),
+    (runId) => explainingSimulatorErrors(() => quantum.simulate(runId, request, options.onProgress)),
+  );
+  await circuits.record({
+    hash: reply.hash,
+    qasm: reply.qasm,
+    qubits: reply.qubits,
+    clbits: reply.clbits,
+    gates: reply.gateCount,
+    lastRun: {
+      backend: reply.backend,
+      shots: reply.shots,
+      simulateMs: reply.timings.simulateMs,
+      topCounts: topCounts(reply.counts),
+    },
+  });
+  return reply;
 }
