@@ -7,11 +7,12 @@
  * its own. The bench drives it with `page.evaluate(() => window.benchMl…)`.
  */
 import type * as Ort from 'onnxruntime-web';
+import { wasmThreads } from '../../web/src/workers/ml/backends.ts';
 import { OnnxEngine, type OnnxBackend } from '../../web/src/workers/ml/onnxEngine.ts';
 import { Pipelines, type PipelineDevice } from '../../web/src/workers/ml/pipelines.ts';
 
-/** As the ML Worker decides it (web/src/workers/ml/worker.ts). */
-const threads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+/** As the ML Worker decides it. */
+const threads = wasmThreads();
 const settings = { allowRemoteModels: false, localModelPath: '/models/', threads };
 
 export interface Timed {

@@ -64,7 +64,8 @@ export class MlState {
         this.deps.ml.list(),
         this.samples.length ? this.samples : this.deps.ml.samples(),
       ]);
-      this.models = [...models].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+      // Newest first, as the registry lists them.
+      this.models = models;
       this.samples = samples;
       this.registryError = undefined;
       if (!this.selected) this.select(this.models[0]?.id);

@@ -48,3 +48,11 @@ export async function chooseBackend(
   }
   return { backend: requested };
 }
+
+/**
+ * WASM threads for this context: they need SharedArrayBuffer, which only a cross-origin isolated
+ * page (and its Workers) has; more than four buy little for models this size.
+ */
+export function wasmThreads(): number {
+  return self.crossOriginIsolated ? Math.min(4, self.navigator.hardwareConcurrency || 1) : 1;
+}

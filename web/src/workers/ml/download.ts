@@ -2,7 +2,7 @@
  * Model downloads with the tab's size limit enforced while the bytes arrive (a server's
  * Content-Length is believed only to refuse early), and failures that say what to do.
  */
-import { MlError } from './errors.ts';
+import { messageOf, MlError } from './errors.ts';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -30,7 +30,7 @@ export async function download(url: URL, maxBytes: number, budget = { used: 0 })
     response = await fetch(url);
   } catch (error) {
     throw new MlError(
-      `Could not fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}. Check the URL, and that its server allows this origin (CORS).`,
+      `Could not fetch ${url.href}: ${messageOf(error)}. Check the URL, and that its server allows this origin (CORS).`,
     );
   }
   if (!response.ok) {
@@ -43,11 +43,9 @@ export async function download(url: URL, maxBytes: number, budget = { used: 0 })
   }
   const chunks: Uint8Array[] = [];
   const reader = response.body?.getReader();
-  let total = 0;
   while (reader) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
     budget.used += value.byteLength;
     if (budget.used > maxBytes) {
       await reader.cancel();
@@ -55,13 +53,18 @@ export async function download(url: URL, maxBytes: number, budget = { used: 0 })
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
+  return { bytes: concatBytes(chunks), contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** One buffer holding `parts` in order (a download's chunks, a model's weight files). */
+export function concatBytes(parts: Array<ArrayBuffer | Uint8Array>): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const part of parts) {
+    out.set(part instanceof Uint8Array ? part : new Uint8Array(part), offset);
+    offset += part.byteLength;
   }
-  return { bytes: bytes.buffer, contentType: response.headers.get('content-type') ?? '' };
+  return out.buffer;
 }
 
 /** A hint for bytes a runtime could not parse: an HTML page is the usual wrong URL. */

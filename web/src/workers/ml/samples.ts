@@ -3,7 +3,7 @@
  * `samples.json`. They exist for offline demos and tests, not as useful models.
  */
 import { z } from 'zod';
-import { MlError } from './errors.ts';
+import { messageOf, MlError } from './errors.ts';
 import { MODEL_KINDS } from './registry.ts';
 
 export const sampleSchema = z.object({
@@ -31,9 +31,7 @@ export class SampleCatalog {
       .then((json) => z.array(sampleSchema).parse(json))
       .catch((error: unknown) => {
         this.samples = undefined;
-        throw new MlError(
-          `The bundled samples list could not be read: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw new MlError(`The bundled samples list could not be read: ${messageOf(error)}`);
       });
     return this.samples;
   }

@@ -4,7 +4,7 @@
  * here on first use only. Errors a caller can fix are `MlError`s with the fix in the message.
  */
 import { chooseBackend, type Backend, type RequestedBackend } from './backends.ts';
-import { download, notAModel, tooLarge } from './download.ts';
+import { concatBytes, download, notAModel, tooLarge } from './download.ts';
 import { messageOf, MlError } from './errors.ts';
 import { onnxBackend, OnnxEngine } from './onnxEngine.ts';
 import type { PipelineOptions, PipelineTask } from './pipelineSpec.ts';
@@ -52,8 +52,7 @@ export interface InferenceReply {
   timings: { loadMs: number; runMs: number; totalMs: number };
 }
 
-export interface TrainRequest extends Omit<TrainingSettings, 'layers'> {
-  layers: TrainingSettings['layers'];
+export interface TrainRequest extends TrainingSettings {
   data: TrainingData;
   backend: RequestedBackend;
   name?: string;
@@ -195,11 +194,7 @@ export class MlService {
   async infer(kind: 'onnx' | 'tfjs', request: InferenceRequest, settings: MlSettings): Promise<InferenceReply> {
     const started = performance.now();
     const record = await this.record(request.model, settings);
-    if (record.kind !== kind) {
-      throw new MlError(
-        `'${record.id}' is a ${record.kind} model; call ${record.kind === 'transformers' ? 'ml_pipeline' : `${record.kind}_inference`} for it.`,
-      );
-    }
+    if (record.kind !== kind) throw wrongTool(record);
     const inputs = checkInputs(record.signature, request.inputs);
     const choice = await chooseBackend(request.backend, this.env.gpu, 'wasm');
     let result;
@@ -284,9 +279,7 @@ export class MlService {
   async pipeline(request: PipelineRequest, settings: MlSettings): Promise<PipelineReply> {
     const started = performance.now();
     const registered = await this.env.store.get(request.model);
-    if (registered && registered.kind !== 'transformers') {
-      throw new MlError(`'${registered.id}' is a ${registered.kind} model; call ${registered.kind}_inference for it.`);
-    }
+    if (registered && registered.kind !== 'transformers') throw wrongTool(registered);
     const sample = registered?.source.type === 'sample' || request.model.startsWith('sample:');
     const pipelineModel = registered?.pipelineModel ?? (await this.sampleModel(request.model)) ?? request.model;
     const choice = await chooseBackend(request.backend, this.env.gpu, 'wasm');
@@ -487,6 +480,12 @@ export class MlService {
   }
 }
 
+/** A model called through another runtime's tool: name the tool that runs it. */
+function wrongTool(record: ModelRecord): MlError {
+  const tool = record.kind === 'transformers' ? 'ml_pipeline' : `${record.kind}_inference`;
+  return new MlError(`'${record.id}' is a ${record.kind} model; call ${tool} for it.`);
+}
+
 function kindFromUrl(url: URL): 'onnx' | 'tfjs' {
   if (url.pathname.endsWith('.onnx')) return 'onnx';
   if (url.pathname.endsWith('.json')) return 'tfjs';
@@ -500,6 +499,6 @@ function lastSegment(url: URL, up: number): string {
 }
 
 async function digest(parts: ArrayBuffer[]): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer());
+  const hash = await crypto.subtle.digest('SHA-256', concatBytes(parts));
   return Array.from(new Uint8Array(hash).slice(0, 6), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

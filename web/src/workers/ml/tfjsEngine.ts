@@ -6,7 +6,7 @@
 import type { GraphModel, io, LayersModel, Tensor } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Backend } from './backends.ts';
-import { download, notAModel, tooLarge } from './download.ts';
+import { concatBytes, download, notAModel, tooLarge } from './download.ts';
 import { messageOf, MlError } from './errors.ts';
 import { SerialQueue } from './serialQueue.ts';
 import type { ModelSignature, TensorSpec } from './signature.ts';
@@ -51,7 +51,7 @@ export async function readModelArtifacts(
   }
   const weights: ArrayBuffer[] = [];
   for (const group of parsed.weightsManifest) for (const path of group.paths) weights.push(await weightFile(path));
-  const weightData = concat(weights);
+  const weightData = concatBytes(weights);
   return {
     artifacts: {
       modelTopology: parsed.modelTopology,
@@ -85,16 +85,6 @@ export function filesTfjs(files: Array<{ name: string; bytes: ArrayBuffer }>, ma
     if (!file) throw new MlError(`model.json names the weight file '${path}'; drop it together with model.json.`);
     return file.bytes;
   });
-}
-
-function concat(buffers: ArrayBuffer[]): ArrayBuffer {
-  const out = new Uint8Array(buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0));
-  let offset = 0;
-  for (const buffer of buffers) {
-    out.set(new Uint8Array(buffer), offset);
-    offset += buffer.byteLength;
-  }
-  return out.buffer;
 }
 
 function isGraph(artifacts: io.ModelArtifacts): boolean {
