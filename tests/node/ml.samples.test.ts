@@ -1,15 +1,13 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { env, pipeline } from '@huggingface/transformers';
+import { pipeline } from '@huggingface/transformers';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { generateSamples } from '../../tools/models/generateSamples.ts';
-
-const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
+import { loadSampleTfjsModel, MODELS_DIR as MODELS, useOfflineSamples } from '../support/mlReference.ts';
 
 async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -104,19 +102,7 @@ describe('mlp/model.onnx in onnxruntime-node', () => {
 
 describe('tfjs-blobs in @tensorflow/tfjs (cpu)', () => {
   it('loads from model.json + weights.bin and classifies data/blobs.csv above 90%', async () => {
-    await tf.setBackend('cpu');
-    const json = JSON.parse(await readFile(join(MODELS, 'tfjs-blobs/model.json'), 'utf8'));
-    const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
-    const shards = await Promise.all(
-      manifest.flatMap((g) => g.paths).map((p) => readFile(join(MODELS, 'tfjs-blobs', p))),
-    );
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: manifest.flatMap((g) => g.weights),
-        weightData: new Uint8Array(Buffer.concat(shards)).buffer,
-      }),
-    );
+    const model = await loadSampleTfjsModel('tfjs-blobs/model.json');
 
     const [header, ...lines] = (await readFile(join(MODELS, 'data/blobs.csv'), 'utf8')).trim().split('\n');
     expect(header).toBe('x1,x2,label');
@@ -134,9 +120,7 @@ describe('tfjs-blobs in @tensorflow/tfjs (cpu)', () => {
 });
 
 describe('transformers.js samples, offline in Node', () => {
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = MODELS;
+  useOfflineSamples();
 
   it('bert-embed: mean-pooled, normalised 32-dim vectors', async () => {
     const extract = await pipeline('feature-extraction', 'vial-samples/bert-embed');

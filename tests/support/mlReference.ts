@@ -31,25 +31,29 @@ export async function onnxReference(
   );
 }
 
-/** A tfjs model from `public/models` (or artifacts saved elsewhere), predicted on the CPU backend. */
-export async function tfjsReference(modelJsonPath: string, rows: number[][]): Promise<number[]> {
+/** A bundled tfjs Layers model (`model.json` and its weight files) on the CPU backend. */
+export async function loadSampleTfjsModel(modelJsonPath: string): Promise<tf.LayersModel> {
   await tf.setBackend('cpu');
   const dir = modelJsonPath.slice(0, modelJsonPath.lastIndexOf('/') + 1);
   const json = JSON.parse(await readFile(`${MODELS_DIR}${modelJsonPath}`, 'utf8')) as {
     modelTopology: object;
-    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+    weightsManifest: tf.io.WeightsManifestConfig;
   };
   const buffers = await Promise.all(
     json.weightsManifest.flatMap((group) => group.paths).map((path) => readFile(`${MODELS_DIR}${dir}${path}`)),
   );
-  const weightData = new Uint8Array(Buffer.concat(buffers)).buffer;
-  const model = await tf.loadLayersModel(
+  return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
-      weightData,
+      weightData: new Uint8Array(Buffer.concat(buffers)).buffer,
     }),
   );
+}
+
+/** A bundled tfjs model's predictions for `rows`, flat. */
+export async function tfjsReference(modelJsonPath: string, rows: number[][]): Promise<number[]> {
+  const model = await loadSampleTfjsModel(modelJsonPath);
   const output = model.predict(tf.tensor2d(rows)) as tf.Tensor;
   const data = Array.from(await output.data());
   tf.dispose([output]);
@@ -57,11 +61,16 @@ export async function tfjsReference(modelJsonPath: string, rows: number[][]): Pr
   return data;
 }
 
-/** A transformers.js pipeline on a bundled sample, offline, as Node runs it. */
-export async function pipelineReference(task: string, model: string, input: string, ...settings: unknown[]) {
+/** transformers.js reads the bundled samples from `public/models`, never from the hub. */
+export function useOfflineSamples(): void {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = MODELS_DIR;
+}
+
+/** A transformers.js pipeline on a bundled sample, offline, as Node runs it. */
+export async function pipelineReference(task: string, model: string, input: string, ...settings: unknown[]) {
+  useOfflineSamples();
   const pipe = (await pipeline(task as 'feature-extraction', model, { dtype: 'fp32' })) as unknown as (
     input: string,
     ...settings: unknown[]
