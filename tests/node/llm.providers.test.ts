@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmChatResultSchema, type LlmStreamEvent } from '@vial/shared';
 import { endOf, PROVIDER_KEYS, startGateway, textOf, type Gateway } from '../support/llmStandIns/gateway.ts';
+import { readSse } from '../support/sse.ts';
 
 let gateway: Gateway;
 beforeAll(async () => {
@@ -161,5 +162,28 @@ describe('stream: false', () => {
       attempts: [{ provider: 'anthropic', model: 'claude-haiku-4-5', attempt: 1 }],
     });
     expect(result.ok && result.costUsd).toBeCloseTo((12 * 1 + 4 * 5) / 1e6, 12);
+  });
+});
+
+describe('a provider slow to its first token', () => {
+  it('still gets the response headers to the tab before its first event, which then streams as usual', async () => {
+    // The headers normally travel with the first event; a tab (or a proxy in front of the
+    // relay) waiting on a slow model must still see the response start.
+    const slow = await startGateway({ env: { VIAL_LLM_IDLE_TIMEOUT_MS: '5000' } });
+    try {
+      slow.openai.script({ kind: 'reply', firstDelayMs: 1500 });
+      const response = await slow.chat({ model: 'openai:gpt-4o-mini', messages });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const [request] = slow.openai.requests;
+      expect(request?.deltasSent).toBe(0);
+      const events: LlmStreamEvent[] = [];
+      for await (const event of readSse(response)) events.push(JSON.parse(event.data) as LlmStreamEvent);
+      expectWellFormed(events);
+      expect(textOf(events)).toBe('Hello, world!');
+      expect(slow.openai.requests).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -48,6 +48,9 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** How long a streamed answer may go without its first event before the headers are sent alone. */
+const HEADERS_ALONE_AFTER_MS = 100;
+
 /** HTTP status of a `stream: false` answer that failed, by what failed. */
 const FAILURE_STATUS: Partial<Record<LlmErrorClass, number>> = {
   bad_request: 400,
@@ -117,13 +120,23 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
 
     const request = parsed.data;
     const tab = new AbortController();
-    // Fires when the tab goes away mid-answer (and harmlessly after a normal end): the upstream call is aborted.
-    res.once('close', () => tab.abort());
+    // The tab went away mid-answer: the upstream call is aborted. (After a normal end there is
+    // nothing to abort, and an abort builds a DOMException with its stack: skip it.)
+    res.once('close', () => {
+      if (!res.writableFinished) tab.abort();
+    });
     let outcome: RouteOutcome;
     if (request.stream) {
       res.writeHead(200, SSE_HEADERS);
-      res.flushHeaders();
-      const send = (event: LlmStreamEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      // The headers go out with the first event, in one write, unless the provider keeps the
+      // tab waiting: then alone, so that proxies between tab and relay see a response start.
+      const flushHeaders = setTimeout(() => {
+        if (!res.writableEnded) res.flushHeaders();
+      }, HEADERS_ALONE_AFTER_MS);
+      const send = (event: LlmStreamEvent) => {
+        clearTimeout(flushHeaders);
+        return res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
       outcome = await router.route(
         request,
         {
