@@ -1,29 +1,36 @@
 /**
  * `pnpm bench:llm`: what the relay's LLM gateway adds to a streamed answer. The OpenAI-format
- * stand-in (tests/support/llmStandIns) streams the same answer along two paths:
+ * stand-in (tests/support/llmStandIns) streams the same answer along three paths:
  *
- *   relay:  fetch -> relay POST /llm/chat (auth, limits, router, adapter) -> stand-in
- *   direct: fetch -> stand-in POST /v1/chat/completions (the baseline)
+ *   direct: client -> stand-in POST /v1/chat/completions (the baseline)
+ *   pipe:   client -> bench/pipeProxy.ts (forwards bytes, reads nothing) -> stand-in
+ *   relay:  client -> relay POST /llm/chat (auth, limits, router, adapter) -> stand-in
  *
- * As in use, each runs in a process of its own (bench/serverProcess.ts): the stand-in in one,
- * the relay in another, and the clients (with the Node "tab" that holds the llmKey) in this one,
- * so the relay's CPU is its own. Each delta's text is the time the stand-in wrote it on a clock
- * the processes share, so besides time to first token (TTFT) and total time, the benchmark
- * measures how late each delta arrives after it was sent: a gateway that buffered deltas would
- * show it there. Scenarios: one stream at a time, and 64 concurrent streams; rounds alternate
- * which path goes first, after a warm-up of both. Each process's CPU time, event-loop busy time
- * and event-loop delay are recorded per path, to show what limits the concurrent case.
+ * The pipe is the floor for any proxy: what two more hops between processes cost on this
+ * machine. Relay minus direct is the headline; relay minus pipe is the relay's own work.
+ *
+ * As in use, each runs in a process of its own (bench/serverProcess.ts): the stand-in, the
+ * relay, the pipe, and the clients (node:http, bench/sseClient.ts, with the Node "tab" that
+ * holds the llmKey) in this one. Each delta's text is the time the
+ * stand-in wrote it on a clock the processes share, so besides time to first token (TTFT) and
+ * total time, the benchmark measures how late each delta arrives after it was sent: a gateway
+ * that buffered deltas would show it there. Scenarios: one stream at a time; 64 concurrent
+ * streams whose first requests are spread over one answer's length (as independent tabs ask);
+ * and the same 64 all asking in the same millisecond (`_burst`). Rounds rotate which path goes
+ * first, after a warm-up of each. Each process's CPU time (and its kernel share), event-loop
+ * busy time and event-loop delay are recorded per path, to show what limits the concurrent case.
  *
  * Options, as `--name=value` or `BENCH_NAME`: streams per round at concurrency 1 (40),
  * concurrent (64), rounds (2), deltas per answer (20), delay-ms between deltas (10: 100 tokens
  * per second, about what hosted models stream).
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startNodeHost } from '../tests/support/relay.ts';
-import { readSse } from '../tests/support/sse.ts';
 import { percentile } from './load.ts';
 import { sharedClockMs, startServerProcess, startUsageMeter, type ProcessUsage } from './serverProcess.ts';
 import { intOption } from './options.ts';
+import { postSse } from './sseClient.ts';
 
 const BASELINE = 'direct-to-stand-in';
 /** The bench's stand-in takes any key; the relay sends this one, and so does the direct path. */
@@ -37,8 +44,16 @@ const settings = {
   delayMs: intOption('delay-ms', 10),
 };
 
-type PathName = 'direct' | 'relay';
-type ProcessName = 'clients' | 'relay' | 'standIn';
+const PATHS = ['direct', 'pipe', 'relay'] as const;
+type PathName = (typeof PATHS)[number];
+const PROCESSES = ['clients', 'relay', 'pipe', 'standIn'] as const;
+type ProcessName = (typeof PROCESSES)[number];
+/** The processes a path's streams go through (the others idle meanwhile). */
+const PROCESSES_ON: Record<PathName, ProcessName[]> = {
+  direct: ['clients', 'standIn'],
+  pipe: ['clients', 'pipe', 'standIn'],
+  relay: ['clients', 'relay', 'standIn'],
+};
 
 interface StreamTiming {
   ttftMs: number;
@@ -67,6 +82,7 @@ const relay = await startServerProcess('relay', {
     VIAL_LLM_IDLE_TIMEOUT_MS: '10000',
   },
 });
+const pipe = await startServerProcess('pipe-proxy', { targetUrl: standIn.url });
 const tab = await startNodeHost(relay.url, { packs: [] });
 const llmKey = tab.status.state === 'online' ? tab.status.llmKey : undefined;
 if (!llmKey) throw new Error('the relay gave the tab no llmKey in its registered frame');
@@ -84,31 +100,24 @@ const directBody = JSON.stringify({
 
 async function streamOnce(path: PathName): Promise<StreamTiming> {
   const started = performance.now();
-  const response =
-    path === 'relay'
-      ? await fetch(`${relay.url}/llm/chat`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${llmKey}` },
-          body: relayBody,
-        })
-      : await fetch(`${standIn.url}/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${PROVIDER_KEY}` },
-          body: directBody,
-        });
-  if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   let ttftMs = Number.NaN;
   const lagsMs: number[] = [];
   let ended = false;
   let lastDeltaAt = Number.NaN;
-  for await (const event of readSse(response)) {
+  const onEvent = (data: string) => {
     const now = performance.now();
-    const text = path === 'relay' ? relayDelta(event.data) : directDelta(event.data);
+    const text = path === 'relay' ? relayDelta(data) : directDelta(data);
     if (text === 'end') ended = true;
-    if (typeof text !== 'string' || text === 'end') continue;
+    if (typeof text !== 'string' || text === 'end') return;
     if (Number.isNaN(ttftMs)) ttftMs = now - started;
     lagsMs.push(sharedClockMs() - Number(text));
     lastDeltaAt = now;
+  };
+  if (path === 'relay') {
+    await postSse(`${relay.url}/llm/chat`, { authorization: `Bearer ${llmKey}` }, relayBody, onEvent);
+  } else {
+    const base = path === 'pipe' ? pipe.url : standIn.url;
+    await postSse(`${base}/chat/completions`, { authorization: `Bearer ${PROVIDER_KEY}` }, directBody, onEvent);
   }
   if (!ended || lagsMs.length !== settings.deltas) {
     throw new Error(`${path}: the stream ended early (${lagsMs.length} of ${settings.deltas} deltas)`);
@@ -130,22 +139,31 @@ function directDelta(data: string): string | undefined {
   return chunk.choices?.[0]?.delta?.content || undefined;
 }
 
-async function runScenario(path: PathName, concurrency: number, streams: number): Promise<Run> {
+interface Scenario {
+  name: string;
+  concurrency: number;
+  streams: number;
+  /** Over how many ms the concurrent clients make their first requests (0: all at once). */
+  spreadMs: number;
+}
+
+async function runScenario(path: PathName, { concurrency, streams, spreadMs }: Scenario): Promise<Run> {
   // Each process's usage counts from here (the readings before are discarded).
-  await Promise.all([relay.usage(), standIn.usage()]);
+  await Promise.all([relay.usage(), pipe.usage(), standIn.usage()]);
   clientUsage();
   const timings: StreamTiming[] = [];
   let next = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, client) => {
+      if (spreadMs) await sleep((client * spreadMs) / concurrency);
       while (next < streams) {
         next++;
         timings.push(await streamOnce(path));
       }
     }),
   );
-  const [relayUsage, standInUsage] = await Promise.all([relay.usage(), standIn.usage()]);
-  return { timings, usage: { clients: clientUsage(), relay: relayUsage, standIn: standInUsage } };
+  const [relayUsage, pipeUsage, standInUsage] = await Promise.all([relay.usage(), pipe.usage(), standIn.usage()]);
+  return { timings, usage: { clients: clientUsage(), relay: relayUsage, pipe: pipeUsage, standIn: standInUsage } };
 }
 
 interface Summary {
@@ -161,6 +179,8 @@ interface Summary {
 
 interface PooledUsage {
   cpuMsPerStream: number;
+  /** Share of that CPU time spent in the kernel. */
+  kernelShare: number;
   /** Share of the runs' wall time the process's event loop was busy. */
   busyShare: number;
   /** The worst run's p99 and maximum event-loop delay. */
@@ -182,6 +202,7 @@ function summarize(runs: Run[]): Summary {
     const wallMs = sum((usage) => usage.wallMs);
     return {
       cpuMsPerStream: sum((usage) => usage.cpuMs) / timings.length,
+      kernelShare: sum((usage) => usage.systemCpuMs) / sum((usage) => usage.cpuMs),
       busyShare: sum((usage) => usage.busyMs) / wallMs,
       loopDelayP99Ms: Math.max(...usages.map((usage) => usage.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...usages.map((usage) => usage.loopDelayMaxMs)),
@@ -196,27 +217,34 @@ function summarize(runs: Run[]): Summary {
     lagP50: percentile(lag, 50),
     lagP99: percentile(lag, 99),
     tailP50: percentile(sorted(timings.map((t) => t.tailMs)), 50),
-    usage: { clients: pool('clients'), relay: pool('relay'), standIn: pool('standIn') },
+    usage: Object.fromEntries(PROCESSES.map((which) => [which, pool(which)])) as Record<ProcessName, PooledUsage>,
   };
 }
 
-const scenarios = [
-  { name: 'c1', concurrency: 1, streams: settings.streams },
-  { name: `c${settings.concurrent}`, concurrency: settings.concurrent, streams: settings.concurrent * 4 },
+/** How long one answer takes to stream: spreading the first requests over it keeps them spread. */
+const answerMs = settings.deltas * settings.delayMs;
+const concurrent = settings.concurrent;
+const scenarios: Scenario[] = [
+  { name: 'c1', concurrency: 1, streams: settings.streams, spreadMs: 0 },
+  // Tabs ask independently: at any moment some of the 64 streams are starting, most are streaming.
+  { name: `c${concurrent}`, concurrency: concurrent, streams: concurrent * 4, spreadMs: answerMs },
+  // The worst case: all 64 ask in the same millisecond, and stay in step (each answer takes as long).
+  { name: `c${concurrent}_burst`, concurrency: concurrent, streams: concurrent * 4, spreadMs: 0 },
 ];
 
 try {
-  for (const path of ['direct', 'relay'] as const) {
-    await runScenario(path, 1, 20);
-    await runScenario(path, settings.concurrent, settings.concurrent);
+  for (const path of PATHS) {
+    await runScenario(path, { name: 'warm-up', concurrency: 1, streams: 20, spreadMs: 0 });
+    await runScenario(path, { name: 'warm-up', concurrency: concurrent, streams: concurrent, spreadMs: 0 });
   }
   const results: Record<string, Record<PathName, Run[]>> = {};
   for (let round = 0; round < settings.rounds; round++) {
-    const order: PathName[] = round % 2 === 0 ? ['direct', 'relay'] : ['relay', 'direct'];
+    // Each path goes first in turn, so a drift in the machine's speed does not favour one.
+    const order = PATHS.map((_, index) => PATHS[(index + round) % PATHS.length]!);
     for (const scenario of scenarios) {
-      results[scenario.name] ??= { direct: [], relay: [] };
+      results[scenario.name] ??= { direct: [], pipe: [], relay: [] };
       for (const path of order) {
-        results[scenario.name]![path].push(await runScenario(path, scenario.concurrency, scenario.streams));
+        results[scenario.name]![path].push(await runScenario(path, scenario));
       }
     }
   }
@@ -224,13 +252,13 @@ try {
     Object.fromEntries(
       Object.entries(results).map(([name, paths]) => [
         name,
-        { direct: summarize(paths.direct), relay: summarize(paths.relay) },
+        Object.fromEntries(PATHS.map((path) => [path, summarize(paths[path])])) as Record<PathName, Summary>,
       ]),
     ),
   );
 } finally {
   tab.stop();
-  await Promise.all([relay.close(), standIn.close()]);
+  await Promise.all([relay.close(), pipe.close(), standIn.close()]);
 }
 
 function report(results: Record<string, Record<PathName, Summary>>): void {
@@ -241,15 +269,16 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${settings.rounds} rounds; ` +
       `${settings.deltas} deltas per answer, ${settings.delayMs} ms apart; c1: ${settings.streams} streams one at a time per round; ` +
-      `c${settings.concurrent}: ${settings.concurrent * 4} streams, ${settings.concurrent} at a time, per round; ` +
-      'clients, relay and stand-in in three processes\n',
+      `c${concurrent}: ${concurrent * 4} streams, ${concurrent} at a time, first requests spread over ${answerMs} ms, per round; ` +
+      `c${concurrent}_burst: the same, first requests all at once; ` +
+      'clients, relay (or pipe proxy) and stand-in in processes of their own\n',
   );
   console.log(
     '| scenario | path | streams | TTFT p50 ms | TTFT p99 ms | total p50 ms | delta lag p50 ms | delta lag p99 ms | last delta to end p50 ms |',
   );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, paths] of Object.entries(results)) {
-    for (const path of ['direct', 'relay'] as const) {
+    for (const path of PATHS) {
       const r = paths[path];
       console.log(
         `| ${name} | ${path} | ${r.streams} | ${fixed(r.ttftP50)} | ${fixed(r.ttftP99)} | ${fixed(r.totalP50)} | ${fixed(r.lagP50)} | ${fixed(r.lagP99)} | ${fixed(r.tailP50)} |`,
@@ -258,20 +287,21 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
   }
   console.log('\nWhere the CPU went, per process, during the measured runs:\n');
   console.log(
-    '| scenario | path | process | CPU ms per stream | cores used | event loop busy % | loop delay p99 ms | loop delay max ms |',
+    '| scenario | path | process | CPU ms per stream | kernel % | cores used | event loop busy % | loop delay p99 ms | loop delay max ms |',
   );
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, paths] of Object.entries(results)) {
-    for (const path of ['direct', 'relay'] as const) {
-      for (const [which, u] of Object.entries(paths[path].usage)) {
+    for (const path of PATHS) {
+      for (const which of PROCESSES_ON[path]) {
+        const u = paths[path].usage[which];
         console.log(
-          `| ${name} | ${path} | ${which} | ${fixed(u.cpuMsPerStream)} | ${u.cores.toFixed(2)} | ${(u.busyShare * 100).toFixed(1)} | ${fixed(u.loopDelayP99Ms)} | ${fixed(u.loopDelayMaxMs)} |`,
+          `| ${name} | ${path} | ${which} | ${fixed(u.cpuMsPerStream)} | ${(u.kernelShare * 100).toFixed(0)} | ${u.cores.toFixed(2)} | ${(u.busyShare * 100).toFixed(1)} | ${fixed(u.loopDelayP99Ms)} | ${fixed(u.loopDelayMaxMs)} |`,
         );
       }
     }
   }
   console.log('');
-  for (const [name, { direct, relay }] of Object.entries(results)) {
+  for (const [name, { direct, pipe, relay }] of Object.entries(results)) {
     console.log(
       `BENCH llm_added_ttft_p50_${name} ${fixed(relay.ttftP50 - direct.ttftP50)} ms baseline=${BASELINE} goal=<=1`,
     );
@@ -280,6 +310,9 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
     );
     console.log(
       `BENCH llm_added_delta_lag_p50_${name} ${fixed(relay.lagP50 - direct.lagP50)} ms baseline=${BASELINE} goal=<=1`,
+    );
+    console.log(
+      `BENCH llm_pipe_added_ttft_p50_${name} ${fixed(pipe.ttftP50 - direct.ttftP50)} ms baseline=${BASELINE} goal=record`,
     );
     console.log(
       `BENCH llm_relay_cpu_per_stream_${name} ${fixed(relay.usage.relay.cpuMsPerStream)} ms baseline=none goal=record`,

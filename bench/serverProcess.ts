@@ -3,9 +3,10 @@
  * its own and the load driver's CPU is not its CPU: `relay` (the Vial relay, configured from
  * `VIAL_*` variables as `relay/src/main.ts` is), `host` (a Node host runtime serving the load
  * pack, the "tab", connected to the relay at the given URL, with a token minted), `direct`
- * (bench/directServer.ts serving the load pack) or `llm-stand-in` (the OpenAI-format stand-in of
+ * (bench/directServer.ts serving the load pack), `llm-stand-in` (the OpenAI-format stand-in of
  * tests/support/llmStandIns answering every request with the given reply, each delta's text the
- * time it was sent by `sharedClockMs`). The child is `serverProcessMain.ts`; the two talk over
+ * time it was sent by `sharedClockMs`) or `pipe-proxy` (bench/pipeProxy.ts in front of the
+ * given target URL). The child is `serverProcessMain.ts`; the two talk over
  * the fork IPC channel with the messages below.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -13,12 +14,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export type ServerKind = 'relay' | 'host' | 'direct' | 'llm-stand-in';
+export type ServerKind = 'relay' | 'host' | 'direct' | 'llm-stand-in' | 'pipe-proxy';
 
 /** What the child needs besides its kind and environment; sent as its second argument, JSON. */
 export const serverArgsSchema = z.object({
   /** Where a `host` connects. */
   relayUrl: z.string().optional(),
+  /** Where a `pipe-proxy` forwards to. */
+  targetUrl: z.string().optional(),
   /** The answer an `llm-stand-in` streams: how many deltas, how far apart. */
   llmReply: z.object({ deltas: z.number().int().min(1), delayMs: z.number().min(0) }).optional(),
 });
@@ -37,6 +40,8 @@ export type ServerMemory = z.infer<typeof memorySchema>;
 const usageSchema = z.object({
   /** CPU time, user and system. */
   cpuMs: z.number(),
+  /** The part of `cpuMs` spent in the kernel (system calls: socket reads and writes, waking other processes). */
+  systemCpuMs: z.number(),
   /** Time the event loop spent running code rather than waiting, out of `wallMs`. */
   busyMs: z.number(),
   wallMs: z.number(),
@@ -88,6 +93,7 @@ export function startUsageMeter(): () => ProcessUsage {
     const lateMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS);
     const usage = {
       cpuMs: (cpuSince.user + cpuSince.system) / 1000,
+      systemCpuMs: cpuSince.system / 1000,
       busyMs: loopSince.active,
       wallMs: loopSince.active + loopSince.idle,
       loopDelayP99Ms: delay.count ? lateMs(delay.percentile(99)) : 0,

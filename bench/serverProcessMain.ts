@@ -10,6 +10,7 @@ import { startNodeHost } from '../tests/support/relay.ts';
 import { ToolRegistry } from '../web/src/host/registry.ts';
 import { startDirectServer } from './directServer.ts';
 import { loadPack } from './loadPack.ts';
+import { startPipeProxy } from './pipeProxy.ts';
 import {
   parentMessageSchema,
   serverArgsSchema,
@@ -32,6 +33,7 @@ async function start(): Promise<{ url: string; token?: string; close(): Promise<
     const { token } = await host.mintToken({ name: 'bench', scopes: [] });
     return { url: host.mcpUrl!, token, close: async () => host.stop() };
   }
+  if (kind === 'pipe-proxy') return startPipeProxy(args.targetUrl!);
   if (kind === 'llm-stand-in') {
     const { deltas, delayMs } = args.llmReply!;
     const standIn = await startOpenAiStandIn({

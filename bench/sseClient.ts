@@ -1,0 +1,64 @@
+/**
+ * A lean SSE client for load generators: POST a JSON body with node:http and hand each event's
+ * data to a callback as its bytes arrive. It costs the bench's process about a third of what
+ * `fetch` plus a WHATWG stream reader does per request, so on a machine with few cores the load
+ * generator takes less CPU from the servers it measures (and both paths pay the same).
+ */
+import { Agent, request } from 'node:http';
+
+/** Keeps connections alive and never queues a request behind the others for a socket. */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+/**
+ * Resolves when the response ends; rejects on a status other than 200 (with its body) or a
+ * connection error. `onEvent` gets the `data:` of each event, in order.
+ */
+export function postSse(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  onEvent: (data: string) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        agent,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.on('data', (piece: string) => (text += piece));
+          res.on('end', () => reject(new Error(`${url} answered ${res.statusCode}: ${text}`)));
+          return;
+        }
+        let buffer = '';
+        res.on('data', (piece: string) => {
+          buffer += piece;
+          let boundary: number;
+          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+            const data = dataOf(buffer.slice(0, boundary));
+            buffer = buffer.slice(boundary + 2);
+            if (data) onEvent(data);
+          }
+        });
+        res.on('end', resolve);
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The joined `data:` lines of one event block. */
+function dataOf(block: string): string {
+  let data = '';
+  for (const line of block.split('\n')) {
+    if (line.startsWith('data:')) data += line.slice(5).trim();
+  }
+  return data;
+}
