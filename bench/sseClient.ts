@@ -1,8 +1,9 @@
 /**
  * A lean SSE client for load generators: POST a JSON body with node:http and hand each event's
- * data to a callback as its bytes arrive. It costs the bench's process about a third of what
- * `fetch` plus a WHATWG stream reader does per request, so on a machine with few cores the load
- * generator takes less CPU from the servers it measures (and both paths pay the same).
+ * data to a callback as its bytes arrive. In bench:llm at 64 concurrent streams it cost the
+ * clients' process 0.8–1.4 ms of CPU per 20-delta stream, against 1.9–2.0 ms for `fetch` plus a
+ * WHATWG stream reader, so on a machine with few cores the load generator takes less CPU from
+ * the servers it measures (and every path pays the same).
  */
 import { Agent, request } from 'node:http';
 
