@@ -6,6 +6,7 @@
  * the servers it measures (and every path pays the same).
  */
 import { Agent, request } from 'node:http';
+import { sseEventOf } from '../tests/support/sse.ts';
 
 /** Keeps connections alive and never queues a request behind the others for a socket. */
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -41,7 +42,7 @@ export function postSse(
           buffer += piece;
           let boundary: number;
           while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-            const data = dataOf(buffer.slice(0, boundary));
+            const { data } = sseEventOf(buffer.slice(0, boundary));
             buffer = buffer.slice(boundary + 2);
             if (data) onEvent(data);
           }
@@ -53,13 +54,4 @@ export function postSse(
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** The joined `data:` lines of one event block. */
-function dataOf(block: string): string {
-  let data = '';
-  for (const line of block.split('\n')) {
-    if (line.startsWith('data:')) data += line.slice(5).trim();
-  }
-  return data;
 }

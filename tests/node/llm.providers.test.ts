@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmChatResultSchema, type LlmStreamEvent } from '@vial/shared';
-import { endOf, PROVIDER_KEYS, startGateway, textOf, type Gateway } from '../support/llmStandIns/gateway.ts';
-import { readSse } from '../support/sse.ts';
+import { endOf, eventsOf, PROVIDER_KEYS, startGateway, textOf, type Gateway } from '../support/llmStandIns/gateway.ts';
 
 let gateway: Gateway;
 beforeAll(async () => {
@@ -177,8 +176,7 @@ describe('a provider slow to its first token', () => {
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const [request] = slow.openai.requests;
       expect(request?.deltasSent).toBe(0);
-      const events: LlmStreamEvent[] = [];
-      for await (const event of readSse(response)) events.push(JSON.parse(event.data) as LlmStreamEvent);
+      const events = await eventsOf(response);
       expectWellFormed(events);
       expect(textOf(events)).toBe('Hello, world!');
       expect(slow.openai.requests).toHaveLength(1);

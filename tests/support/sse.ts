@@ -13,16 +13,21 @@ export async function* readSse(response: Response): AsyncGenerator<SseEvent> {
     buffer += value;
     let boundary: number;
     while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, boundary);
+      const event = sseEventOf(buffer.slice(0, boundary));
       buffer = buffer.slice(boundary + 2);
-      const event: SseEvent = { data: '' };
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) event.id = line.slice(3).trim();
-        if (line.startsWith('data:')) event.data += line.slice(5).trim();
-      }
       if (event.data) yield event;
     }
   }
+}
+
+/** One event block (the text between blank lines): its `id:` and its joined `data:` lines. */
+export function sseEventOf(block: string): SseEvent {
+  const event: SseEvent = { data: '' };
+  for (const line of block.split('\n')) {
+    if (line.startsWith('id:')) event.id = line.slice(3).trim();
+    if (line.startsWith('data:')) event.data += line.slice(5).trim();
+  }
+  return event;
 }
 
 /** The JSON-RPC messages in an SSE response body, read to its end. */

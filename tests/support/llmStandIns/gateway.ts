@@ -105,9 +105,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     async events(body) {
       const response = await chat(body);
       if (response.status !== 200) throw new Error(`/llm/chat answered ${response.status}: ${await response.text()}`);
-      const events: LlmStreamEvent[] = [];
-      for await (const event of readSse(response)) events.push(llmStreamEventSchema.parse(JSON.parse(event.data)));
-      return events;
+      return eventsOf(response);
     },
     async close() {
       host.stop();
@@ -115,6 +113,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       await Promise.all([anthropic, openai, gemini, openrouter].map((standIn) => standIn.close()));
     },
   };
+}
+
+/** Reads a /llm/chat stream to its end, each event validated with the shared schema. */
+export async function eventsOf(response: Response): Promise<LlmStreamEvent[]> {
+  const events: LlmStreamEvent[] = [];
+  for await (const event of readSse(response)) events.push(llmStreamEventSchema.parse(JSON.parse(event.data)));
+  return events;
 }
 
 /** The text of a stream's deltas. */
