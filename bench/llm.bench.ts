@@ -19,6 +19,8 @@
  * and the same 64 all asking in the same millisecond (`_burst`). Rounds rotate which path goes
  * first, after a warm-up of each. Each process's CPU time (and its kernel share), event-loop
  * busy time and event-loop delay are recorded per path, to show what limits the concurrent case.
+ * One at a time, the relay and the pipe also report their "handoff" (bench/handoffMeter.ts): the
+ * time from a request arriving to the request upstream leaving, their own part of the TTFT.
  *
  * Options, as `--name=value` or `BENCH_NAME`: streams per round at concurrency 1 (40),
  * concurrent (64), rounds (2), deltas per answer (20), delay-ms between deltas (10: 100 tokens
@@ -74,6 +76,7 @@ const standIn = await startServerProcess('llm-stand-in', {
   llmReply: { deltas: settings.deltas, delayMs: settings.delayMs },
 });
 const relay = await startServerProcess('relay', {
+  measureHandoff: true,
   env: {
     OPENAI_API_KEY: PROVIDER_KEY,
     VIAL_LLM_OPENAI_BASE_URL: standIn.url,
@@ -82,7 +85,7 @@ const relay = await startServerProcess('relay', {
     VIAL_LLM_IDLE_TIMEOUT_MS: '10000',
   },
 });
-const pipe = await startServerProcess('pipe-proxy', { targetUrl: standIn.url });
+const pipe = await startServerProcess('pipe-proxy', { targetUrl: standIn.url, measureHandoff: true });
 const tab = await startNodeHost(relay.url, { packs: [] });
 const llmKey = tab.status.state === 'online' ? tab.status.llmKey : undefined;
 if (!llmKey) throw new Error('the relay gave the tab no llmKey in its registered frame');
@@ -188,6 +191,9 @@ interface PooledUsage {
   loopDelayMaxMs: number;
   /** CPU time over wall time: how many of the machine's cores the process used. */
   cores: number;
+  /** A proxy's time from a request arriving to its upstream request leaving: p50, and of how many requests. */
+  handoffP50Ms: number;
+  handoffs: number;
 }
 
 function summarize(runs: Run[]): Summary {
@@ -207,6 +213,7 @@ function summarize(runs: Run[]): Summary {
       loopDelayP99Ms: Math.max(...usages.map((usage) => usage.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...usages.map((usage) => usage.loopDelayMaxMs)),
       cores: sum((usage) => usage.cpuMs) / wallMs,
+      ...handoffsOf(usages),
     };
   };
   return {
@@ -219,6 +226,11 @@ function summarize(runs: Run[]): Summary {
     tailP50: percentile(sorted(timings.map((t) => t.tailMs)), 50),
     usage: Object.fromEntries(PROCESSES.map((which) => [which, pool(which)])) as Record<ProcessName, PooledUsage>,
   };
+}
+
+function handoffsOf(usages: ProcessUsage[]): Pick<PooledUsage, 'handoffP50Ms' | 'handoffs'> {
+  const handoffs = usages.flatMap((usage) => usage.handoffMs ?? []).sort((a, b) => a - b);
+  return { handoffP50Ms: percentile(handoffs, 50), handoffs: handoffs.length };
 }
 
 /** How long one answer takes to stream: spreading the first requests over it keeps them spread. */
@@ -285,6 +297,18 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
       );
     }
   }
+  console.log(
+    "\nEach proxy's own time from a request arriving to its upstream request leaving (measured while one request is open at a time):\n",
+  );
+  console.log('| scenario | path | requests | p50 ms |');
+  console.log('| --- | --- | ---: | ---: |');
+  for (const [name, paths] of Object.entries(results)) {
+    for (const path of ['pipe', 'relay'] as const) {
+      const u = paths[path].usage[path];
+      if (u.handoffs >= paths[path].streams / 2)
+        console.log(`| ${name} | ${path} | ${u.handoffs} | ${fixed(u.handoffP50Ms)} |`);
+    }
+  }
   console.log('\nWhere the CPU went, per process, during the measured runs:\n');
   console.log(
     '| scenario | path | process | CPU ms per stream | kernel % | cores used | event loop busy % | loop delay p99 ms | loop delay max ms |',
@@ -317,5 +341,11 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
     console.log(
       `BENCH llm_relay_cpu_per_stream_${name} ${fixed(relay.usage.relay.cpuMsPerStream)} ms baseline=none goal=record`,
     );
+    const handoff = relay.usage.relay;
+    if (handoff.handoffs >= relay.streams / 2) {
+      console.log(
+        `BENCH llm_relay_handoff_p50_${name} ${fixed(handoff.handoffP50Ms)} ms baseline=pipe-proxy-${fixed(pipe.usage.pipe.handoffP50Ms)}ms goal=record`,
+      );
+    }
   }
 }

@@ -24,6 +24,8 @@ export const serverArgsSchema = z.object({
   targetUrl: z.string().optional(),
   /** The answer an `llm-stand-in` streams: how many deltas, how far apart. */
   llmReply: z.object({ deltas: z.number().int().min(1), delayMs: z.number().min(0) }).optional(),
+  /** Whether usage reports carry the handoff times of a proxy (bench/handoffMeter.ts). */
+  measureHandoff: z.boolean().optional(),
 });
 export type ServerArgs = z.infer<typeof serverArgsSchema>;
 
@@ -48,6 +50,8 @@ const usageSchema = z.object({
   /** How late the event loop got to a timer, at the 99th percentile and at worst. */
   loopDelayP99Ms: z.number(),
   loopDelayMaxMs: z.number(),
+  /** A proxy's (relay, pipe) time from a request arriving to its upstream request leaving, per request (bench/handoffMeter.ts). */
+  handoffMs: z.array(z.number()).optional(),
 });
 export type ProcessUsage = z.infer<typeof usageSchema>;
 

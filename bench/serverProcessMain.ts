@@ -9,6 +9,7 @@ import { startOpenAiStandIn } from '../tests/support/llmStandIns/openai.ts';
 import { startNodeHost } from '../tests/support/relay.ts';
 import { ToolRegistry } from '../web/src/host/registry.ts';
 import { startDirectServer } from './directServer.ts';
+import { startHandoffMeter } from './handoffMeter.ts';
 import { loadPack } from './loadPack.ts';
 import { startPipeProxy } from './pipeProxy.ts';
 import {
@@ -57,6 +58,7 @@ function reply(message: ChildMessage): void {
   process.send!(message);
 }
 
+const handoff = args.measureHandoff ? startHandoffMeter() : undefined;
 const server = await start();
 process.on('message', (raw: unknown) => {
   const message = parentMessageSchema.parse(raw);
@@ -71,7 +73,7 @@ process.on('message', (raw: unknown) => {
     }
     case 'usage':
       usageSinceLastAsked ??= startUsageMeter();
-      reply({ type: 'usage', usage: usageSinceLastAsked() });
+      reply({ type: 'usage', usage: { ...usageSinceLastAsked(), handoffMs: handoff?.take() } });
       return;
     case 'close':
       void server.close().then(() => process.exit(0));
