@@ -9,7 +9,7 @@
  * outgoing request is not known. A retry's second upstream request is not counted.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface HandoffMeter {
@@ -23,7 +23,7 @@ export function startHandoffMeter(): HandoffMeter {
   let arrivedAt: number | undefined;
   let samples: number[] = [];
   subscribe('http.server.request.start', (message) => {
-    const { response } = message as { request: IncomingMessage; response: ServerResponse };
+    const { response } = message as { response: ServerResponse };
     open++;
     arrivedAt = open === 1 ? performance.now() : undefined;
     response.once('close', () => open--);

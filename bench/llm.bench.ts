@@ -191,9 +191,10 @@ interface PooledUsage {
   loopDelayMaxMs: number;
   /** CPU time over wall time: how many of the machine's cores the process used. */
   cores: number;
-  /** A proxy's time from a request arriving to its upstream request leaving: p50, and of how many requests. */
-  handoffP50Ms: number;
+  /** A proxy's time from a request arriving to its upstream request leaving: of how many requests, and p50. */
   handoffs: number;
+  /** Undefined unless at least half the streams were measured (one request open at a time). */
+  handoffP50Ms: number | undefined;
 }
 
 function summarize(runs: Run[]): Summary {
@@ -213,7 +214,7 @@ function summarize(runs: Run[]): Summary {
       loopDelayP99Ms: Math.max(...usages.map((usage) => usage.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...usages.map((usage) => usage.loopDelayMaxMs)),
       cores: sum((usage) => usage.cpuMs) / wallMs,
-      ...handoffsOf(usages),
+      ...handoffsOf(usages, timings.length),
     };
   };
   return {
@@ -228,9 +229,10 @@ function summarize(runs: Run[]): Summary {
   };
 }
 
-function handoffsOf(usages: ProcessUsage[]): Pick<PooledUsage, 'handoffP50Ms' | 'handoffs'> {
+function handoffsOf(usages: ProcessUsage[], streams: number): Pick<PooledUsage, 'handoffs' | 'handoffP50Ms'> {
   const handoffs = usages.flatMap((usage) => usage.handoffMs ?? []).sort((a, b) => a - b);
-  return { handoffP50Ms: percentile(handoffs, 50), handoffs: handoffs.length };
+  const measured = handoffs.length >= streams / 2;
+  return { handoffs: handoffs.length, handoffP50Ms: measured ? percentile(handoffs, 50) : undefined };
 }
 
 /** How long one answer takes to stream: spreading the first requests over it keeps them spread. */
@@ -304,9 +306,8 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
   console.log('| --- | --- | ---: | ---: |');
   for (const [name, paths] of Object.entries(results)) {
     for (const path of ['pipe', 'relay'] as const) {
-      const u = paths[path].usage[path];
-      if (u.handoffs >= paths[path].streams / 2)
-        console.log(`| ${name} | ${path} | ${u.handoffs} | ${fixed(u.handoffP50Ms)} |`);
+      const { handoffs, handoffP50Ms } = paths[path].usage[path];
+      if (handoffP50Ms !== undefined) console.log(`| ${name} | ${path} | ${handoffs} | ${fixed(handoffP50Ms)} |`);
     }
   }
   console.log('\nWhere the CPU went, per process, during the measured runs:\n');
@@ -341,10 +342,11 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
     console.log(
       `BENCH llm_relay_cpu_per_stream_${name} ${fixed(relay.usage.relay.cpuMsPerStream)} ms baseline=none goal=record`,
     );
-    const handoff = relay.usage.relay;
-    if (handoff.handoffs >= relay.streams / 2) {
+    const relayHandoff = relay.usage.relay.handoffP50Ms;
+    const pipeHandoff = pipe.usage.pipe.handoffP50Ms;
+    if (relayHandoff !== undefined && pipeHandoff !== undefined) {
       console.log(
-        `BENCH llm_relay_handoff_p50_${name} ${fixed(handoff.handoffP50Ms)} ms baseline=pipe-proxy-${fixed(pipe.usage.pipe.handoffP50Ms)}ms goal=record`,
+        `BENCH llm_relay_handoff_p50_${name} ${fixed(relayHandoff)} ms baseline=pipe-proxy-${fixed(pipeHandoff)}ms goal=record`,
       );
     }
   }
