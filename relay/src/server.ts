@@ -9,7 +9,7 @@ import { LLM_PATH_PREFIX, MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared'
 import { createClientAddress } from './clientAddress.ts';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
-import type { Logger } from './log.ts';
+import { requestLog, type Logger } from './log.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
 import { HostRegistry } from './hosts/registry.ts';
 import { createTabSocketServer } from './hosts/tabSocket.ts';
@@ -18,6 +18,7 @@ import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './requestGuard.ts';
+import { requestPath } from './requestPath.ts';
 import { createStaticSite } from './staticSite.ts';
 
 export interface Relay {
@@ -74,19 +75,21 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   const server = createServer((req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    const log = logger.child({ requestId });
+    const log = requestLog(logger, { requestId });
     const started = performance.now();
-    const path = pathOf(req);
+    const path = requestPath(req.url ?? '');
     if (path === undefined) {
       sendJsonRpcError(res, 400, `Bad Request: the request target must be a path, e.g. ${MCP_PATH_PREFIX}<hostId>`);
       return;
     }
-    res.once('finish', () =>
-      log.debug(
-        { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
-        'request',
-      ),
-    );
+    if (logger.isLevelEnabled('debug')) {
+      res.once('finish', () =>
+        log().debug(
+          { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          'request',
+        ),
+      );
+    }
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, hosts: registry.size, sessions: mcp.sessionCount() }));
@@ -132,7 +135,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const path = pathOf(req);
+    const path = requestPath(req.url ?? '');
     if (state === 'draining') {
       socket.end(
         `HTTP/1.1 503 Service Unavailable\r\nretry-after: ${DRAIN_RETRY_AFTER_S}\r\nconnection: close\r\n\r\n`,
@@ -184,22 +187,6 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       }),
     close: () => (closing ??= drain()),
   };
-}
-
-/**
- * The path of an origin-form request target (`/mcp/<id>?…`), or undefined for any other target.
- * One `new URL` cannot parse (`http://[x`) used to throw out of the request handler and take the
- * whole relay down; an absolute-form one (`http://other/mcp/…`) names an authority that the Host
- * check never sees, so it is refused as well.
- */
-function pathOf(req: IncomingMessage): string | undefined {
-  const target = req.url ?? '';
-  if (!target.startsWith('/')) return undefined;
-  try {
-    return new URL(target, 'http://relay').pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 function requestIdOf(req: IncomingMessage): string {

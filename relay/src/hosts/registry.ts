@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RelayFrame, TokenRecord } from '@vial/shared';
 
@@ -109,7 +109,10 @@ export class HostRegistry {
   }
 }
 
-/** Keys are looked up by hash, so neither the map nor its timing holds the key itself. */
+/**
+ * Keys are looked up by hash, so neither the map nor its timing holds the key itself. One-shot
+ * `hash` rather than a `Hash` object: this runs on every LLM call's way to the provider.
+ */
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text);
 }

@@ -19,7 +19,7 @@ import {
 import type { LlmConfig } from '../config.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { readJsonBody } from '../http.ts';
-import type { Logger } from '../log.ts';
+import type { RequestLog } from '../log.ts';
 import type { LlmMetrics } from '../metrics.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { createHostLimits } from './budget.ts';
@@ -38,7 +38,7 @@ export interface LlmEndpointOptions {
 }
 
 export interface LlmEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse, path: string, log: Logger): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, path: string, log: RequestLog): Promise<void>;
 }
 
 const SSE_HEADERS = {
@@ -97,7 +97,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     return match ? options.registry.hostForLlmKey(match[1]!) : undefined;
   }
 
-  async function chat(req: IncomingMessage, res: ServerResponse, host: Host, log: Logger): Promise<void> {
+  async function chat(req: IncomingMessage, res: ServerResponse, host: Host, log: RequestLog): Promise<void> {
     const body = await readJsonBody(req, options.maxBodyBytes);
     if (!body.ok) {
       return refuse(res, body.status, {
@@ -188,8 +188,8 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       ms: Math.round(outcome.latencyMs),
       spentUsd: outcome.spentUsd,
     };
-    if (result.ok) log.info(fields, 'llm chat answered');
-    else log.warn({ ...fields, error: result.message, truncated: result.truncated }, 'llm chat failed');
+    if (result.ok) log().info(fields, 'llm chat answered');
+    else log().warn({ ...fields, error: result.message, truncated: result.truncated }, 'llm chat failed');
   }
 
   return {
@@ -233,7 +233,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       try {
         await chat(req, res, host, log);
       } catch (error) {
-        log.error({ err: error, hostId: host.id }, 'llm chat handler failed');
+        log().error({ err: error, hostId: host.id }, 'llm chat handler failed');
         if (!res.headersSent)
           refuse(res, 500, { class: 'internal', message: 'Internal relay error; see the relay log' });
         else res.end();

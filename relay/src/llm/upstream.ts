@@ -10,7 +10,7 @@
  * request before the first byte (measured against the stand-ins), which is most of the
  * gateway's budget for added time to first token. The global agents keep connections alive.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
 import type { LlmFinishReason, LlmUsage, ParsedLlmChatRequest } from '@vial/shared';
@@ -181,20 +181,53 @@ export async function streamAttempt(
 /** Sends the request; resolves with the response once its headers are in. Aborting `signal` destroys the connection. */
 function post(upstream: UpstreamRequest, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const url = new URL(upstream.url);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(
-      url,
+    if (signal.aborted) return reject(signal.reason as Error);
+    const { secure, ...target } = targetOf(upstream.url);
+    const req = (secure ? httpsRequest : httpRequest)(
       {
+        ...target,
         method: 'POST',
         headers: { ...upstream.headers, 'content-length': Buffer.byteLength(upstream.body) },
-        signal,
       },
       resolve,
     );
+    // Wired by hand rather than through the `signal` option, whose end-of-stream watcher made
+    // up half of Node's request set-up (about 80 µs of a 0.65 ms handoff, measured cold).
+    const abort = () => req.destroy(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    req.once('close', () => signal.removeEventListener('abort', abort));
     req.once('error', reject);
     req.end(upstream.body);
   });
+}
+
+type Target = Pick<RequestOptions, 'protocol' | 'hostname' | 'port' | 'auth' | 'path'> & { secure: boolean };
+
+/** Provider origins as `http.request` options, parsed once each: there are as many as configured providers. */
+const origins = new Map<string, Omit<Target, 'path'>>();
+
+/**
+ * `http.request` options for `url`. Only the origin is parsed, once: a `URL` object per request
+ * cost Node another conversion on the way to the first token. The rest of the URL is already a
+ * request path (the adapters encode what they put in it).
+ */
+function targetOf(url: string): Target {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = pathStart === -1 ? url : url.slice(0, pathStart);
+  let parsed = origins.get(origin);
+  if (!parsed) {
+    const { protocol, hostname, port, username, password } = new URL(origin);
+    parsed = {
+      protocol,
+      // http.request wants an IPv6 literal without its brackets.
+      hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
+      port,
+      auth: username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : null,
+      secure: protocol === 'https:',
+    };
+    origins.set(origin, parsed);
+  }
+  return { ...parsed, path: pathStart === -1 ? '/' : url.slice(pathStart) };
 }
 
 /**

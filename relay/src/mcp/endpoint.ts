@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
-import type { Logger } from '../log.ts';
+import type { Logger, RequestLog } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
@@ -51,8 +51,8 @@ export interface McpEndpointOptions {
 }
 
 export interface McpEndpoint {
-  /** `log` is the request's logger (it carries the request id). */
-  handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: Logger): Promise<void>;
+  /** `log` gives the request's logger (it carries the request id), made when first asked for. */
+  handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: RequestLog): Promise<void>;
   sessionCount(): number;
   /** Client requests forwarded to a tab and not answered yet, over all sessions. */
   pendingCount(): number;
@@ -136,7 +136,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: Logger): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: RequestLog): Promise<void> {
     const refusal = guard(req);
     if (refusal) {
       metrics.relayError('forbidden');
@@ -184,7 +184,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (!token) {
       metrics.relayError('auth_failed');
       rateLimits.authFailed(ip);
-      log.info({ hostId, ip }, 'authentication failed');
+      log().info({ hostId, ip }, 'authentication failed');
       return sendJsonRpcError(
         res,
         401,
@@ -273,9 +273,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     );
   }
 
-  function sendRateLimited(res: ServerResponse, limited: RateLimited, log: Logger): void {
+  function sendRateLimited(res: ServerResponse, limited: RateLimited, log: RequestLog): void {
     metrics.relayError('rate_limited');
-    log.warn({ limit: limited.limit, retryAfterSeconds: limited.retryAfterSeconds }, 'rate limited');
+    log().warn({ limit: limited.limit, retryAfterSeconds: limited.retryAfterSeconds }, 'rate limited');
     const headers = { 'retry-after': String(limited.retryAfterSeconds) };
     if (res.headersSent) return void res.end();
     res.writeHead(429, { 'content-type': 'application/json', ...headers });
@@ -301,7 +301,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     handle: (req, res, hostId, log) =>
       handle(req, res, hostId, log).catch((error: unknown) => {
         metrics.relayError('internal');
-        log.error({ err: error, hostId }, 'MCP request failed');
+        log().error({ err: error, hostId }, 'MCP request failed');
         sendJsonRpcError(res, 500, 'Internal relay error; see the relay log', {}, -32603);
       }),
     sessionCount: () => sessions.size,
