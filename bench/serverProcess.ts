@@ -74,7 +74,9 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL('./serverProcessMain.ts', import.meta.url));
+/** Bundled by bench/standalone.ts, the child is plain JavaScript beside this module and needs no tsx. */
+const BUNDLED = import.meta.url.endsWith('.mjs');
+const MAIN = fileURLToPath(new URL(BUNDLED ? './serverProcessMain.mjs' : './serverProcessMain.ts', import.meta.url));
 
 /**
  * Milliseconds on a clock every process on this machine shares (performance.now() counts from
@@ -116,7 +118,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const { env, ...args } = options;
   const child = fork(MAIN, [kind, JSON.stringify(args satisfies ServerArgs)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [...(BUNDLED ? [] : ['--import', 'tsx']), '--expose-gc'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
