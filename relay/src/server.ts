@@ -76,13 +76,13 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const log = requestLog(logger, { requestId });
-    const started = performance.now();
     const path = requestPath(req.url ?? '');
     if (path === undefined) {
       sendJsonRpcError(res, 400, `Bad Request: the request target must be a path, e.g. ${MCP_PATH_PREFIX}<hostId>`);
       return;
     }
     if (logger.isLevelEnabled('debug')) {
+      const started = performance.now();
       res.once('finish', () =>
         log().debug(
           { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
