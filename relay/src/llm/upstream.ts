@@ -12,6 +12,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import type { LlmFinishReason, LlmUsage, ParsedLlmChatRequest } from '@vial/shared';
 import type { LlmFailure } from './failure.ts';
@@ -216,15 +217,9 @@ function targetOf(url: string): Target {
   const origin = pathStart === -1 ? url : url.slice(0, pathStart);
   let parsed = origins.get(origin);
   if (!parsed) {
-    const { protocol, hostname, port, username, password } = new URL(origin);
-    parsed = {
-      protocol,
-      // http.request wants an IPv6 literal without its brackets.
-      hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
-      port,
-      auth: username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : null,
-      secure: protocol === 'https:',
-    };
+    // What Node itself makes of a URL object per request; made once here.
+    const { protocol, hostname, port, auth } = urlToHttpOptions(new URL(origin));
+    parsed = { protocol, hostname, port, auth, secure: protocol === 'https:' };
     origins.set(origin, parsed);
   }
   return { ...parsed, path: pathStart === -1 ? '/' : url.slice(pathStart) };
