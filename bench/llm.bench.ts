@@ -22,9 +22,17 @@
  * One at a time, the relay and the pipe also report their "handoff" (bench/handoffMeter.ts): the
  * time from a request arriving to the request upstream leaving, their own part of the TTFT.
  *
+ * The warm-up is long (2000 streams per path) because V8 optimises code function by function as
+ * it runs, and code that runs once per request (the relay's request handling, Node's own http
+ * code) ran unoptimised for about the first thousand requests: the relay's handoff took about
+ * 0.3 ms longer until then (bench/RESULTS.md, "Early and warm"). Those first requests are
+ * measured too, as `c1_early`: one stream at a time after a short warm-up (84 streams per path),
+ * as a relay that has just started sees them.
+ *
  * Options, as `--name=value` or `BENCH_NAME`: streams per round at concurrency 1 (40),
  * concurrent (64), rounds (2), deltas per answer (20), delay-ms between deltas (10: 100 tokens
- * per second, about what hosted models stream).
+ * per second, about what hosted models stream), warmup (2000 streams per path, `concurrent` at a
+ * time).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +52,7 @@ const settings = {
   rounds: intOption('rounds', 2),
   deltas: intOption('deltas', 20),
   delayMs: intOption('delay-ms', 10),
+  warmup: intOption('warmup', 2000),
 };
 
 const PATHS = ['direct', 'pipe', 'relay'] as const;
@@ -251,7 +260,15 @@ try {
     await runScenario(path, { name: 'warm-up', concurrency: 1, streams: 20, spreadMs: 0 });
     await runScenario(path, { name: 'warm-up', concurrency: concurrent, streams: concurrent, spreadMs: 0 });
   }
-  const results: Record<string, Record<PathName, Run[]>> = {};
+  const results: Record<string, Record<PathName, Run[]>> = { c1_early: { direct: [], pipe: [], relay: [] } };
+  for (const path of PATHS) {
+    results.c1_early![path].push(
+      await runScenario(path, { name: 'c1_early', concurrency: 1, streams: settings.streams, spreadMs: 0 }),
+    );
+  }
+  for (const path of PATHS) {
+    await runScenario(path, { name: 'warm-up', concurrency: concurrent, streams: settings.warmup, spreadMs: answerMs });
+  }
   for (let round = 0; round < settings.rounds; round++) {
     // Each path goes first in turn, so a drift in the machine's speed does not favour one.
     const order = PATHS.map((_, index) => PATHS[(index + round) % PATHS.length]!);
@@ -282,7 +299,9 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
     .join(' ');
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${settings.rounds} rounds; ` +
-      `${settings.deltas} deltas per answer, ${settings.delayMs} ms apart; c1: ${settings.streams} streams one at a time per round; ` +
+      `${settings.deltas} deltas per answer, ${settings.delayMs} ms apart; ` +
+      `c1_early: ${settings.streams} streams one at a time after 84 per path, then ${settings.warmup} per path to warm up; ` +
+      `c1: ${settings.streams} streams one at a time per round; ` +
       `c${concurrent}: ${concurrent * 4} streams, ${concurrent} at a time, first requests spread over ${answerMs} ms, per round; ` +
       `c${concurrent}_burst: the same, first requests all at once; ` +
       'clients, relay (or pipe proxy) and stand-in in processes of their own\n',
