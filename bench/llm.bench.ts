@@ -30,7 +30,7 @@
  * as a relay that has just started sees them.
  *
  * Options, as `--name=value` or `BENCH_NAME`: streams per round at concurrency 1 (40),
- * concurrent (64), rounds (2), deltas per answer (20), delay-ms between deltas (10: 100 tokens
+ * concurrent (64), rounds (3), deltas per answer (20), delay-ms between deltas (10: 100 tokens
  * per second, about what hosted models stream), warmup (2000 streams per path, `concurrent` at a
  * time).
  */
@@ -49,7 +49,8 @@ const PROVIDER_KEY = 'sk-bench-standin-key';
 const settings = {
   streams: intOption('streams', 40),
   concurrent: intOption('concurrent', 64),
-  rounds: intOption('rounds', 2),
+  // One round per path: each path goes first once, and none always runs right after the same one.
+  rounds: intOption('rounds', 3),
   deltas: intOption('deltas', 20),
   delayMs: intOption('delay-ms', 10),
   warmup: intOption('warmup', 2000),
@@ -181,6 +182,8 @@ async function runScenario(path: PathName, { concurrency, streams, spreadMs }: S
 interface Summary {
   streams: number;
   ttftP50: number;
+  /** Each run's own TTFT p50, in the order the runs were made (one run per round). */
+  ttftP50ByRun: number[];
   ttftP99: number;
   totalP50: number;
   lagP50: number;
@@ -229,6 +232,7 @@ function summarize(runs: Run[]): Summary {
   return {
     streams: timings.length,
     ttftP50: percentile(ttft, 50),
+    ttftP50ByRun: runs.map((run) => percentile(sorted(run.timings.map((t) => t.ttftMs)), 50)),
     ttftP99: percentile(ttft, 99),
     totalP50: percentile(total, 50),
     lagP50: percentile(lag, 50),
@@ -332,6 +336,14 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
       const { handoffs, handoffP50Ms } = paths[path].usage[path];
       if (handoffP50Ms !== undefined) console.log(`| ${name} | ${path} | ${handoffs} | ${fixed(handoffP50Ms)} |`);
     }
+  }
+  console.log('\nAdded TTFT p50 round by round (each round has its own order of paths), relay and pipe:\n');
+  console.log('| scenario | relay, ms | pipe, ms |');
+  console.log('| --- | --- | --- |');
+  for (const [name, { direct, pipe, relay }] of Object.entries(results)) {
+    const added = (path: Summary) =>
+      path.ttftP50ByRun.map((p50, run) => fixed(p50 - direct.ttftP50ByRun[run]!)).join(' ');
+    console.log(`| ${name} | ${added(relay)} | ${added(pipe)} |`);
   }
   console.log('\nWhere the CPU went, per process, during the measured runs:\n');
   console.log(
