@@ -8,6 +8,8 @@
  *
  * The pipe is the floor for any proxy: what two more hops between processes cost on this
  * machine. Relay minus direct is the headline; relay minus pipe is the relay's own work.
+ * `--pipe=sse` makes the pipe read each event and write it again as the relay does (SSE parsing,
+ * JSON in and out), the floor for a gateway that normalises streams.
  *
  * As in use, each runs in a process of its own (bench/serverProcess.ts): the stand-in, the
  * relay, the pipe, and the clients (node:http, bench/sseClient.ts, with the Node "tab" that
@@ -29,7 +31,7 @@
  * measured too, as `c1_early`: one stream at a time after a short warm-up (84 streams per path),
  * as a relay that has just started sees them.
  *
- * Options, as `--name=value` or `BENCH_NAME`: streams per round at concurrency 1 (40),
+ * Options, as `--name=value` or `BENCH_NAME`: pipe (bytes or sse), streams per round at concurrency 1 (40),
  * concurrent (64), rounds (3), deltas per answer (20), delay-ms between deltas (10: 100 tokens
  * per second, about what hosted models stream), warmup (2000 streams per path, `concurrent` at a
  * time).
@@ -39,7 +41,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startNodeHost } from '../tests/support/relay.ts';
 import { percentile } from './load.ts';
 import { sharedClockMs, startServerProcess, startUsageMeter, type ProcessUsage } from './serverProcess.ts';
-import { intOption } from './options.ts';
+import { choiceOption, intOption } from './options.ts';
+import { PIPE_MODES } from './pipeProxy.ts';
 import { postSse } from './sseClient.ts';
 
 const BASELINE = 'direct-to-stand-in';
@@ -47,6 +50,7 @@ const BASELINE = 'direct-to-stand-in';
 const PROVIDER_KEY = 'sk-bench-standin-key';
 
 const settings = {
+  pipe: choiceOption('pipe', PIPE_MODES, 'bytes'),
   streams: intOption('streams', 40),
   concurrent: intOption('concurrent', 64),
   // One round per path: each path goes first once, and none always runs right after the same one.
@@ -95,7 +99,13 @@ const relay = await startServerProcess('relay', {
     VIAL_LLM_IDLE_TIMEOUT_MS: '10000',
   },
 });
-const pipe = await startServerProcess('pipe-proxy', { targetUrl: standIn.url, measureHandoff: true });
+const pipe = await startServerProcess('pipe-proxy', {
+  targetUrl: standIn.url,
+  pipeMode: settings.pipe,
+  measureHandoff: true,
+});
+/** How BENCH lines name the pipe they compare with. */
+const PIPE_NAME = settings.pipe === 'bytes' ? 'pipe-proxy' : 'sse-pipe-proxy';
 const tab = await startNodeHost(relay.url, { packs: [] });
 const llmKey = tab.status.state === 'online' ? tab.status.llmKey : undefined;
 if (!llmKey) throw new Error('the relay gave the tab no llmKey in its registered frame');
@@ -312,6 +322,7 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
       `c1: ${settings.streams} streams one at a time per round; ` +
       `c${concurrent}: ${concurrent * 4} streams, ${concurrent} at a time, first requests spread over ${answerMs} ms, per round; ` +
       `c${concurrent}_burst: the same, first requests all at once; ` +
+      `the pipe: ${settings.pipe === 'bytes' ? 'forwards bytes' : 'reads and rewrites each SSE event'}; ` +
       'clients, relay (or pipe proxy) and stand-in in processes of their own\n',
   );
   console.log(
@@ -375,13 +386,13 @@ function report(results: Record<string, Record<PathName, Summary>>): void {
       `BENCH llm_pipe_added_ttft_p50_${name} ${fixed(pipe.ttftP50 - direct.ttftP50)} ms baseline=${BASELINE} goal=record`,
     );
     console.log(
-      `BENCH llm_relay_cpu_per_stream_${name} ${fixed(relay.usage.relay.cpuMsPerStream)} ms baseline=none goal=record`,
+      `BENCH llm_relay_cpu_per_stream_${name} ${fixed(relay.usage.relay.cpuMsPerStream)} ms baseline=${PIPE_NAME}-${fixed(pipe.usage.pipe.cpuMsPerStream)}ms goal=record`,
     );
     const relayHandoff = relay.usage.relay.handoffP50Ms;
     const pipeHandoff = pipe.usage.pipe.handoffP50Ms;
     if (relayHandoff !== undefined && pipeHandoff !== undefined) {
       console.log(
-        `BENCH llm_relay_handoff_p50_${name} ${fixed(relayHandoff)} ms baseline=pipe-proxy-${fixed(pipeHandoff)}ms goal=record`,
+        `BENCH llm_relay_handoff_p50_${name} ${fixed(relayHandoff)} ms baseline=${PIPE_NAME}-${fixed(pipeHandoff)}ms goal=record`,
       );
     }
   }

@@ -21,3 +21,12 @@ export function intOption(name: string, fallback: number, min = 0): number {
   }
   return value;
 }
+
+/** One of `choices`. */
+export function choiceOption<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const text = raw(name);
+  if (text === undefined) return fallback;
+  const choice = choices.find((candidate) => candidate === text);
+  if (choice === undefined) throw new Error(`--${name} must be one of ${choices.join(', ')}, got '${text}'`);
+  return choice;
+}

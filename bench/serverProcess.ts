@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { PIPE_MODES } from './pipeProxy.ts';
 
 export type ServerKind = 'relay' | 'host' | 'direct' | 'llm-stand-in' | 'pipe-proxy';
 
@@ -22,6 +23,8 @@ export const serverArgsSchema = z.object({
   relayUrl: z.string().optional(),
   /** Where a `pipe-proxy` forwards to. */
   targetUrl: z.string().optional(),
+  /** What a `pipe-proxy` does with a streamed response (bench/pipeProxy.ts). */
+  pipeMode: z.enum(PIPE_MODES).optional(),
   /** The answer an `llm-stand-in` streams: how many deltas, how far apart. */
   llmReply: z.object({ deltas: z.number().int().min(1), delayMs: z.number().min(0) }).optional(),
   /** Whether usage reports carry the handoff times of a proxy (bench/handoffMeter.ts). */

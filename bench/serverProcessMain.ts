@@ -34,7 +34,7 @@ async function start(): Promise<{ url: string; token?: string; close(): Promise<
     const { token } = await host.mintToken({ name: 'bench', scopes: [] });
     return { url: host.mcpUrl!, token, close: async () => host.stop() };
   }
-  if (kind === 'pipe-proxy') return startPipeProxy(args.targetUrl!);
+  if (kind === 'pipe-proxy') return startPipeProxy(args.targetUrl!, args.pipeMode);
   if (kind === 'llm-stand-in') {
     const { deltas, delayMs } = args.llmReply!;
     const standIn = await startOpenAiStandIn({
