@@ -31,10 +31,10 @@
  * measured too, as `c1_early`: one stream at a time after a short warm-up (84 streams per path),
  * as a relay that has just started sees them.
  *
- * Options, as `--name=value` or `BENCH_NAME`: pipe (bytes or sse), streams per round at concurrency 1 (40),
- * concurrent (64), rounds (3), deltas per answer (20), delay-ms between deltas (10: 100 tokens
- * per second, about what hosted models stream), warmup (2000 streams per path, `concurrent` at a
- * time).
+ * Options, as `--name=value` or `BENCH_NAME`: pipe (bytes or sse), streams per round at
+ * concurrency 1 (40), concurrent (64), rounds (3), deltas per answer (20), delay-ms between
+ * deltas (10: 100 tokens per second, about what hosted models stream), warmup (2000 streams per
+ * path, `concurrent` at a time).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
