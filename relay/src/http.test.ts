@@ -25,15 +25,26 @@ async function bodyServer(): Promise<{ port: number; next: () => Promise<Promise
   };
 }
 
-function send(port: number, declaredLength: number, body: string, cut = false): Promise<void> {
+/** POSTs `body`; without `declaredLength` it goes chunked, in two pieces. `cut` leaves after the body's first write. */
+function send(port: number, declaredLength: number | undefined, body: string, cut = false): Promise<void> {
   return new Promise((resolve) => {
-    const req = request({ port, method: 'POST', headers: { 'content-length': declaredLength } }, (res) => {
+    const headers = declaredLength === undefined ? {} : { 'content-length': declaredLength };
+    const req = request({ port, method: 'POST', headers }, (res) => {
       res.resume();
       res.on('end', resolve);
     });
     req.on('error', () => resolve());
     if (cut) {
-      req.write(body, () => setTimeout(() => (req.destroy(), resolve()), 20));
+      req.write(body, () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 20),
+      );
+    } else if (declaredLength === undefined) {
+      const half = Math.floor(body.length / 2);
+      req.write(body.slice(0, half));
+      req.end(body.slice(half));
     } else req.end(body);
   });
 }
@@ -63,6 +74,8 @@ describe('readJsonBody', () => {
     const { port, next } = await bodyServer();
     const big = JSON.stringify({ text: 'x'.repeat(LIMIT) });
     await send(port, Buffer.byteLength(big), big);
+    expect(await next()).toMatchObject({ status: 'fulfilled', value: { ok: false, status: 413 } });
+    await send(port, undefined, big);
     expect(await next()).toMatchObject({ status: 'fulfilled', value: { ok: false, status: 413 } });
   });
 
