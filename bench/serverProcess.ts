@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RELAY_NODE_FLAGS } from '../relay/src/nodeFlags.ts';
 import { PIPE_MODES } from './pipeProxy.ts';
 
 export type ServerKind = 'relay' | 'host' | 'direct' | 'llm-stand-in' | 'pipe-proxy';
@@ -121,7 +122,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const { env, ...args } = options;
   const child = fork(MAIN, [kind, JSON.stringify(args satisfies ServerArgs)], {
-    execArgv: [...(BUNDLED ? [] : ['--import', 'tsx']), '--expose-gc'],
+    // The relay runs with the flags its start scripts give it, so the bench measures what users run.
+    execArgv: [...(BUNDLED ? [] : ['--import', 'tsx']), '--expose-gc', ...(kind === 'relay' ? RELAY_NODE_FLAGS : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
