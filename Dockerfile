@@ -55,5 +55,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.VIAL_PORT || 8787) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # `node --import tsx` is what the `tsx` CLI does, minus its extra parent process: node is the
 # container's main process and gets SIGTERM itself (the relay drains and exits on it). The V8 flag
-# is relay/src/nodeFlags.ts's (why it is there is said there).
+# is explained in relay/src/nodeFlags.ts.
 CMD ["node", "--min-semi-space-size=16", "--import", "tsx", "src/main.ts"]

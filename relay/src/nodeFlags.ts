@@ -9,7 +9,7 @@
  * scavenge every 12–20 ms instead of every ~200 ms; a stream's objects (its request, sockets,
  * parser, timers) live for the whole answer, so each of those scavenges promoted them to the old
  * generation, which then needed full mark-compacts within the second. With the floor at 16 MB the
- * relay used about a third less CPU per stream at 64 concurrent streams (bench/RESULTS.md, "The
- * young generation"), for up to 32 MB more memory (two semi-spaces).
+ * relay used a quarter to a third less CPU per stream at 64 concurrent streams (bench/RESULTS.md,
+ * "The young generation"), for up to 32 MB more memory (two semi-spaces).
  */
 export const RELAY_NODE_FLAGS = ['--min-semi-space-size=16'] as const;
