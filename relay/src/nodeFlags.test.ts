@@ -16,10 +16,13 @@ function dockerCommand(): string[] {
 
 describe('the Node flags the relay runs with', () => {
   it('are passed by every way of starting it', () => {
-    for (const flag of RELAY_NODE_FLAGS) {
-      expect(startScript('package.json').split(' ')).toContain(flag);
-      expect(startScript('relay/package.json').split(' ')).toContain(flag);
-      expect(dockerCommand()).toContain(flag);
+    const commands = {
+      'pnpm start': startScript('package.json').split(' '),
+      "the relay package's start": startScript('relay/package.json').split(' '),
+      "the Docker image's CMD": dockerCommand(),
+    };
+    for (const [way, args] of Object.entries(commands)) {
+      for (const flag of RELAY_NODE_FLAGS) expect(args, way).toContain(flag);
     }
   });
 
