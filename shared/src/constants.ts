@@ -14,6 +14,13 @@ export const CLOSE_CODES = {
   rejected: 4001,
   /** The tab missed heartbeats. */
   heartbeatTimeout: 4002,
+  /**
+   * This relay admits hosts and this one was not admitted (no, a used, an expired or a forged
+   * enrolment code or ticket): reconnecting will not help until the person enters a code.
+   */
+  notAdmitted: 4003,
+  /** The relay is at a limit (hosts, sockets or new hosts from this address): reconnect later. */
+  tryAgainLater: 1013,
   /** The relay is shutting down: reconnect with backoff. */
   shuttingDown: 1001,
 } as const;

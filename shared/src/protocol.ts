@@ -46,6 +46,13 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
     hostId: hostIdSchema,
     secret: z.string().min(32).max(128),
     tokens: z.array(tokenRecordSchema).max(1000),
+    /**
+     * A relay that admits hosts (any relay not bound to loopback) needs one of these: the
+     * admission ticket it gave this host before, or an enrolment code from its operator,
+     * redeemed once for a ticket.
+     */
+    admission: z.string().min(1).max(256).optional(),
+    enrolment: z.string().min(1).max(512).optional(),
   }),
   z.object({ type: z.literal('tokens'), tokens: z.array(tokenRecordSchema).max(1000) }),
   z.object({
@@ -79,6 +86,11 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
      * `/llm/*`). It stops working when this connection ends or another tab takes the host.
      */
     llmKey: z.string().optional(),
+    /**
+     * This host's admission ticket, after it redeemed an enrolment code: the tab keeps it and
+     * sends it as `admission` on every later `register` (the code works only once).
+     */
+    admission: z.string().optional(),
   }),
   z.object({ type: z.literal('session-open'), sessionId: sessionIdSchema, client: clientIdentitySchema }),
   z.object({ type: z.literal('session-close'), sessionId: sessionIdSchema, reason: z.string() }),
