@@ -1,15 +1,21 @@
 /**
  * `wallet_export` and `wallet_export_verify` through a real relay and a Node host, with a fake
- * wallet that signs for real (dev account 0): the preview shows the hash that is then signed, the
- * Markdown lists address, chain, balances and the transactions sent through Vial, the export
- * verifies, and one changed byte, another signer or a wrong hash does not.
+ * wallet that signs for real (dev account 0): the preview shows the hash that is then signed (as
+ * EIP-712 typed data under Vial's export domain), the Markdown lists address, chain, balances and
+ * the transactions sent through Vial, the export verifies, and one changed byte, another signer
+ * or a wrong hash does not.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
-import { exportMessage, sha256Hex, verifyExport } from '../../web/src/tools/wallet/exportBundle.ts';
+import {
+  describeExportSignature,
+  exportTypedData,
+  sha256Hex,
+  verifyExport,
+} from '../../web/src/tools/wallet/exportBundle.ts';
 import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
 import { decideApproval, previewField, recordApprovals } from '../support/approvals.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
@@ -89,9 +95,9 @@ describe('wallet_export', () => {
       `test asks you to sign an export of ${wallet.address} with SHA-256 ${exported.sha256}`,
     );
     expect(previewField(request, 'SHA-256')).toBe(exported.sha256);
-    expect(previewField(request, 'Message')).toBe(exportMessage(exported.sha256));
+    expect(previewField(request, 'Signed as')).toBe(describeExportSignature(exported.sha256));
     expect(previewField(request, 'Contents')).toBe('balances (native and 1 token), 1 transaction sent through Vial');
-    expect(wallet.signed).toEqual([{ kind: 'message', account: wallet.address }]);
+    expect(wallet.signed).toEqual([{ kind: 'typedData', account: wallet.address }]);
 
     const { markdown } = exported;
     expect(markdown).toContain(`- Address: \`${wallet.address}\``);
@@ -164,7 +170,7 @@ describe('wallet_export_verify', () => {
   });
 
   it('fails when another wallet signed the same hash, or the signature is not one', async () => {
-    const forged = await devAccount(2).signMessage({ message: exportMessage(exported.sha256) });
+    const forged = await devAccount(2).signTypedData(exportTypedData(exported.sha256));
     expect(await verifyExport(exported.markdown, forged)).toMatchObject({
       valid: false,
       address: devAccount(2).address,

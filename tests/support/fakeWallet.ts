@@ -3,9 +3,11 @@
  * verifies its signatures), answers reads from a table, and records what it was asked to sign.
  * Disconnected unless told otherwise, like a tab where nobody has connected a wallet yet.
  *
- * Given a node (`chain`, e.g. from `startAnvil`), it reads, estimates, sends and waits for
- * receipts there, as the browser wallet does through its RPC and the person's wallet; that node
- * serves its own chain id only. Without one, those calls fail as an unreachable RPC would.
+ * Given a node (`chain`, e.g. from `startAnvil`), or several (`chains`, one per chain id), it
+ * reads, estimates, sends and waits for receipts there, as the browser wallet does through its
+ * RPC and the person's wallet; each node serves its own chain id only. Without one, those calls
+ * fail as an unreachable RPC would. Like wagmi, it refuses to send on a chain it is not on or
+ * from an account it does not hold; `useAccount` switches its account as a person would.
  */
 import type { Address, Hex, LocalAccount } from 'viem';
 import { supportedChain } from '../../web/src/wallet/chains.ts';
@@ -30,6 +32,8 @@ export interface FakeWalletOptions {
   read?: (read: ContractRead) => unknown;
   /** The node behind reads, estimates and transactions. */
   chain?: { rpcUrl: string; chainId: number };
+  /** Several nodes, one per chain id, for tests that switch chains. */
+  chains?: Array<{ rpcUrl: string; chainId: number }>;
 }
 
 type SignedKind = 'message' | 'typedData' | 'transaction';
@@ -45,14 +49,20 @@ export class FakeWallet implements WalletService {
   readonly sent: Hex[] = [];
   /** Chains the wallet was asked to switch to, in order. */
   readonly switches: number[] = [];
-  private readonly account: LocalAccount;
-  private readonly node: ReturnType<typeof chainClients> | undefined;
+  private account: LocalAccount;
+  private readonly nodes: Map<number, string>;
 
   constructor(private readonly options: FakeWalletOptions = {}) {
     this.connected = options.connected ?? false;
     this.chainId = options.chainId ?? 31337;
     this.account = options.account ?? devAccount(0);
-    this.node = options.chain && chainClients(options.chain.rpcUrl, options.chain.chainId, this.account);
+    const nodes = [...(options.chain ? [options.chain] : []), ...(options.chains ?? [])];
+    this.nodes = new Map(nodes.map((node) => [node.chainId, node.rpcUrl]));
+  }
+
+  /** Switches the wallet to another account, as the person would in the wallet's own UI. */
+  useAccount(account: LocalAccount): void {
+    this.account = account;
   }
 
   get address(): Address {
@@ -120,14 +130,16 @@ export class FakeWallet implements WalletService {
   }
 
   private nodeFor(chainId: number) {
-    if (!this.node || this.node.chain.id !== chainId)
-      throw new Error(`HTTP request failed: no RPC for chain ${chainId}`);
-    return this.node;
+    const rpcUrl = this.nodes.get(chainId);
+    if (!rpcUrl) throw new Error(`HTTP request failed: no RPC for chain ${chainId}`);
+    return chainClients(rpcUrl, chainId, this.account);
   }
 
   private sign(kind: SignedKind, account: Address): void {
     if (!this.connected) throw walletNotConnected();
     if (this.rejectInWallet) throw rejectedInWallet();
+    // wagmi refuses an account the connection does not hold (ConnectorAccountNotFoundError).
+    if (account !== this.account.address) throw new Error(`the wallet holds ${this.account.address}, not ${account}`);
     this.signed.push({ kind, account });
   }
 }

@@ -1,17 +1,17 @@
 /**
  * `wallet_export`: a Markdown account of the wallet (address, chain, balances, the transactions
- * sent through Vial, the time), its SHA-256, and the connected wallet's EIP-191 signature over a
- * message with that hash. The person approves in the tab seeing the hash, then in their wallet.
- * `wallet_export_verify` (or `verifyExport`) checks the result.
+ * sent through Vial, the time), its SHA-256, and the connected wallet's EIP-712 signature over
+ * that hash under Vial's export domain (`exportBundle.ts`). The person approves in the tab seeing
+ * the hash, then in their wallet. `wallet_export_verify` (or `verifyExport`) checks the result.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult, type ToolContext } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import { defineTool, jsonResult } from '../../host/registry.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletService } from '../../wallet/service.ts';
+import { ApprovedCalls, requireApprovedWallet } from './approvedCall.ts';
 import { addressInput, checkedAddress, connectedWallet } from './checks.ts';
-import { buildExportMarkdown, exportMessage, sha256Hex } from './exportBundle.ts';
+import { buildExportMarkdown, describeExportSignature, exportTypedData, sha256Hex } from './exportBundle.ts';
 import { MAX_TOKENS, tokenBalance } from './status.ts';
 
 async function buildBundle(wallet: WalletService, transactions: SentTransactionLog, tokens: string[]) {
@@ -41,11 +41,11 @@ type Bundle = Awaited<ReturnType<typeof buildBundle>>;
 export function createExportTool(wallet: WalletService, transactions: SentTransactionLog) {
   // The bundle built for the preview, by call: what is signed is exactly what the person saw the
   // hash of, even if a balance or the clock moved while they looked.
-  const previewed = new WeakMap<ToolContext, Bundle>();
+  const approved = new ApprovedCalls<Bundle>('wallet_export');
   return defineTool({
     name: 'wallet_export',
     title: 'Export the wallet, signed',
-    description: `Builds a Markdown account of the connected wallet (address, chain, native balance, the ERC-20 balances of \`tokens\` — up to ${MAX_TOKENS} contract addresses — the transactions recently sent through Vial, and the time), computes its SHA-256, and asks the wallet to sign (EIP-191) a message containing that hash. The person approves in the Vial tab, seeing the hash, then in their wallet. Returns { markdown, sha256, signature, address }; check it with wallet_export_verify.`,
+    description: `Builds a Markdown account of the connected wallet (address, chain, native balance, the ERC-20 balances of \`tokens\` — up to ${MAX_TOKENS} contract addresses — the transactions recently sent through Vial, and the time), computes its SHA-256, and asks the wallet to sign that hash as EIP-712 typed data under the "Vial wallet export" domain. The person approves in the Vial tab, seeing the hash, then in their wallet. Returns { markdown, sha256, signature, address }; check it with wallet_export_verify.`,
     scopes: ['wallet:sign'],
     access: 'sign',
     input: z.strictObject({
@@ -53,8 +53,7 @@ export function createExportTool(wallet: WalletService, transactions: SentTransa
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     preview: async ({ tokens = [] }, context) => {
-      const bundle = await buildBundle(wallet, transactions, tokens);
-      previewed.set(context, bundle);
+      const bundle = approved.keep(context, await buildBundle(wallet, transactions, tokens));
       return {
         summary: `${context.client.tokenName} asks you to sign an export of ${bundle.address} with SHA-256 ${bundle.sha256}`,
         fields: [
@@ -66,25 +65,16 @@ export function createExportTool(wallet: WalletService, transactions: SentTransa
             value: `balances (native and ${bundle.tokens} token${bundle.tokens === 1 ? '' : 's'}), ${bundle.transactions} transaction${bundle.transactions === 1 ? '' : 's'} sent through Vial`,
           },
           { label: 'SHA-256', value: bundle.sha256 },
-          { label: 'Message', value: exportMessage(bundle.sha256) },
+          { label: 'Signed as', value: describeExportSignature(bundle.sha256) },
         ],
         detail: { markdown: bundle.markdown },
       };
     },
-    run: async ({ tokens = [] }, context) => {
-      // Signing tools always prompt, so the preview ran; building afresh covers a caller without one.
-      const bundle = previewed.get(context) ?? (await buildBundle(wallet, transactions, tokens));
-      previewed.delete(context);
-      const { address } = await connectedWallet(wallet);
-      if (address !== bundle.address) {
-        throw new ToolError(
-          `The wallet's account changed to ${address} after you approved an export of ${bundle.address}`,
-          {
-            hints: ['Call wallet_export again to export the account now connected.'],
-          },
-        );
-      }
-      const signature = await wallet.signMessage({ account: address, message: exportMessage(bundle.sha256) });
+    run: async (_input, context) => {
+      const bundle = approved.take(context);
+      const approvedWallet = { account: bundle.address, chainId: bundle.chain };
+      const { address } = await requireApprovedWallet(wallet, approvedWallet, 'wallet_export', 'signed');
+      const signature = await wallet.signTypedData({ account: address, typedData: exportTypedData(bundle.sha256) });
       return jsonResult({ markdown: bundle.markdown, sha256: bundle.sha256, signature, address });
     },
   });

@@ -2,8 +2,10 @@
  * Turns `web3_transaction`'s input into the transaction to send, refusing with a ToolError
  * whatever would make it fail or surprise the person: bad addresses and amounts, an unknown
  * chain, a malformed ABI or call, and a balance that cannot cover the amount and the fee. It
- * runs for the approval preview (so nobody is asked about a transaction that cannot go through)
- * and again right before sending, since balances and fees may have moved while the person looked.
+ * runs once, for the approval preview (so nobody is asked about a transaction that cannot go
+ * through), and what it returns is what is sent: the chain, when the caller names none, is the
+ * wallet's at that moment and stays so. A balance that moved while the person looked is the
+ * wallet's and the node's to refuse.
  */
 import {
   decodeFunctionData,

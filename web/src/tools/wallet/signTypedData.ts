@@ -2,8 +2,11 @@
  * `wallet_sign_typed_data`: an EIP-712 signature (`eth_signTypedData_v4`) by the connected
  * wallet. The typed data is checked against its own types first (every field present, no field
  * the types do not sign, values that encode), so the person is only asked about data that the
- * signature would actually cover. The approval shows the domain, the primary type and the whole
- * tree.
+ * signature would actually cover. The approval shows the domain, the primary type, a permit's
+ * spender, amount and deadline, and the whole tree. What the person approved is what is signed:
+ * the typed data checked for the preview, by the account and on the chain they saw
+ * (`approvedCall.ts`). Typed data under Vial's export domain is refused (only `wallet_export`
+ * signs that).
  */
 import {
   getTypesForEIP712Domain,
@@ -19,7 +22,9 @@ import { ToolError } from '../../host/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import { wrongChain } from '../../wallet/errors.ts';
 import type { ConnectedWallet, WalletService } from '../../wallet/service.ts';
+import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
 import { checkedAddress, connectedWallet } from './checks.ts';
+import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });
 const typedDataSchema = z.object({
@@ -153,6 +158,7 @@ function requireChain(checked: CheckedTypedData, status: ConnectedWallet): void 
 }
 
 export function createSignTypedDataTool(wallet: WalletService) {
+  const approved = new ApprovedCalls<{ checked: CheckedTypedData; wallet: ApprovedWallet }>('wallet_sign_typed_data');
   return defineTool({
     name: 'wallet_sign_typed_data',
     title: 'Sign typed data (EIP-712)',
@@ -166,10 +172,19 @@ export function createSignTypedDataTool(wallet: WalletService) {
         .describe('{ domain, types, primaryType, message }, as an object or as JSON text'),
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-    preview: async ({ typed_data }, { client }) => {
+    preview: async ({ typed_data }, context) => {
+      const { client } = context;
       const checked = checkTypedData(typed_data);
+      if (isExportDomain(checked.typedData.domain)) {
+        throw new ToolError(`wallet_sign_typed_data refuses typed data under the "${EXPORT_DOMAIN.name}" domain`, {
+          details:
+            'Signed, it would pass as a signed export of the wallet; only wallet_export signs under that domain.',
+          hints: ['Call wallet_export to export the wallet, signed.'],
+        });
+      }
       const status = await connectedWallet(wallet);
       requireChain(checked, status);
+      approved.keep(context, { checked, wallet: { account: status.address, chainId: status.chain.id } });
       const { domain, primaryType, types, message } = checked.typedData;
       return {
         summary: `${client.tokenName} asks you to sign ${primaryType} data for ${domain?.name ?? 'an unnamed domain'} with ${status.address}`,
@@ -189,10 +204,10 @@ export function createSignTypedDataTool(wallet: WalletService) {
         detail: { domain, primaryType, message, types },
       };
     },
-    run: async ({ typed_data }) => {
-      const checked = checkTypedData(typed_data);
-      const status = await connectedWallet(wallet);
-      requireChain(checked, status);
+    run: async (_input, context) => {
+      const { checked, wallet: seen } = approved.take(context);
+      // The domain's chain, when set, was the wallet's at the preview; the wallet must still be on it.
+      const status = await requireApprovedWallet(wallet, seen, 'wallet_sign_typed_data', 'signed');
       const signature = await wallet.signTypedData({ account: status.address, typedData: checked.typedData });
       return jsonResult({
         signature,

@@ -3,6 +3,11 @@
  * connected wallet. Everything is checked and the fee estimated before the person is asked
  * (`prepareTransaction.ts`); they approve in the tab, seeing recipient, amount, chain and fee
  * (and the decoded call), then in their wallet. The tool waits for the receipt.
+ *
+ * The transaction is prepared once, for the approval, and that very request is what is sent
+ * (`approvedCall.ts`): chain, sender, recipient, value and calldata cannot move between the
+ * approval and the wallet. Right before the wallet is asked, the wallet must still be on the
+ * account and chain it was on when the person looked, and after a switch, on the approved chain.
  */
 import type { ClientIdentity } from '@vial/shared';
 import { formatUnits, getAddress, type Hex } from 'viem';
@@ -14,6 +19,7 @@ import { describeChain, explorerTransactionUrl } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { TransactionReceiptSummary, WalletService } from '../../wallet/service.ts';
 import { abiInput, shortMessage } from './abi.ts';
+import { ApprovedCalls, requireApprovedWallet } from './approvedCall.ts';
 import { addressInput, amountInput, chainInput, toJson } from './checks.ts';
 import { formatAmount, prepareTransaction, type PreparedTransaction } from './prepareTransaction.ts';
 
@@ -90,6 +96,7 @@ function sentRecord(prepared: PreparedTransaction, receipt: TransactionReceiptSu
 }
 
 export function createTransactionTool(wallet: WalletService, transactions: SentTransactionLog) {
+  const approved = new ApprovedCalls<PreparedTransaction>('web3_transaction');
   return defineTool({
     name: 'web3_transaction',
     title: 'Send a transaction',
@@ -109,11 +116,18 @@ export function createTransactionTool(wallet: WalletService, transactions: SentT
       chain: chainInput.optional(),
     }),
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-    preview: async (input, { client }) => describe(await prepareTransaction(wallet, input), client),
-    run: async (input) => {
-      const prepared = await prepareTransaction(wallet, input);
+    preview: async (input, context) =>
+      describe(approved.keep(context, await prepareTransaction(wallet, input)), context.client),
+    run: async (_input, context) => {
+      const prepared = approved.take(context);
       const { request, walletChainId } = prepared;
-      if (walletChainId !== request.chainId) await wallet.switchChain(request.chainId);
+      const name = 'web3_transaction';
+      await requireApprovedWallet(wallet, { account: request.account, chainId: walletChainId }, name, 'sent');
+      if (walletChainId !== request.chainId) {
+        await wallet.switchChain(request.chainId);
+        // The wallet may have switched elsewhere (or another call switched it meanwhile).
+        await requireApprovedWallet(wallet, { account: request.account, chainId: request.chainId }, name, 'sent');
+      }
       const hash = await wallet.sendTransaction(request);
       const receipt = await receiptOf(wallet, request.chainId, hash);
       const explorerUrl = explorerTransactionUrl(request.chainId, hash);
