@@ -9,13 +9,15 @@
  * - A signed wallet export cannot be forged with a signature the person gave for something else:
  *   a message or typed data dressed as an export is refused before anyone is asked, and an
  *   export signed in the first (personal_sign) format no longer verifies.
+ * - A client with its own token cannot bury the person under approvals: past
+ *   MAX_PENDING_PER_CLIENT waiting, its next call is refused at once, and other clients are asked.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseEther, type Address, type Hex } from 'viem';
 import { sepolia } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import { MAX_PENDING_PER_CLIENT, type ApprovalRequest } from '../../web/src/host/approvals.ts';
 import {
   EXPORT_DOMAIN,
   exportTypedData,
@@ -284,5 +286,37 @@ describe('wallet_export: a signed export cannot be forged', () => {
       signature: exported.signature,
     });
     expect(moved.structuredContent).toMatchObject({ valid: false });
+  });
+});
+
+describe('approval flood', () => {
+  it(`a client with ${MAX_PENDING_PER_CLIENT} approvals waiting is refused at once; other clients are still asked`, async () => {
+    const { token } = await stack.host.mintToken({ name: 'flooder', scopes: ['wallet:sign'] });
+    const flooder = await connectClient(stack.mcpUrl, token, 'flooder');
+    try {
+      const flood = Array.from({ length: MAX_PENDING_PER_CLIENT }, (_, index) =>
+        call(flooder, 'wallet_sign_message', { message: `sign me ${index}` }),
+      );
+      await pendingApproval(MAX_PENDING_PER_CLIENT);
+      const refused = await call(flooder, 'wallet_sign_message', { message: 'one more' });
+      expect(refused.isError).toBe(true);
+      expect(text(refused)).toContain(
+        `wallet_sign_message was refused: flooder already has ${MAX_PENDING_PER_CLIENT} calls waiting for approval in the Vial tab, the most one client may have (${MAX_PENDING_PER_CLIENT})`,
+      );
+      expect(approvals().pending()).toHaveLength(MAX_PENDING_PER_CLIENT);
+
+      // The person's own client is asked as usual, and its signature goes through.
+      const own = call(person, 'wallet_sign_message', { message: 'mine' });
+      const request = await pendingApproval(MAX_PENDING_PER_CLIENT + 1);
+      expect(request.client).toBe('test');
+      approvals().approve(request.id);
+      expect((await own).isError).toBeFalsy();
+
+      approvals().closeAll('the person closed the tab');
+      for (const result of await Promise.all(flood)) expect(result.isError).toBe(true);
+      expect(wallet.signed).toEqual([{ kind: 'message', account: SENDER }]);
+    } finally {
+      await flooder.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApprovalQueue, ApprovalRejected } from './approvals.ts';
+import { ApprovalQueue, ApprovalRejected, MAX_PENDING_PER_CLIENT } from './approvals.ts';
+import { ToolError } from './toolError.ts';
 
 const preview = { summary: 'Cursor wants to run quantum_simulate', fields: [] };
 const ask = (queue: ApprovalQueue, signal?: AbortSignal) =>
@@ -71,5 +72,35 @@ describe('approval queue', () => {
   it('says so when a decision comes for a request that is gone', () => {
     const queue = new ApprovalQueue();
     expect(() => queue.approve('approval-404')).toThrow(/no longer pending/);
+  });
+
+  it(`lets one client have ${MAX_PENDING_PER_CLIENT} requests waiting and refuses the next at once, naming the limit`, async () => {
+    const queue = new ApprovalQueue();
+    const flood = (clientId: string) =>
+      queue.request({ client: 'Hostile', clientId, tool: 'wallet_sign_message', preview });
+    const waiting = Array.from({ length: MAX_PENDING_PER_CLIENT }, () => flood('token-hostile'));
+    waiting.forEach((request) => request.catch(() => {}));
+
+    const refused = flood('token-hostile');
+    await expect(refused).rejects.toThrow(ToolError);
+    await expect(refused).rejects.toThrow(
+      `wallet_sign_message was refused: Hostile already has ${MAX_PENDING_PER_CLIENT} calls waiting for approval in the Vial tab, the most one client may have (${MAX_PENDING_PER_CLIENT})`,
+    );
+    expect(() => queue.requireRoom({ client: 'Hostile', clientId: 'token-hostile', tool: 'x' })).toThrow(
+      /the most one/,
+    );
+    expect(queue.pending()).toHaveLength(MAX_PENDING_PER_CLIENT);
+
+    // Counted per token id: another client (even under the same name) still gets through.
+    const other = queue.request({ client: 'Hostile', clientId: 'token-other', tool: 'quantum_simulate', preview });
+    const otherRequest = queue.pending().find((request) => request.clientId === 'token-other')!;
+    queue.approve(otherRequest.id);
+    await expect(other).resolves.toBeUndefined();
+
+    // Once one is decided, the client has room again.
+    queue.reject(queue.pending()[0]!.id);
+    await expect(waiting[0]).rejects.toThrow(/rejected by the user/);
+    expect(() => queue.requireRoom({ client: 'Hostile', clientId: 'token-hostile', tool: 'x' })).not.toThrow();
+    queue.closeAll('test over');
   });
 });

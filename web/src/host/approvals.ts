@@ -2,7 +2,8 @@
  * The in-tab approval queue: a call whose policy is `prompt` (and every signing call) waits here
  * until the person at the tab approves or rejects it. Each request carries what they need to
  * decide: the client, the tool and a preview the tool itself writes (the wallet tools decode
- * transactions into one).
+ * transactions into one). One client may have at most `MAX_PENDING_PER_CLIENT` requests waiting,
+ * so no client can bury the person (or another client's request) under approvals.
  */
 import { ToolError } from './toolError.ts';
 
@@ -18,6 +19,8 @@ export interface ApprovalRequest {
   id: string;
   /** The token name the client connected with. */
   client: string;
+  /** What the per-client cap counts by: the token's id (the name when none is given). */
+  clientId: string;
   tool: string;
   preview: ApprovalPreview;
   requestedAt: number;
@@ -25,6 +28,9 @@ export interface ApprovalRequest {
 }
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 120_000;
+
+/** How many approvals one client may have waiting at once; the next is refused at once. */
+export const MAX_PENDING_PER_CLIENT = 8;
 
 export class ApprovalRejected extends ToolError {
   override name = 'ApprovalRejected';
@@ -53,16 +59,45 @@ export class ApprovalQueue {
   }
 
   /**
+   * Throws a ToolError naming the limit when `clientId` already has `MAX_PENDING_PER_CLIENT`
+   * requests waiting. The gate calls it before building a preview, so a client over the limit
+   * costs the tab nothing; `request` checks again.
+   */
+  requireRoom(input: { client: string; clientId?: string; tool: string }): void {
+    const clientId = input.clientId ?? input.client;
+    const waiting = [...this.waiting.values()].filter(({ request }) => request.clientId === clientId).length;
+    if (waiting < MAX_PENDING_PER_CLIENT) return;
+    throw new ToolError(
+      `${input.tool} was refused: ${input.client} already has ${waiting} calls waiting for approval in the Vial tab, the most one client may have (${MAX_PENDING_PER_CLIENT})`,
+      { hints: ['Wait until the person has decided on those (or cancel some), then call again.'] },
+    );
+  }
+
+  /**
    * Waits for the person's decision. Resolves when approved; rejects with `ApprovalRejected` when
    * they reject, when the timeout passes, when the client cancels (`signal`) or when the queue
-   * is closed (tab reload or stop).
+   * is closed (tab reload or stop); rejects at once with a ToolError when the client already has
+   * `MAX_PENDING_PER_CLIENT` requests waiting. `clientId` (the token's id) is what that limit
+   * counts by; without it, the client's name.
    */
-  request(input: { client: string; tool: string; preview: ApprovalPreview; signal?: AbortSignal }): Promise<void> {
+  request(input: {
+    client: string;
+    clientId?: string;
+    tool: string;
+    preview: ApprovalPreview;
+    signal?: AbortSignal;
+  }): Promise<void> {
+    try {
+      this.requireRoom(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const requestedAt = Date.now();
     const timeoutMs = this.timeoutMs;
     const request: ApprovalRequest = {
       id: `approval-${++approvalSequence}`,
       client: input.client,
+      clientId: input.clientId ?? input.client,
       tool: input.tool,
       preview: input.preview,
       requestedAt,

@@ -34,11 +34,14 @@ export class CallGate {
     const decision = this.permissions.decide(call);
     if (decision.kind === 'deny') return { admitted: false, outcome: 'denied', message: decision.reason };
     if (decision.kind === 'allow') return { admitted: true };
+    const asking = { client: call.client.tokenName, clientId: call.client.tokenId, tool: call.tool };
+    // A client with too many approvals waiting is refused before its preview costs anything.
+    this.approvals.requireRoom(asking);
     // The preview may refuse the call itself (a tool checking its input before anyone is asked).
     const preview = await call.preview();
     call.onWaiting();
     try {
-      await this.approvals.request({ client: call.client.tokenName, tool: call.tool, preview, signal: call.signal });
+      await this.approvals.request({ ...asking, preview, signal: call.signal });
       return { admitted: true };
     } catch (error) {
       if (error instanceof ApprovalRejected) return { admitted: false, outcome: 'rejected', message: error.message };
