@@ -1,6 +1,7 @@
 /**
- * A host's identity and its client tokens, and where they are kept. The browser keeps them in
- * IndexedDB (`web/src/storage/`); Node hosts (tests, benchmarks) keep them in memory.
+ * A host's identity, its client tokens and its admission to the relay, and where they are kept.
+ * The browser keeps them in IndexedDB (`web/src/storage/`); Node hosts (tests, benchmarks) keep
+ * them in memory.
  */
 import { deriveHostId, randomSecret, type TokenRecord } from '@vial/shared';
 
@@ -12,11 +13,23 @@ export interface HostIdentity {
 /** A token as the tab remembers it: the relay's record plus when it was made. Never the token itself. */
 export type StoredToken = TokenRecord & { createdAt: number };
 
+/**
+ * What lets this host onto a relay that admits hosts: the admission `ticket` the relay gave it,
+ * sent on every `register`, and an enrolment code the person entered that the relay has not
+ * redeemed yet (`enrolment`; it works once, then the ticket takes its place).
+ */
+export interface HostAdmission {
+  ticket?: string;
+  enrolment?: string;
+}
+
 export interface HostStore {
   loadIdentity(): Promise<HostIdentity | undefined>;
   saveIdentity(identity: HostIdentity): Promise<void>;
   loadTokens(): Promise<StoredToken[]>;
   saveTokens(tokens: StoredToken[]): Promise<void>;
+  loadAdmission(): Promise<HostAdmission>;
+  saveAdmission(admission: HostAdmission): Promise<void>;
 }
 
 export async function createIdentity(): Promise<HostIdentity> {
@@ -36,6 +49,7 @@ export async function loadOrCreateIdentity(store: HostStore): Promise<HostIdenti
 export class MemoryHostStore implements HostStore {
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
+  private admission: HostAdmission = {};
 
   async loadIdentity() {
     return this.identity;
@@ -48,5 +62,11 @@ export class MemoryHostStore implements HostStore {
   }
   async saveTokens(tokens: StoredToken[]) {
     this.tokens = [...tokens];
+  }
+  async loadAdmission() {
+    return { ...this.admission };
+  }
+  async saveAdmission(admission: HostAdmission) {
+    this.admission = { ...admission };
   }
 }

@@ -1,13 +1,14 @@
 /**
- * The tab's `HostStore` in IndexedDB: the host identity (so the MCP URL survives reloads) and
- * the client tokens' records (hashes only, never a token). Whatever comes back from IndexedDB
+ * The tab's `HostStore` in IndexedDB: the host identity (so the MCP URL survives reloads), the
+ * client tokens' records (hashes only, never a token) and the host's admission to the relay (its
+ * ticket, and an enrolment code not redeemed yet). Whatever comes back from IndexedDB
  * is parsed with zod before use: a record written by an older build, another tab or a user
  * poking at DevTools is dropped with a warning rather than trusted.
  */
 import { hostIdSchema, tokenRecordSchema } from '@vial/shared';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
-import type { HostIdentity, HostStore, StoredToken } from '../host/identity.ts';
+import type { HostAdmission, HostIdentity, HostStore, StoredToken } from '../host/identity.ts';
 
 export const HOST_DB_NAME = 'vial-host';
 const HOST_DB_VERSION = 1;
@@ -15,10 +16,15 @@ const STORE = 'host';
 
 const identitySchema = z.object({ hostId: hostIdSchema, secret: z.string().min(32).max(128) });
 export const storedTokenSchema = tokenRecordSchema.extend({ createdAt: z.number().int().nonnegative() });
+/** The bounds the `register` frame puts on what is sent from here. */
+const admissionSchema = z.object({
+  ticket: z.string().min(1).max(256).optional(),
+  enrolment: z.string().min(1).max(512).optional(),
+});
 
 interface HostDb extends DBSchema {
   host: {
-    key: 'identity' | 'tokens';
+    key: 'identity' | 'tokens' | 'admission';
     value: unknown;
   };
 }
@@ -61,6 +67,21 @@ export class IndexedDbHostStore implements HostStore {
 
   async saveTokens(tokens: StoredToken[]): Promise<void> {
     await (await this.open()).put(STORE, z.array(storedTokenSchema).parse(tokens), 'tokens');
+  }
+
+  async loadAdmission(): Promise<HostAdmission> {
+    const raw = await (await this.open()).get(STORE, 'admission');
+    if (raw === undefined) return {};
+    const parsed = admissionSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    console.warn(
+      `Vial: the saved admission to the relay is unreadable; a relay that admits hosts will ask for a new enrolment code: ${z.prettifyError(parsed.error)}`,
+    );
+    return {};
+  }
+
+  async saveAdmission(admission: HostAdmission): Promise<void> {
+    await (await this.open()).put(STORE, admissionSchema.parse(admission), 'admission');
   }
 
   private open(): Promise<IDBPDatabase<HostDb>> {
