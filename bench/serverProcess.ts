@@ -71,6 +71,8 @@ export interface ServerProcess {
   url: string;
   /** The token a host minted for the bench's clients. */
   token: string | undefined;
+  /** The child's process id (its peak RSS is `VmHWM` in /proc/<pid>/status). */
+  pid: number;
   /** The child's RSS and heap after two full garbage collections. */
   memory(): Promise<ServerMemory>;
   /** The child's CPU and event-loop figures since the last call; the first call starts the count. */
@@ -132,6 +134,7 @@ export async function startServerProcess(
   return {
     url: ready.url,
     token: ready.token,
+    pid: child.pid!,
     memory: async () => {
       send(child, { type: 'memory' });
       return (await nextMessage(child, 'memory')).memory;

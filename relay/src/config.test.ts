@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
+/** What an exposed relay needs to start: hosts are admitted by enrolment code. */
+const ENROLMENT = { VIAL_HOST_ADMISSION: 'enrolment', VIAL_ADMISSION_SECRET: 's'.repeat(32) };
+
 describe('loadConfig', () => {
   it('uses the embedded defaults when nothing is set', () => {
     const config = loadConfig({});
@@ -65,11 +68,11 @@ describe('loadConfig', () => {
   });
 
   it('takes trusted proxies as addresses or CIDR ranges, naming an entry that is neither', () => {
-    expect(loadConfig({ VIAL_TRUSTED_PROXIES: '10.0.0.5, 172.18.0.0/16' }).trustedProxies).toEqual([
+    expect(loadConfig({ ...ENROLMENT, VIAL_TRUSTED_PROXIES: '10.0.0.5, 172.18.0.0/16' }).trustedProxies).toEqual([
       '10.0.0.5',
       '172.18.0.0/16',
     ]);
-    const load = () => loadConfig({ VIAL_TRUSTED_PROXIES: '10.0.0.5, caddy' });
+    const load = () => loadConfig({ ...ENROLMENT, VIAL_TRUSTED_PROXIES: '10.0.0.5, caddy' });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/VIAL_TRUSTED_PROXIES.*'caddy' is not an IP address or CIDR range/s);
   });
@@ -131,5 +134,52 @@ describe('loadConfig', () => {
     expect(config.llm.prices['ollama:llama3.2*']).toEqual({ input: 0, output: 0 });
     expect(config.llm.prices['anthropic:claude-sonnet-4*']).toBeDefined();
     expect(config.llm.maxRetries).toBe(0);
+  });
+
+  it('keeps hosting open on loopback, and refuses to start exposed without admission', () => {
+    expect(loadConfig({}).admission).toMatchObject({ mode: 'open', llmAccess: 'all' });
+    const exposures = [
+      { VIAL_HOST: '0.0.0.0' },
+      { VIAL_PUBLIC_URL: 'https://vial.example.com' },
+      { VIAL_TRUSTED_PROXIES: '10.0.0.5' },
+    ];
+    for (const exposure of exposures) {
+      expect(() => loadConfig(exposure)).toThrow(/VIAL_HOST_ADMISSION is not set: .* VIAL_HOST_ADMISSION=enrolment/);
+      expect(() => loadConfig({ ...exposure, VIAL_HOST_ADMISSION: 'open' })).toThrow(/VIAL_HOST_ADMISSION=open: /);
+      expect(loadConfig({ ...exposure, ...ENROLMENT }).admission).toMatchObject({
+        mode: 'enrolment',
+        llmAccess: 'granted',
+      });
+    }
+  });
+
+  it('refuses contradictory admission settings, naming what contradicts what', () => {
+    const hostId = 'A'.repeat(22);
+    expect(() => loadConfig({ VIAL_HOST_ADMISSION: 'enrolment' })).toThrow(/needs VIAL_ADMISSION_SECRET/);
+    expect(() => loadConfig({ VIAL_ADMISSION_SECRET: 's'.repeat(32) })).toThrow(/nothing would check it/);
+    expect(() => loadConfig({ VIAL_ADMITTED_HOSTS: hostId })).toThrow(/VIAL_ADMITTED_HOSTS lists hosts/);
+    expect(() => loadConfig({ ...ENROLMENT, VIAL_LLM_ACCESS: 'all', VIAL_LLM_HOSTS: hostId })).toThrow(
+      /VIAL_LLM_HOSTS lists hosts, but VIAL_LLM_ACCESS=all/,
+    );
+    expect(() => loadConfig({ ...ENROLMENT, VIAL_ADMITTED_HOSTS: 'not-a-host' })).toThrow(/VIAL_ADMITTED_HOSTS=/);
+    expect(loadConfig({ ...ENROLMENT, VIAL_LLM_HOSTS: hostId }).admission.llmHosts).toEqual([hostId]);
+  });
+
+  it('never prints a secret in a configuration error', () => {
+    const secrets = {
+      VIAL_METRICS_TOKEN: 'metrics-tok',
+      VIAL_ADMISSION_SECRET: 'too-short-secret',
+      VIAL_LLM_OPENAI_BASE_URL: 'not a url',
+    };
+    let message = '';
+    try {
+      loadConfig(secrets);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/VIAL_METRICS_TOKEN=<11 characters, not shown>/);
+    expect(message).toMatch(/VIAL_ADMISSION_SECRET=<16 characters, not shown>/);
+    expect(message).not.toContain('metrics-tok');
+    expect(message).not.toContain('too-short-secret');
   });
 });

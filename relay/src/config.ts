@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
 import defaultPrices from './llm/prices.json' with { type: 'json' };
+import { hostIdSchema } from '@vial/shared';
 import { parseTrustedProxies } from './clientAddress.ts';
-import { priceTableSchema, type PriceTable } from './llm/pricing.ts';
+import type { AdmissionConfig } from './hosts/admission.ts';
+import { modelPriceSchema, priceTableSchema, type ModelPrice, type PriceTable } from './llm/pricing.ts';
 
 const commaList = z.string().transform((value) =>
   value
@@ -115,6 +117,49 @@ const envSchema = z.object({
   VIAL_LLM_HOST_REQUESTS_PER_MIN: z.coerce.number().int().min(0).default(60),
   /** USD one host may spend per UTC day (0 disables). */
   VIAL_LLM_HOST_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
+  /** USD all hosts together may spend per UTC day (0 disables). */
+  VIAL_LLM_DAILY_BUDGET_USD: z.coerce.number().min(0).default(50),
+  /** The price of models the table does not know; unset, such models are refused. */
+  VIAL_LLM_DEFAULT_PRICE: jsonText(modelPriceSchema, '{"input":3,"output":15}').optional(),
+  /**
+   * Output tokens reserved for a request that sets no `maxTokens`: the most it can be charged
+   * before it runs, released once it has.
+   */
+  VIAL_LLM_DEFAULT_MAX_TOKENS: z.coerce.number().int().positive().default(4096),
+  /** Who may use the relay's LLM keys: every admitted host, only granted ones, or none. */
+  VIAL_LLM_ACCESS: z.enum(['all', 'granted', 'none']).optional(),
+  /** Host ids granted LLM access (with VIAL_LLM_ACCESS=granted), besides codes minted with --llm. */
+  VIAL_LLM_HOSTS: commaList.pipe(z.array(hostIdSchema)).default([]),
+  /** Who may host: `open` (anyone; only on loopback) or `enrolment` (operator-issued codes). */
+  VIAL_HOST_ADMISSION: z.enum(['open', 'enrolment']).optional(),
+  /** Signs enrolment codes and admission tickets; rotating it revokes every ticket. */
+  VIAL_ADMISSION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
+  /** Host ids admitted without a code (with VIAL_HOST_ADMISSION=enrolment). */
+  VIAL_ADMITTED_HOSTS: commaList.pipe(z.array(hostIdSchema)).default([]),
+  /** Hosts the relay knows at once, online or not; past it new hosts wait. */
+  VIAL_MAX_HOSTS: z.coerce.number().int().positive().default(10_000),
+  /** New hosts one client address may create per minute (0 disables). */
+  VIAL_NEW_HOSTS_PER_MIN: z.coerce.number().int().min(0).default(30),
+  /** Tab sockets one client address may hold open at once. */
+  VIAL_TAB_SOCKETS_PER_ADDRESS: z.coerce.number().int().positive().default(64),
+  /** How long a host whose tab is gone is remembered (its client sessions with it). */
+  VIAL_OFFLINE_HOST_TTL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60 * 1000),
+  /** Bytes per second one tab may send on average; a tab that sends more is dropped. */
+  VIAL_TAB_BYTES_PER_SEC: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Bytes one tab may send at once before VIAL_TAB_BYTES_PER_SEC applies. */
+  VIAL_TAB_BURST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   VIAL_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
   VIAL_HOST: z.string().default('127.0.0.1'),
   /** The URL clients use to reach this relay (behind a proxy it differs from the bind address). */
@@ -160,6 +205,18 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(8 * 1024 * 1024),
+  /** Bytes of events all of one host's sessions may keep together; past it the host's oldest go first. */
+  VIAL_HOST_MEMORY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** Bytes of events the relay keeps for all hosts together; past it the host keeping the most gives up its oldest. */
+  VIAL_MEMORY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
   VIAL_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** The `retry:` sent with each stream's first event: how long a client waits before resuming it. */
   VIAL_SSE_RETRY_MS: z.coerce.number().int().min(0).default(500),
@@ -205,6 +262,8 @@ export type RelayConfig = {
   sessionMaxPending: number;
   eventBufferSize: number;
   eventBufferBytes: number;
+  hostMemoryBytes: number;
+  memoryLimitBytes: number;
   sseKeepAliveMs: number;
   sseRetryMs: number;
   abandonGraceMs: number;
@@ -218,8 +277,20 @@ export type RelayConfig = {
   metricsToken: string | undefined;
   webDir: string | undefined;
   fixtures: string[];
+  admission: AdmissionConfig;
+  hostLimits: HostLimitsConfig;
   llm: LlmConfig;
 };
+
+/** Bounds on the hosts a relay keeps and what their tabs may send. */
+export interface HostLimitsConfig {
+  maxHosts: number;
+  newHostsPerMinute: number;
+  socketsPerAddress: number;
+  offlineHostTtlMs: number;
+  tabBytesPerSecond: number;
+  tabBurstBytes: number;
+}
 
 export type LlmWire = (typeof BUILTIN_LLM_PROVIDERS)[number]['wire'];
 
@@ -247,6 +318,9 @@ export interface LlmConfig {
   idleTimeoutMs: number;
   hostRequestsPerMinute: number;
   hostDailyBudgetUsd: number;
+  dailyBudgetUsd: number;
+  defaultPrice: ModelPrice | undefined;
+  defaultMaxTokens: number;
 }
 
 export class ConfigError extends Error {
@@ -259,7 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = result.error.issues.map((issue) => {
       const [variable = '', ...inside] = issue.path.map(String);
       const where = inside.length > 0 ? ` at ${inside.join('.')}` : '';
-      return `  ${variable}=${JSON.stringify(env[variable] ?? '')}${where}: ${issue.message}`;
+      return `  ${variable}=${shownValue(variable, env[variable])}${where}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid relay configuration:\n${lines.join('\n')}`);
   }
@@ -279,6 +353,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxPending: e.VIAL_SESSION_MAX_PENDING,
     eventBufferSize: e.VIAL_EVENT_BUFFER,
     eventBufferBytes: e.VIAL_EVENT_BUFFER_BYTES,
+    hostMemoryBytes: e.VIAL_HOST_MEMORY_BYTES,
+    memoryLimitBytes: e.VIAL_MEMORY_LIMIT_BYTES,
     sseKeepAliveMs: e.VIAL_SSE_KEEPALIVE_MS,
     sseRetryMs: e.VIAL_SSE_RETRY_MS,
     abandonGraceMs: e.VIAL_ABANDON_GRACE_MS,
@@ -292,6 +368,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.VIAL_METRICS_TOKEN,
     webDir: e.VIAL_WEB_DIR,
     fixtures: e.VIAL_FIXTURES,
+    admission: admissionOf(e),
+    hostLimits: {
+      maxHosts: e.VIAL_MAX_HOSTS,
+      newHostsPerMinute: e.VIAL_NEW_HOSTS_PER_MIN,
+      socketsPerAddress: e.VIAL_TAB_SOCKETS_PER_ADDRESS,
+      offlineHostTtlMs: e.VIAL_OFFLINE_HOST_TTL_MS,
+      tabBytesPerSecond: e.VIAL_TAB_BYTES_PER_SEC,
+      tabBurstBytes: e.VIAL_TAB_BURST_BYTES,
+    },
     llm: {
       providers: llmProviders(e, env),
       prices: { ...(defaultPrices as PriceTable), ...e.VIAL_LLM_PRICES },
@@ -306,7 +391,75 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: e.VIAL_LLM_IDLE_TIMEOUT_MS,
       hostRequestsPerMinute: e.VIAL_LLM_HOST_REQUESTS_PER_MIN,
       hostDailyBudgetUsd: e.VIAL_LLM_HOST_DAILY_BUDGET_USD,
+      dailyBudgetUsd: e.VIAL_LLM_DAILY_BUDGET_USD,
+      defaultPrice: e.VIAL_LLM_DEFAULT_PRICE,
+      defaultMaxTokens: e.VIAL_LLM_DEFAULT_MAX_TOKENS,
     },
+  };
+}
+
+function refuse(line: string): never {
+  throw new ConfigError(`Invalid relay configuration:\n  ${line}`);
+}
+
+/** Variables whose values are secrets: a configuration error names them but never shows them. */
+const SECRET_VARIABLE = /(_SECRET|_TOKEN|_API_KEY|PASSWORD)$/;
+
+function shownValue(variable: string, value: string | undefined): string {
+  if (value !== undefined && SECRET_VARIABLE.test(variable)) return `<${value.length} characters, not shown>`;
+  return JSON.stringify(value ?? '');
+}
+
+const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+
+/**
+ * Whether people other than the machine's own users can reach this relay: it listens beyond
+ * loopback, or a proxy brings it a public name or other clients' traffic.
+ */
+function isExposed(e: z.infer<typeof envSchema>): string | undefined {
+  if (!LOOPBACK_BIND.test(e.VIAL_HOST)) return `VIAL_HOST=${e.VIAL_HOST} listens beyond loopback`;
+  const publicHost = e.VIAL_PUBLIC_URL && new URL(e.VIAL_PUBLIC_URL).hostname;
+  if (publicHost && !['localhost', '127.0.0.1', '[::1]'].includes(publicHost)) {
+    return `VIAL_PUBLIC_URL=${e.VIAL_PUBLIC_URL} is not a loopback address`;
+  }
+  if (e.VIAL_TRUSTED_PROXIES.length > 0) return "VIAL_TRUSTED_PROXIES says a proxy brings it other machines' requests";
+  return undefined;
+}
+
+/** Who may host and use LLM keys; a missing or contradictory setting stops the relay at start. */
+function admissionOf(e: z.infer<typeof envSchema>): AdmissionConfig {
+  const exposed = isExposed(e);
+  const mode = e.VIAL_HOST_ADMISSION ?? (exposed ? undefined : 'open');
+  if (mode === undefined || (mode === 'open' && exposed)) {
+    refuse(
+      `VIAL_HOST_ADMISSION${mode ? '=open' : ' is not set'}: ${exposed}, so anyone who reaches it could host on it and spend its LLM keys. Set VIAL_HOST_ADMISSION=enrolment and VIAL_ADMISSION_SECRET (32+ random characters) and give people enrolment codes (pnpm relay:enrol), or bind VIAL_HOST=127.0.0.1 (docs/security.md)`,
+    );
+  }
+  if (mode === 'enrolment' && !e.VIAL_ADMISSION_SECRET) {
+    refuse('VIAL_HOST_ADMISSION=enrolment needs VIAL_ADMISSION_SECRET (32+ random characters) to sign codes with');
+  }
+  if (mode === 'open' && e.VIAL_ADMISSION_SECRET) {
+    refuse(
+      'VIAL_ADMISSION_SECRET is set but VIAL_HOST_ADMISSION is open, so nothing would check it: set VIAL_HOST_ADMISSION=enrolment, or unset the secret',
+    );
+  }
+  if (mode === 'open' && e.VIAL_ADMITTED_HOSTS.length > 0) {
+    refuse(
+      'VIAL_ADMITTED_HOSTS lists hosts, but VIAL_HOST_ADMISSION is open and admits everyone: set VIAL_HOST_ADMISSION=enrolment, or unset the list',
+    );
+  }
+  const llmAccess = e.VIAL_LLM_ACCESS ?? (mode === 'open' ? 'all' : 'granted');
+  if (llmAccess !== 'granted' && e.VIAL_LLM_HOSTS.length > 0) {
+    refuse(
+      `VIAL_LLM_HOSTS lists hosts, but VIAL_LLM_ACCESS=${llmAccess} ignores it: set VIAL_LLM_ACCESS=granted, or unset the list`,
+    );
+  }
+  return {
+    mode,
+    secret: e.VIAL_ADMISSION_SECRET,
+    admittedHosts: e.VIAL_ADMITTED_HOSTS,
+    llmAccess,
+    llmHosts: e.VIAL_LLM_HOSTS,
   };
 }
 

@@ -28,13 +28,15 @@ export type RequestOutcome = 'ok' | 'error' | RelayErrorClass | 'cancelled' | 'c
 export type BufferQueue = 'client_streams' | 'tab_sockets';
 
 /** Why the relay dropped a tab, as counted in `vial_tabs_dropped_total`. */
-export type TabDropReason = 'send_buffer_full' | 'heartbeat_timeout';
+export type TabDropReason = 'send_buffer_full' | 'heartbeat_timeout' | 'rate_exceeded';
 
 /** What the gauges read when scraped. */
 export interface MetricSources {
   connectedHosts(): number;
   clientSessions(): number;
   pendingRequests(): number;
+  /** Bytes of events kept for resumption, over all hosts. */
+  keptEventBytes(): number;
 }
 
 /** MCP methods counted by name; anything else is `other`, so clients cannot grow the label set. */
@@ -79,7 +81,12 @@ export interface RelayMetrics {
 
 export function createMetrics(): RelayMetrics {
   const registry = new Registry();
-  let sources: MetricSources = { connectedHosts: () => 0, clientSessions: () => 0, pendingRequests: () => 0 };
+  let sources: MetricSources = {
+    connectedHosts: () => 0,
+    clientSessions: () => 0,
+    pendingRequests: () => 0,
+    keptEventBytes: () => 0,
+  };
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
@@ -93,6 +100,9 @@ export function createMetrics(): RelayMetrics {
   gauge('vial_client_sessions', 'Live MCP client sessions', () => sources.clientSessions());
   gauge('vial_pending_requests', 'Client requests forwarded to a tab and not answered yet', () =>
     sources.pendingRequests(),
+  );
+  gauge('vial_kept_event_bytes', 'Bytes of events kept for Last-Event-ID resumption, over all hosts', () =>
+    sources.keptEventBytes(),
   );
   const buffers: Record<BufferQueue, Set<() => number>> = { client_streams: new Set(), tab_sockets: new Set() };
   new Gauge({
@@ -116,7 +126,7 @@ export function createMetrics(): RelayMetrics {
   });
   const tabsDropped = new Counter({
     name: 'vial_tabs_dropped_total',
-    help: 'Tab sockets the relay closed, by reason (send_buffer_full: the tab left VIAL_TAB_BUFFER_BYTES unread)',
+    help: 'Tab sockets the relay closed, by reason (send_buffer_full: the tab left VIAL_TAB_BUFFER_BYTES unread; rate_exceeded: it sent more than VIAL_TAB_BYTES_PER_SEC)',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -10,7 +10,9 @@ import { createClientAddress } from './clientAddress.ts';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
 import { requestLog, type Logger } from './log.ts';
+import { createMemoryBudget } from './memoryBudget.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
+import { createAdmission } from './hosts/admission.ts';
 import { HostRegistry } from './hosts/registry.ts';
 import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { bearerToken, secretMatches } from './hosts/tokens.ts';
@@ -44,6 +46,8 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
   const rateLimits = createRateLimits(config);
+  const clientAddress = createClientAddress(config.trustedProxies);
+  const memory = createMemoryBudget({ hostBytes: config.hostMemoryBytes, totalBytes: config.memoryLimitBytes });
   let state: 'starting' | 'ready' | 'draining' = 'starting';
   const mcp = createMcpEndpoint({
     ...config,
@@ -52,11 +56,22 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     guard,
     metrics,
     rateLimits,
-    clientAddress: createClientAddress(config.trustedProxies),
+    memory,
+    clientAddress,
     draining: () => state === 'draining',
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });
-  const tabs = createTabSocketServer({ ...config, registry, logger, metrics });
+  const tabs = createTabSocketServer({
+    ...config,
+    registry,
+    logger,
+    metrics,
+    admission: createAdmission(config.admission),
+    clientAddress,
+  });
+  const { offlineHostTtlMs } = config.hostLimits;
+  const forgetSweep = setInterval(() => registry.forgetOffline(offlineHostTtlMs), Math.min(offlineHostTtlMs, 60_000));
+  forgetSweep.unref();
   const llm = createLlmEndpoint({
     registry,
     llm: config.llm,
@@ -69,6 +84,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     connectedHosts: () => [...registry.all()].filter((host) => host.online).length,
     clientSessions: () => mcp.sessionCount(),
     pendingRequests: () => mcp.pendingCount(),
+    keptEventBytes: () => memory.totalBytes,
   });
   let closing: Promise<void> | undefined;
 
@@ -152,6 +168,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
 
   async function drain(): Promise<void> {
     state = 'draining';
+    clearInterval(forgetSweep);
     const deadline = Date.now() + config.drainMs;
     while (mcp.pendingCount() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));

@@ -25,6 +25,8 @@ export interface HostSessionHooks {
 export class Host {
   tokens: TokenRecord[] = [];
   link: TabLink | undefined;
+  /** When its tab went away (`Date.now()`), for forgetting hosts whose tab does not come back. */
+  offlineSince: number | undefined = Date.now();
   readonly sessions = new Map<string, HostSessionHooks & { tokenId: string }>();
 
   constructor(readonly id: string) {}
@@ -39,8 +41,16 @@ export class Host {
     return true;
   }
 
+  /**
+   * A tab takes the host. Calls the previous tab was running are failed now: its socket is being
+   * closed, and its answers, if any came, would be dropped.
+   */
   attach(link: TabLink, tokens: TokenRecord[]): void {
+    if (this.link && this.link !== link) {
+      for (const session of this.sessions.values()) session.tabDetached('another tab took over this host');
+    }
     this.link = link;
+    this.offlineSince = undefined;
     this.setTokens(tokens);
     for (const session of this.sessions.values()) session.tabAttached();
   }
@@ -48,6 +58,7 @@ export class Host {
   detach(link: TabLink, reason: string): void {
     if (this.link !== link) return;
     this.link = undefined;
+    this.offlineSince = Date.now();
     for (const session of this.sessions.values()) session.tabDetached(reason);
   }
 
@@ -79,6 +90,34 @@ export class HostRegistry {
     this.llmKeys.set(hash, { host, link });
     this.llmKeyOfHost.set(host.id, hash);
     return key;
+  }
+
+  /** The connection `link` ended: the key it was issued dies with it. */
+  revokeLlmKey(host: Host, link: TabLink): void {
+    const hash = this.llmKeyOfHost.get(host.id);
+    if (hash === undefined || this.llmKeys.get(hash)?.link !== link) return;
+    this.llmKeys.delete(hash);
+    this.llmKeyOfHost.delete(host.id);
+  }
+
+  /**
+   * Forgets hosts whose tab has been gone for `ttlMs`, with their client sessions: a relay that
+   * remembered every host id it ever saw would grow with every random secret sent to it.
+   */
+  forgetOffline(ttlMs: number, now = Date.now()): number {
+    let forgotten = 0;
+    for (const host of [...this.hosts.values()]) {
+      if (host.online || host.offlineSince === undefined || now - host.offlineSince < ttlMs) continue;
+      for (const session of [...host.sessions.values()]) {
+        session.close(`the Vial tab of this host has been away for over ${Math.round(ttlMs / 1000)} s`);
+      }
+      this.hosts.delete(host.id);
+      const hash = this.llmKeyOfHost.get(host.id);
+      if (hash !== undefined) this.llmKeys.delete(hash);
+      this.llmKeyOfHost.delete(host.id);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   /** The host whose live tab holds `key`, or undefined (unknown key, or its tab is gone). */

@@ -15,8 +15,12 @@ import {
   type RelayFrame,
   type TabFrame,
 } from '@vial/shared';
+import type { ClientAddress } from '../clientAddress.ts';
+import type { HostLimitsConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics, TabDropReason } from '../metrics.ts';
+import { createRateLimits } from '../mcp/rateLimits.ts';
+import type { Admission } from './admission.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
 
 export interface TabSocketOptions {
@@ -30,6 +34,9 @@ export interface TabSocketOptions {
   fixtures: string[];
   /** The base URL clients should use, e.g. `http://localhost:8787`; derived from the request if unset. */
   publicUrl: string | undefined;
+  admission: Admission;
+  hostLimits: HostLimitsConfig;
+  clientAddress: ClientAddress;
 }
 
 export interface TabSocketServer {
@@ -37,15 +44,43 @@ export interface TabSocketServer {
   close(): void;
 }
 
+/** What every tab socket shares: who has how many sockets open, and who made how many hosts lately. */
+interface AddressLimits {
+  newHost(address: string): boolean;
+}
+
 export function createTabSocketServer(options: TabSocketOptions): TabSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  const { hostLimits } = options;
+  const socketsByAddress = new Map<string, number>();
+  const newHosts = createRateLimits({
+    tokenRate: hostLimits.newHostsPerMinute / 60,
+    tokenBurst: Math.max(1, hostLimits.newHostsPerMinute),
+    authFailuresPerMinute: 0,
+  });
+  const addressLimits: AddressLimits = {
+    newHost: (address) => newHosts.takeTokenRequest(address) === undefined,
+  };
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage, address: string) => {
     const baseUrl = options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
-    serveTab(ws, baseUrl, options);
+    socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
+    ws.once('close', () => {
+      const left = (socketsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsByAddress.set(address, left);
+      else socketsByAddress.delete(address);
+    });
+    serveTab(ws, baseUrl, address, addressLimits, options);
   });
   return {
     handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      const address = options.clientAddress(req);
+      if ((socketsByAddress.get(address) ?? 0) >= hostLimits.socketsPerAddress) {
+        socket.end(
+          `HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis address already has ${hostLimits.socketsPerAddress} tab sockets open (VIAL_TAB_SOCKETS_PER_ADDRESS)`,
+        );
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, address));
     },
     close() {
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'relay shutting down');
@@ -54,12 +89,21 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
   };
 }
 
-/** WebSocket close code for a tab that left more than `tabBufferBytes` unread (policy violation). */
-const SEND_BUFFER_FULL_CLOSE_CODE = 1008;
+/** WebSocket close code for a tab that broke a limit: left more than `tabBufferBytes` unread, or sent more than its share. */
+const POLICY_VIOLATION_CLOSE_CODE = 1008;
 
-function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): void {
-  const { registry, logger, metrics } = options;
+function serveTab(
+  ws: WebSocket,
+  baseUrl: string,
+  address: string,
+  addressLimits: AddressLimits,
+  options: TabSocketOptions,
+): void {
+  const { registry, logger, metrics, hostLimits } = options;
   let host: Host | undefined;
+  let registered = false;
+  /** Bytes this tab may still send now: refilled at VIAL_TAB_BYTES_PER_SEC up to VIAL_TAB_BURST_BYTES. */
+  const allowance = { bytes: hostLimits.tabBurstBytes, at: performance.now() };
   let awaitingPong = false;
   let pingId = 0;
   let queue: Promise<void> = Promise.resolve();
@@ -74,7 +118,7 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
       if (ws.bufferedAmount > options.tabBufferBytes) {
         return drop(
           'send_buffer_full',
-          SEND_BUFFER_FULL_CLOSE_CODE,
+          POLICY_VIOLATION_CLOSE_CODE,
           `it left more than ${options.tabBufferBytes} bytes unread, see VIAL_TAB_BUFFER_BYTES`,
           { bufferedBytes: ws.bufferedAmount },
         );
@@ -113,11 +157,37 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
     link.send({ type: 'ping', id: ++pingId });
   }, options.heartbeatMs);
 
+  /** Ends the socket with a reason the tab shows; the error frame carries it to tabs that read no close reason. */
+  function refuse(code: number, reason: string): void {
+    link.send({ type: 'error', message: reason });
+    // A close reason is at most 123 bytes; the error frame has the whole of it.
+    ws.close(code, reason.length > 120 ? `${reason.slice(0, 117)}...` : reason);
+  }
+
+  /** Why this socket may not create a new host now, or undefined when it may. */
+  function newHostRefusal(): string | undefined {
+    if (registry.size >= hostLimits.maxHosts) {
+      return `this relay already knows ${hostLimits.maxHosts} hosts (VIAL_MAX_HOSTS); try again later`;
+    }
+    if (!addressLimits.newHost(address)) {
+      return `too many new hosts from this address (VIAL_NEW_HOSTS_PER_MIN=${hostLimits.newHostsPerMinute}); try again in a minute`;
+    }
+    return undefined;
+  }
+
   async function register(frame: Extract<TabFrame, { type: 'register' }>): Promise<void> {
+    // One socket is one tab: a second register would make it a host factory.
+    if (registered) return refuse(CLOSE_CODES.rejected, 'a socket registers one host, once');
+    registered = true;
     if ((await deriveHostId(frame.secret)) !== frame.hostId) {
-      link.send({ type: 'error', message: 'host id does not match its secret' });
-      ws.close(CLOSE_CODES.rejected, 'host id does not match its secret');
-      return;
+      return refuse(CLOSE_CODES.rejected, 'host id does not match its secret');
+    }
+    const refusal = registry.get(frame.hostId) ? undefined : newHostRefusal();
+    if (refusal) return refuse(CLOSE_CODES.tryAgainLater, refusal);
+    const admitted = options.admission.admit(frame.hostId, frame);
+    if (!admitted.ok) {
+      logger.info({ hostId: frame.hostId, address, reason: admitted.reason }, 'host not admitted');
+      return refuse(CLOSE_CODES.notAdmitted, admitted.reason);
     }
     const next = registry.getOrCreate(frame.hostId);
     if (next.link && next.link !== link) next.link.close(CLOSE_CODES.replaced, 'this host was opened in another tab');
@@ -128,10 +198,26 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
       mcpUrl: `${baseUrl}/mcp/${next.id}`,
       fixtures: options.fixtures,
       relayVersion: VIAL_VERSION,
-      llmKey: registry.issueLlmKey(next, link),
+      ...(admitted.llm ? { llmKey: registry.issueLlmKey(next, link) } : {}),
+      ...(admitted.ticket ? { admission: admitted.ticket } : {}),
     });
     next.attach(link, frame.tokens);
-    logger.info({ hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size }, 'tab registered');
+    logger.info(
+      { hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size, llm: admitted.llm },
+      'tab registered',
+    );
+  }
+
+  /** Takes `bytes` from the tab's allowance; false once it has sent more than its share. */
+  function withinAllowance(bytes: number): boolean {
+    const now = performance.now();
+    allowance.bytes = Math.min(
+      hostLimits.tabBurstBytes,
+      allowance.bytes + ((now - allowance.at) / 1000) * hostLimits.tabBytesPerSecond,
+    );
+    allowance.at = now;
+    allowance.bytes -= bytes;
+    return allowance.bytes >= 0;
   }
 
   function handle(frame: TabFrame): void | Promise<void> {
@@ -160,6 +246,15 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
   }
 
   ws.on('message', (data, isBinary) => {
+    if (dropReason !== undefined) return;
+    const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
+    if (!withinAllowance(size)) {
+      return drop(
+        'rate_exceeded',
+        POLICY_VIOLATION_CLOSE_CODE,
+        `it sent more than its share: ${hostLimits.tabBytesPerSecond} bytes per second after a burst of ${hostLimits.tabBurstBytes} (VIAL_TAB_BYTES_PER_SEC, VIAL_TAB_BURST_BYTES)`,
+      );
+    }
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : parseFrame(tabFrameSchema, data.toString());
@@ -177,6 +272,7 @@ function serveTab(ws: WebSocket, baseUrl: string, options: TabSocketOptions): vo
     clearInterval(heartbeat);
     untrackBuffer();
     if (!host) return;
+    registry.revokeLlmKey(host, link);
     logger.info({ hostId: host.id, code, reason: reason.toString() }, 'tab disconnected');
     host.detach(link, dropReason ?? (code === CLOSE_CODES.replaced ? 'replaced by another tab' : 'tab disconnected'));
   });

@@ -9,6 +9,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
 import type { Logger, RequestLog } from '../log.ts';
+import type { MemoryBudget } from '../memoryBudget.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
@@ -37,6 +38,8 @@ export interface McpEndpointOptions {
   maxBodyBytes: number;
   eventBufferSize: number;
   eventBufferBytes: number;
+  /** What every host's kept events are charged to. */
+  memory: MemoryBudget;
   sseKeepAliveMs: number;
   /** Sent as `retry:` on each stream's priming event; keep it below `abandonGraceMs`. */
   sseRetryMs: number;
@@ -88,12 +91,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   function openSession(host: Host, token: TokenRecord): ClientSession {
     const id = randomUUID();
+    const eventStore =
+      options.eventBufferSize > 0
+        ? new BoundedEventStore(options.eventBufferSize, options.eventBufferBytes, options.memory.forHost(host.id))
+        : undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      eventStore:
-        options.eventBufferSize > 0
-          ? new BoundedEventStore(options.eventBufferSize, options.eventBufferBytes)
-          : undefined,
+      eventStore,
       keepAliveMs: options.sseKeepAliveMs,
       retryInterval: options.sseRetryMs,
       onsessioninitialized: () => {
@@ -114,6 +118,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       onClosed: () => {
         sessions.delete(id);
         host.sessions.delete(id);
+        eventStore?.dispose();
       },
     });
     return session;
@@ -238,6 +243,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     session: ClientSession,
   ): Promise<void> {
     const headerOverrides = negotiatedProtocolHeader(req, session.negotiatedProtocolVersion);
+    if (req.method === 'GET' && req.headers['last-event-id'] === undefined) session.standaloneStreamOpened();
     if (req.method !== 'POST') {
       await session.serve(req, res, { headerOverrides });
       // A successful resume means the client is still listening: keep its abandoned calls running.

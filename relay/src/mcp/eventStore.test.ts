@@ -1,8 +1,12 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { BoundedEventStore } from './eventStore.ts';
+import { createMemoryBudget } from '../memoryBudget.ts';
+import { BoundedEventStore, STORED_EVENT_OVERHEAD_BYTES } from './eventStore.ts';
 
 const message = (text: string): JSONRPCMessage => ({ jsonrpc: '2.0', id: 1, result: { text } });
+
+/** A store with the whole of a roomy budget to itself. */
+const unshared = () => createMemoryBudget({ hostBytes: 1e9, totalBytes: 1e9 }).forHost('h');
 
 async function replayed(store: BoundedEventStore, after: string): Promise<string[]> {
   const sent: string[] = [];
@@ -12,7 +16,7 @@ async function replayed(store: BoundedEventStore, after: string): Promise<string
 
 describe('BoundedEventStore', () => {
   it('replays what followed an event on the same stream', async () => {
-    const store = new BoundedEventStore(10, 1_000_000);
+    const store = new BoundedEventStore(10, 1_000_000, unshared());
     const first = await store.storeEvent('a', message('1'));
     await store.storeEvent('b', message('other stream'));
     const third = await store.storeEvent('a', message('3'));
@@ -20,7 +24,7 @@ describe('BoundedEventStore', () => {
   });
 
   it('drops the oldest events past the count', async () => {
-    const store = new BoundedEventStore(2, 1_000_000);
+    const store = new BoundedEventStore(2, 1_000_000, unshared());
     const first = await store.storeEvent('a', message('1'));
     await store.storeEvent('a', message('2'));
     await store.storeEvent('a', message('3'));
@@ -29,15 +33,56 @@ describe('BoundedEventStore', () => {
 
   it('drops the oldest events past the byte limit, keeping at least the newest', async () => {
     const big = 'x'.repeat(10_000);
-    const store = new BoundedEventStore(1000, 25_000);
+    const store = new BoundedEventStore(1000, 25_000, unshared());
     const ids = [];
     for (let i = 0; i < 10; i++) ids.push(await store.storeEvent('a', message(big)));
     expect(store.storedBytes).toBeLessThanOrEqual(25_000);
     await expect(replayed(store, ids[0]!)).rejects.toThrow(/no longer stored/);
     expect(await replayed(store, ids[8]!)).toEqual([ids[9]]);
 
-    const tiny = new BoundedEventStore(1000, 10);
+    const tiny = new BoundedEventStore(1000, 10, unshared());
     const only = await tiny.storeEvent('a', message(big));
     expect(await tiny.getStreamIdForEventId(only)).toBe('a');
+  });
+
+  it('counts the bytes kept, not the JSON characters, and keeps them as bytes', async () => {
+    const store = new BoundedEventStore(1000, 1_000_000, unshared());
+    const wide = '\u{1F600}'.repeat(1000);
+    const first = await store.storeEvent('a', message(wide));
+    const expected = Buffer.byteLength(JSON.stringify(message(wide))) + STORED_EVENT_OVERHEAD_BYTES;
+    expect(store.storedBytes).toBe(expected);
+    const next = await store.storeEvent('a', message('after'));
+    const sent: unknown[] = [];
+    await store.replayEventsAfter(first, { send: async (_id, replayedMessage) => void sent.push(replayedMessage) });
+    expect(sent).toEqual([message('after')]);
+    expect(next).toBe('2');
+  });
+
+  it("gives up its oldest events to the host's share, and releases everything when disposed", async () => {
+    const budget = createMemoryBudget({ hostBytes: 30_000, totalBytes: 1e9 });
+    const a = new BoundedEventStore(1000, 1_000_000, budget.forHost('h'));
+    const b = new BoundedEventStore(1000, 1_000_000, budget.forHost('h'));
+    const big = 'x'.repeat(10_000);
+    const oldest = await a.storeEvent('s', message(big));
+    await b.storeEvent('s', message(big));
+    await a.storeEvent('s', message(big));
+    await b.storeEvent('s', message(big));
+    expect(budget.hostBytes('h')).toBeLessThanOrEqual(30_000);
+    await expect(replayed(a, oldest)).rejects.toThrow(/VIAL_HOST_MEMORY_BYTES/);
+    a.dispose();
+    b.dispose();
+    expect(budget.hostBytes('h')).toBe(0);
+    expect(budget.totalBytes).toBe(0);
+  });
+
+  it("does not keep an event bigger than the host's share", async () => {
+    const store = new BoundedEventStore(
+      1000,
+      1_000_000,
+      createMemoryBudget({ hostBytes: 1000, totalBytes: 1e9 }).forHost('h'),
+    );
+    const id = await store.storeEvent('a', message('x'.repeat(5000)));
+    expect(await store.getStreamIdForEventId(id)).toBeUndefined();
+    expect(store.storedBytes).toBe(0);
   });
 });

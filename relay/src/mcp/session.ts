@@ -75,6 +75,11 @@ export class ClientSession implements HostSessionHooks {
   /** Ids of the `initialize` requests replayed to the tab whose answers are still to come. */
   private readonly replayIds = new Set<string>();
   private closed = false;
+  /**
+   * Whether the client ever opened its GET stream. Until it does, the tab's messages that belong
+   * to no request have nowhere to go and nothing could resume them: they are not kept.
+   */
+  private hasStandaloneStream = false;
   /** The protocol version the tab's server agreed to in `initialize`. */
   negotiatedProtocolVersion: string | undefined;
 
@@ -175,10 +180,17 @@ export class ClientSession implements HostSessionHooks {
     this.finished(request, 'cancelled');
   }
 
+  /** The client opened its GET stream: from now on, messages for it are kept for resumption. */
+  standaloneStreamOpened(): void {
+    this.hasStandaloneStream = true;
+  }
+
   /** Tab -> client. */
   fromTab(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): void {
     this.lastActivity = Date.now();
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    if (!isResponse && relatedRequestId === undefined && !this.hasStandaloneStream) return;
+    if (isResponse) {
       if (typeof message.id === 'string' && this.replayIds.delete(message.id)) {
         if (isJSONRPCErrorResponse(message)) {
           this.logger.warn({ error: message.error }, 'tab refused the replayed initialize');
