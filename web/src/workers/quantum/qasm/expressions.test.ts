@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QasmError } from './errors.ts';
-import { compileExpression, evaluateExpressionText, parseExpression } from './expressions.ts';
+import { compileExpression, evaluateExpressionText, MAX_EXPRESSION_DEPTH, parseExpression } from './expressions.ts';
+import { parseQasm } from './index.ts';
+import { circuitFromJson } from './json.ts';
 import { TokenStream } from './lexer.ts';
 
 const evaluate = evaluateExpressionText;
@@ -69,5 +71,71 @@ describe('parameter expressions', () => {
     expect(errorOf('sin 1')).toMatchObject({ shortMessage: 'expected `(` after `sin`, found number `1`', column: 5 });
     expect(errorOf('1 2').shortMessage).toBe('expected the end of the expression, found number `2`');
     expect(errorOf('2pi').shortMessage).toBe('malformed number `2pi`');
+  });
+});
+
+describe('deeply nested expressions', () => {
+  const LIMIT = MAX_EXPRESSION_DEPTH;
+  const nested = {
+    parentheses: (n: number) => `${'('.repeat(n)}1${')'.repeat(n)}`,
+    'unary minus': (n: number) => `${'-'.repeat(n)}1`,
+    'unary plus': (n: number) => `${'+'.repeat(n)}1`,
+    functions: (n: number) => `${'sin('.repeat(n)}1${')'.repeat(n)}`,
+    'a long sum': (n: number) =>
+      Array<string>(n + 1)
+        .fill('1')
+        .join('+'),
+    'a long product': (n: number) =>
+      Array<string>(n + 1)
+        .fill('1')
+        .join('*'),
+    'a tower of powers': (n: number) =>
+      Array<string>(n + 1)
+        .fill('1')
+        .join('^'),
+    'mixed nesting': (n: number) => `${'-('.repeat(Math.ceil(n / 2))}1${')'.repeat(Math.ceil(n / 2))}`,
+  };
+
+  it.each(Object.entries(nested))('evaluates %s up to the limit', (_, write) => {
+    expect(Number.isFinite(evaluate(write(LIMIT - 2)))).toBe(true);
+  });
+
+  it.each(Object.entries(nested))(
+    'refuses %s far past the limit with the position and the limit, not a stack overflow',
+    (_, write) => {
+      for (const depth of [LIMIT + 1, 100_000]) {
+        const error = errorOf(write(depth));
+        expect(error.shortMessage).toBe(`expression nested more than ${LIMIT} deep`);
+        expect(error.line).toBe(1);
+        expect(error.column).toBeGreaterThan(LIMIT / 2);
+        expect(error.column).toBeLessThan(5 * LIMIT);
+        expect(error.message).toMatch(/^QASM line 1, col \d+: expression nested more than 200 deep/);
+      }
+    },
+  );
+
+  it('names the line and column in a program, in a gate body as at the top level', () => {
+    const deep = `${'('.repeat(50_000)}pi${')'.repeat(50_000)}`;
+    const program = (line: string) => `OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\n${line}\n`;
+    expect(() => parseQasm(program(`rz(${deep}) q[0];`))).toThrow(
+      /^QASM line 4, col 204: expression nested more than 200 deep/,
+    );
+    expect(() => parseQasm(program(`gate g(t) a { rz(t*${deep}) a; }`))).toThrow(
+      /^QASM line 4, col \d+: expression nested more than 200 deep/,
+    );
+  });
+
+  it("refuses the JSON form's deep angle text the same way, without quoting all of it", () => {
+    const deep = Array<string>(100_000).fill('1').join('+');
+    let message = '';
+    try {
+      circuitFromJson({ qubits: 1, gates: [{ gate: 'rz', targets: [0], params: [deep] }] });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /^gates\[0\]\.params\[0\]: cannot read "1\+1\+1.*…": expression nested more than 200 deep \(at character 400\)/,
+    );
+    expect(message.length).toBeLessThan(500);
   });
 });

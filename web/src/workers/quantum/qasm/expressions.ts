@@ -33,81 +33,148 @@ const FUNCTIONS: Record<UnaryFunction, (x: number) => number> = {
 
 const isFunction = (name: string): name is UnaryFunction => Object.hasOwn(FUNCTIONS, name);
 
+/**
+ * The deepest an expression may nest: parentheses, function calls, unary minus, `^`, and chains
+ * of `+ - * /` (each operator is a level of the tree that compiling and evaluating walk
+ * recursively). Deeper ones are refused with the position where they pass the limit, before
+ * anything recurses that far.
+ */
+export const MAX_EXPRESSION_DEPTH = 200;
+
 /** Parses one expression at the stream's cursor. */
 export function parseExpression(stream: TokenStream): Expr {
-  return parseSum(stream);
+  return new ExpressionParser(stream).expression(0);
 }
 
-function parseSum(stream: TokenStream): Expr {
-  let left = parseProduct(stream);
-  while (stream.isSymbol('+') || stream.isSymbol('-')) {
-    const { line, column } = stream;
-    const op = stream.take() as BinaryOperator;
-    left = { kind: 'binary', op, left, right: parseProduct(stream), line, column };
+/**
+ * Recursive descent that counts as it goes: `depth` is how many nested contexts (parentheses,
+ * function arguments, operands of unary minus and `^`) the parser is in, and `height` is the
+ * height of the tree the last method returned.
+ */
+class ExpressionParser {
+  private height = 0;
+
+  constructor(private readonly stream: TokenStream) {}
+
+  expression(depth: number): Expr {
+    return this.sum(depth);
   }
-  return left;
-}
 
-function parseProduct(stream: TokenStream): Expr {
-  let left = parseUnary(stream);
-  while (stream.isSymbol('*') || stream.isSymbol('/')) {
-    const { line, column } = stream;
-    const op = stream.take() as BinaryOperator;
-    left = { kind: 'binary', op, left, right: parseUnary(stream), line, column };
+  private sum(depth: number): Expr {
+    const { stream } = this;
+    let left = this.product(depth);
+    let height = this.height;
+    while (stream.isSymbol('+') || stream.isSymbol('-')) {
+      const { line, column } = stream;
+      const op = stream.take() as BinaryOperator;
+      const right = this.product(depth);
+      height = this.grown(Math.max(height, this.height), { line, column });
+      left = { kind: 'binary', op, left, right, line, column };
+    }
+    this.height = height;
+    return left;
   }
-  return left;
-}
 
-function parseUnary(stream: TokenStream): Expr {
-  if (stream.isSymbol('-')) {
+  private product(depth: number): Expr {
+    const { stream } = this;
+    let left = this.unary(depth);
+    let height = this.height;
+    while (stream.isSymbol('*') || stream.isSymbol('/')) {
+      const { line, column } = stream;
+      const op = stream.take() as BinaryOperator;
+      const right = this.unary(depth);
+      height = this.grown(Math.max(height, this.height), { line, column });
+      left = { kind: 'binary', op, left, right, line, column };
+    }
+    this.height = height;
+    return left;
+  }
+
+  private unary(depth: number): Expr {
+    const { stream } = this;
+    if (stream.isSymbol('-')) {
+      const { line, column } = stream;
+      stream.advance();
+      const operand = this.unary(this.nested(depth, { line, column }));
+      this.height = this.grown(this.height, { line, column });
+      return { kind: 'negate', operand, line, column };
+    }
+    if (stream.isSymbol('+')) {
+      const position = stream.pos();
+      stream.advance();
+      return this.unary(this.nested(depth, position));
+    }
+    return this.power(depth);
+  }
+
+  private power(depth: number): Expr {
+    const { stream } = this;
+    const base = this.atom(depth);
+    if (!stream.isSymbol('^')) return base;
+    const baseHeight = this.height;
     const { line, column } = stream;
     stream.advance();
-    return { kind: 'negate', operand: parseUnary(stream), line, column };
+    // The exponent may itself carry a sign: 2^-1.
+    const right = this.unary(this.nested(depth, { line, column }));
+    this.height = this.grown(Math.max(baseHeight, this.height), { line, column });
+    return { kind: 'binary', op: '^', left: base, right, line, column };
   }
-  if (stream.acceptSymbol('+')) return parseUnary(stream);
-  return parsePower(stream);
-}
 
-function parsePower(stream: TokenStream): Expr {
-  const base = parseAtom(stream);
-  if (!stream.isSymbol('^')) return base;
-  const { line, column } = stream;
-  stream.advance();
-  // The exponent may itself carry a sign: 2^-1.
-  return { kind: 'binary', op: '^', left: base, right: parseUnary(stream), line, column };
-}
-
-function parseAtom(stream: TokenStream): Expr {
-  const { line, column, kind } = stream;
-  if (kind === 'int' || kind === 'real') {
-    const text = stream.take();
-    const value = Number(text);
-    if (!Number.isFinite(value)) throw new QasmError(`number \`${text}\` is too large`, { line, column });
-    return { kind: 'number', value, line, column };
-  }
-  if (kind === 'id') {
-    const name = stream.take();
-    if (name === 'pi') return { kind: 'pi', line, column };
-    if (isFunction(name)) {
-      stream.expectSymbol('(', `after \`${name}\``);
-      const arg = parseExpression(stream);
-      stream.expectSymbol(')', `to close \`${name}(\``);
-      return { kind: 'call', fn: name, arg, line, column };
+  private atom(depth: number): Expr {
+    const { stream } = this;
+    const { line, column, kind } = stream;
+    this.height = 1;
+    if (kind === 'int' || kind === 'real') {
+      const text = stream.take();
+      const value = Number(text);
+      if (!Number.isFinite(value)) throw new QasmError(`number \`${text}\` is too large`, { line, column });
+      return { kind: 'number', value, line, column };
     }
-    return { kind: 'param', name, line, column };
+    if (kind === 'id') {
+      const name = stream.take();
+      if (name === 'pi') return { kind: 'pi', line, column };
+      if (isFunction(name)) {
+        stream.expectSymbol('(', `after \`${name}\``);
+        const arg = this.expression(this.nested(depth, { line, column }));
+        stream.expectSymbol(')', `to close \`${name}(\``);
+        this.height = this.grown(this.height, { line, column });
+        return { kind: 'call', fn: name, arg, line, column };
+      }
+      return { kind: 'param', name, line, column };
+    }
+    if (stream.acceptSymbol('(')) {
+      const inner = this.expression(this.nested(depth, { line, column }));
+      stream.expectSymbol(')', 'to close `(`');
+      return inner;
+    }
+    throw new QasmError(
+      `expected an expression, found ${stream.describe()}`,
+      { line, column },
+      {
+        hints: ['parameters are numbers, `pi`, gate parameters, + - * / ^ and sin cos tan exp ln sqrt'],
+      },
+    );
   }
-  if (stream.acceptSymbol('(')) {
-    const inner = parseExpression(stream);
-    stream.expectSymbol(')', 'to close `(`');
-    return inner;
+
+  /** One context deeper than `depth`, refused past the limit. */
+  private nested(depth: number, position: SourcePosition): number {
+    if (depth + 1 > MAX_EXPRESSION_DEPTH) throw tooDeep(position);
+    return depth + 1;
   }
-  throw new QasmError(
-    `expected an expression, found ${stream.describe()}`,
-    { line, column },
-    {
-      hints: ['parameters are numbers, `pi`, gate parameters, + - * / ^ and sin cos tan exp ln sqrt'],
-    },
-  );
+
+  /** A node over a subtree `height` high, refused past the limit. */
+  private grown(height: number, position: SourcePosition): number {
+    if (height + 1 > MAX_EXPRESSION_DEPTH) throw tooDeep(position);
+    return height + 1;
+  }
+}
+
+function tooDeep(position: SourcePosition): QasmError {
+  return new QasmError(`expression nested more than ${MAX_EXPRESSION_DEPTH} deep`, position, {
+    hints: [
+      `an angle may nest at most ${MAX_EXPRESSION_DEPTH} levels of parentheses, functions and operators; compute it beforehand or split the sum`,
+    ],
+  });
 }
 
 /** A compiled expression: evaluates against the values of a gate's parameters, in declaration order. */

@@ -298,7 +298,8 @@ function angle(param: number | string, index: number, k: number): number {
     return evaluateExpressionText(param);
   } catch (error) {
     if (error instanceof QasmError) {
-      throw new CircuitJsonError(`cannot read "${param}": ${error.shortMessage} (at character ${error.column})`, path, [
+      const shown = param.length > 60 ? `${param.slice(0, 59)}…` : param;
+      throw new CircuitJsonError(`cannot read "${shown}": ${error.shortMessage} (at character ${error.column})`, path, [
         'write a number, or an expression such as "pi/4" or "-3*pi/8"',
       ]);
     }
