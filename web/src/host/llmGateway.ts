@@ -71,6 +71,9 @@ export class RelayLlmGateway implements LlmGateway {
     private readonly relayUrl: string,
     /** The current connection's key, or undefined while the tab is not connected. */
     private readonly llmKey: () => string | undefined,
+    /** Why there is no key now, said to whoever asked (e.g. the relay did not grant this host LLM access). */
+    private readonly whyNoKey: () => string = () =>
+      'The tab is not connected to the relay, so it cannot reach the LLM gateway',
   ) {}
 
   async providers(signal?: AbortSignal): Promise<LlmProvidersResponse> {
@@ -125,7 +128,7 @@ export class RelayLlmGateway implements LlmGateway {
 
   private async send(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
     const key = this.llmKey();
-    if (!key) throw new LlmGatewayError('The tab is not connected to the relay, so it cannot reach the LLM gateway');
+    if (!key) throw new LlmGatewayError(this.whyNoKey());
     const response = await fetch(new URL(path, this.relayUrl), {
       method,
       headers: {

@@ -1,7 +1,8 @@
 /**
- * The tab's WebSocket to the relay: registers the host, answers heartbeats, measures the
- * round trip, and reconnects with exponential backoff and full jitter. Runs in browsers and in
- * Node (pass the `ws` package's WebSocket as `createSocket`).
+ * The tab's WebSocket to the relay: registers the host (with its admission ticket or enrolment
+ * code, on a relay that admits hosts), answers heartbeats, measures the round trip, and
+ * reconnects with exponential backoff and full jitter. Runs in browsers and in Node (pass the
+ * `ws` package's WebSocket as `createSocket`).
  */
 import {
   CLOSE_CODES,
@@ -12,7 +13,7 @@ import {
   type TabFrame,
   type TokenRecord,
 } from '@vial/shared';
-import type { HostIdentity } from './identity.ts';
+import type { HostAdmission, HostIdentity } from './identity.ts';
 
 /** The slice of the WebSocket API used here; both the DOM's and the `ws` package's fit it. */
 export interface SocketLike {
@@ -27,18 +28,33 @@ export interface SocketLike {
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
-  /** `llmKey`: this connection's credential for the relay's `/llm` gateway (none from older relays). */
+  /**
+   * `llmKey`: this connection's credential for the relay's `/llm` gateway; none when the relay's
+   * operator did not grant this host LLM access (or from older relays).
+   */
   | { state: 'online'; mcpUrl: string; fixtures: string[]; llmKey?: string }
   | { state: 'offline'; retryInMs: number; reason: string }
   /** Another tab took over this host; this one stays quiet until the user reconnects it. */
   | { state: 'replaced' }
-  | { state: 'rejected'; reason: string };
+  | { state: 'rejected'; reason: string }
+  /**
+   * The relay admits hosts and did not admit this one (`reason` is the relay's). Reconnecting
+   * cannot help, so the tab stays quiet until the person enters an enrolment code.
+   */
+  | { state: 'not-admitted'; reason: string };
 
 export interface RelayConnectionOptions {
   /** The relay's base URL, e.g. `http://localhost:8787` (the socket URL is derived from it). */
   relayUrl: string;
   identity: HostIdentity;
   tokens: () => TokenRecord[];
+  /** What lets this host onto a relay that admits hosts; read again on every connect. */
+  admission?: () => HostAdmission;
+  /**
+   * The relay took this host. `ticket`: the admission ticket it handed out for the enrolment code
+   * (keep it, and send it from now on: the code works once), if it did.
+   */
+  onAdmitted?: (ticket: string | undefined) => void;
   onFrame: (frame: RelayFrame) => void;
   onStatus: (status: ConnectionStatus) => void;
   createSocket?: (url: string) => SocketLike;
@@ -117,7 +133,15 @@ export class RelayConnection {
 
     socket.addEventListener('open', () => {
       const { hostId, secret } = this.options.identity;
-      this.send({ type: 'register', hostId, secret, tokens: this.options.tokens() });
+      const { ticket, enrolment } = this.options.admission?.() ?? {};
+      this.send({
+        type: 'register',
+        hostId,
+        secret,
+        tokens: this.options.tokens(),
+        ...(ticket === undefined ? {} : { admission: ticket }),
+        ...(enrolment === undefined ? {} : { enrolment }),
+      });
     });
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('error', () => undefined);
@@ -151,6 +175,7 @@ export class RelayConnection {
     }
     if (frame.type === 'registered') {
       this.attempt = 0;
+      this.options.onAdmitted?.(frame.admission);
       this.options.onStatus({
         state: 'online',
         mcpUrl: frame.mcpUrl,
@@ -177,6 +202,9 @@ export class RelayConnection {
     if (this.stopped) return;
     if (code === CLOSE_CODES.replaced) return this.options.onStatus({ state: 'replaced' });
     if (code === CLOSE_CODES.rejected) return this.options.onStatus({ state: 'rejected', reason });
+    if (code === CLOSE_CODES.notAdmitted) {
+      return this.options.onStatus({ state: 'not-admitted', reason: reason || 'this relay did not admit this host' });
+    }
     const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 250, maxMs: 30_000 };
     // Full jitter: a relay restart does not get every tab back in the same millisecond.
     const retryInMs = Math.round(Math.random() * Math.min(maxMs, initialMs * 2 ** this.attempt));

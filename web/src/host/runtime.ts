@@ -16,8 +16,15 @@ import {
 import { ApprovalQueue } from './approvals.ts';
 import { AuditLog, MemoryAuditStore, type AuditCall } from './audit.ts';
 import { CallGate } from './callGate.ts';
+import { readEnrolmentInput, type EnrolmentInput } from './enrolment.ts';
 import { RelayLlmGateway, type LlmGateway } from './llmGateway.ts';
-import { loadOrCreateIdentity, type HostIdentity, type HostStore, type StoredToken } from './identity.ts';
+import {
+  loadOrCreateIdentity,
+  type HostAdmission,
+  type HostIdentity,
+  type HostStore,
+  type StoredToken,
+} from './identity.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './registry.ts';
@@ -91,6 +98,7 @@ export class HostRuntime {
   readonly llm: LlmGateway;
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
+  private admission: HostAdmission = {};
   private connection: RelayConnection | undefined;
   private fixtures: string[] = [];
   private readonly sessions = new Map<string, LiveSession>();
@@ -108,8 +116,10 @@ export class HostRuntime {
       options.approvals ?? new ApprovalQueue({ timeoutMs: () => permissions.approvalTimeoutMs() }),
     );
     this.audit = options.audit ?? new AuditLog(new MemoryAuditStore());
-    this.llm = new RelayLlmGateway(options.relayUrl, () =>
-      this.status.state === 'online' ? this.status.llmKey : undefined,
+    this.llm = new RelayLlmGateway(
+      options.relayUrl,
+      () => (this.status.state === 'online' ? this.status.llmKey : undefined),
+      () => this.whyNoLlmKey(),
     );
   }
 
@@ -117,10 +127,13 @@ export class HostRuntime {
     await this.gate.permissions.load();
     this.identity = await loadOrCreateIdentity(this.options.store);
     this.tokens = await this.options.store.loadTokens();
+    this.admission = await this.options.store.loadAdmission();
     this.connection = new RelayConnection({
       relayUrl: this.options.relayUrl,
       identity: this.identity,
       tokens: () => this.tokenRecords(),
+      admission: () => this.admission,
+      onAdmitted: (ticket) => void this.admitted(ticket),
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.setStatus(status),
       createSocket: this.options.createSocket,
@@ -154,10 +167,11 @@ export class HostRuntime {
         reject(new Error(`relay did not accept the host within ${timeoutMs} ms (last status: ${this.status.state})`));
       }, timeoutMs);
       const off = this.on('status', (status) => {
-        if (status.state !== 'online') return;
+        if (status.state === 'online') resolve(status.mcpUrl);
+        else if (status.state === 'not-admitted') reject(new Error(`relay did not admit the host: ${status.reason}`));
+        else return;
         clearTimeout(timer);
         off();
-        resolve(status.mcpUrl);
       });
     });
   }
@@ -197,6 +211,23 @@ export class HostRuntime {
     await this.saveTokens(this.tokens.filter((token) => token.id !== tokenId));
   }
 
+  /**
+   * Keeps an enrolment code (pasted alone or inside its enrolment link) for the relay to redeem,
+   * and reconnects with it if the tab is running. Input that is no code is refused, with why.
+   */
+  async enrol(text: string): Promise<EnrolmentInput> {
+    const input = readEnrolmentInput(text, this.options.relayUrl);
+    if (!input.ok) return input;
+    // Before start, what is saved is all there is (a ticket among it, to keep).
+    const current = this.connection ? this.admission : await this.options.store.loadAdmission();
+    await this.saveAdmission({ ...current, enrolment: input.code });
+    if (this.connection) {
+      this.connection.stop();
+      this.connection.start();
+    }
+    return input;
+  }
+
   measureRelayRtt(): Promise<number | undefined> {
     return this.connection?.measureRtt() ?? Promise.resolve(undefined);
   }
@@ -220,6 +251,34 @@ export class HostRuntime {
       await this.connection.measureRtt();
     }
     this.emit('tokens', this.listTokens());
+  }
+
+  private whyNoLlmKey(): string {
+    const status = this.status;
+    if (status.state === 'online') {
+      return "LLM tools are not available on this relay for this host: the relay's operator has not granted it LLM access";
+    }
+    if (status.state === 'not-admitted') {
+      return `The relay has not admitted this host (${status.reason}), so its LLM gateway is out of reach`;
+    }
+    return `The tab is not connected to the relay (${status.state}), so it cannot reach the LLM gateway`;
+  }
+
+  private async saveAdmission(admission: HostAdmission): Promise<void> {
+    await this.options.store.saveAdmission(admission);
+    this.admission = admission;
+  }
+
+  /** The relay took this host: keep the ticket it handed out, and drop the code, which has served. */
+  private async admitted(ticket: string | undefined): Promise<void> {
+    const kept = ticket ?? this.admission.ticket;
+    if (kept === this.admission.ticket && this.admission.enrolment === undefined) return;
+    // Kept in memory even if saving fails: this tab reconnects with the ticket, and only after a
+    // reload would it need a new code.
+    this.admission = kept === undefined ? {} : { ticket: kept };
+    await this.options.store.saveAdmission(this.admission).catch((error: unknown) => {
+      console.error(`Vial: could not save this host's admission ticket: ${(error as Error).message}`);
+    });
   }
 
   private setStatus(status: ConnectionStatus): void {
