@@ -1,9 +1,10 @@
 /**
- * The tab's side of host admission, against a stand-in relay that admits hosts the way a relay
- * with `VIAL_HOST_ADMISSION=enrolment` does: a tab with no code or ticket is refused with 4003
- * and stays quiet (no reconnect storm); a pasted code or enrolment link is sent once, swapped for
- * the ticket the relay hands out, and never sent again; a relay at a limit (1013) is retried with
- * backoff; and a host admitted without LLM access says so plainly when a client asks for an LLM.
+ * The tab's side of host admission. First against a stand-in relay that admits hosts the way a
+ * relay with `VIAL_HOST_ADMISSION=enrolment` does (so each register frame can be checked): a tab
+ * with no code or ticket is refused with 4003 and stays quiet (no reconnect storm); a pasted code
+ * or enrolment link is sent once, swapped for the ticket the relay hands out, and never sent
+ * again; a relay at a limit (1013) is retried with backoff; and a host admitted without LLM access
+ * says so plainly when a client asks for an LLM. Then end to end against the real relay.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -19,11 +20,12 @@ import {
   type ClientIdentity,
   type TabFrame,
 } from '@vial/shared';
+import { mintEnrolmentCode } from '../../relay/src/hosts/admission.ts';
 import { MemoryHostStore } from '../../web/src/host/identity.ts';
 import { ToolRegistry } from '../../web/src/host/registry.ts';
 import type { ConnectionStatus, SocketLike } from '../../web/src/host/relayConnection.ts';
 import { HostRuntime } from '../../web/src/host/runtime.ts';
-import { nodeToolPacks } from '../support/relay.ts';
+import { connectClient, nodeToolPacks, startRelay, type StartedRelay } from '../support/relay.ts';
 import { until } from '../support/until.ts';
 
 type Register = Extract<TabFrame, { type: 'register' }>;
@@ -163,7 +165,7 @@ async function relayWith(options: { secret?: string; llm?: boolean } = {}) {
 }
 
 /** A tab on `relay`, started, with every status it went through. */
-async function tabOn(relay: AdmittingRelay, store = new MemoryHostStore()) {
+async function tabOn(relay: { url: string }, store = new MemoryHostStore()) {
   const host = new HostRuntime({
     relayUrl: relay.url,
     registry: new ToolRegistry(nodeToolPacks()),
@@ -327,5 +329,93 @@ describe('a host admitted without LLM access', () => {
     expect(result.isError).toBe(true);
     expect(result.content[0]!.text).toContain('LLM tools are not available on this relay for this host');
     await expect(host.llm.providers()).rejects.toThrow(/not granted it LLM access/);
+  });
+});
+
+describe('a tab on the real relay with VIAL_HOST_ADMISSION=enrolment', () => {
+  const secret = 'the-operator-secret-of-at-least-32-chars';
+  const enrolment = { VIAL_HOST_ADMISSION: 'enrolment', VIAL_ADMISSION_SECRET: secret };
+  const started: StartedRelay[] = [];
+  afterEach(async () => {
+    for (const relay of started.splice(0)) await relay.close();
+  });
+  async function realRelay(env: Record<string, string> = enrolment) {
+    const relay = await startRelay(env);
+    started.push(relay);
+    return relay;
+  }
+  const mint = (llm = false) => mintEnrolmentCode(secret, { llm, ttlMs: 60_000 });
+
+  it('refuses a fresh tab, enrols it with a code, and brings it back on its ticket after a restart', async () => {
+    const relay = await realRelay();
+    const fresh = await tabOn(relay);
+    await expect(fresh.host.whenOnline()).rejects.toThrow(
+      /did not admit the host: this relay admits hosts by enrolment/,
+    );
+    await settle(400);
+    expect(fresh.statuses.filter((status) => status.state === 'connecting')).toHaveLength(1);
+
+    const code = mint();
+    expect(await fresh.host.enrol(`${relay.url}/#enrol=${code}`)).toMatchObject({ ok: true });
+    const mcpUrl = await fresh.host.whenOnline();
+    const { ticket, enrolment: left } = await fresh.store.loadAdmission();
+    expect(ticket).toMatch(/^va1\.0\./);
+    expect(left).toBeUndefined();
+
+    // The tab serves its tools like any other.
+    const { token } = await fresh.host.mintToken({ name: 'client', scopes: ['llm'] });
+    const client = await connectClient(mcpUrl, token);
+    const diagnostics = await client.callTool({ name: 'system_diagnostics', arguments: {} });
+    expect(diagnostics.isError).toBeFalsy();
+    // This code did not grant LLM access: the client is told so, not that the tab is offline.
+    const chat = await client.callTool({ name: 'llm_chat', arguments: { prompt: 'hi', model: 'openai:gpt-4o-mini' } });
+    expect(chat.isError).toBe(true);
+    expect((chat.content as Array<{ text: string }>)[0]!.text).toContain(
+      'LLM tools are not available on this relay for this host',
+    );
+    await client.close();
+
+    // A second tab cannot reuse the code.
+    const second = await tabOn(relay);
+    await second.host.enrol(code);
+    await until(() => second.host.status.state === 'not-admitted');
+    expect(second.host.status).toMatchObject({ reason: expect.stringContaining('already used') });
+
+    // A new relay with the same secret: the tab comes back on the ticket alone, as the same host.
+    fresh.host.stop();
+    await relay.close();
+    const restarted = await realRelay();
+    const back = await tabOn(restarted, fresh.store);
+    expect(await back.host.whenOnline()).toBe(`${restarted.url}/mcp/${fresh.host.hostId}`);
+  });
+
+  it('a code minted with --llm gives the tab an llmKey', async () => {
+    const relay = await realRelay();
+    const store = new MemoryHostStore();
+    await store.saveAdmission({ enrolment: mint(true) });
+    const { host } = await tabOn(relay, store);
+    await host.whenOnline();
+    expect(host.status).toMatchObject({ state: 'online', llmKey: expect.any(String) });
+    expect(await store.loadAdmission()).toEqual({ ticket: expect.stringMatching(/^va1\.1\./) });
+  });
+
+  it('after the secret is rotated, shows the relay’s whole reason (longer than a close frame holds), and a new code re-admits', async () => {
+    const relay = await realRelay();
+    const store = new MemoryHostStore();
+    await store.saveAdmission({ enrolment: mint() });
+    const first = await tabOn(relay, store);
+    await first.host.whenOnline();
+    first.host.stop();
+
+    const rotatedSecret = 'a-new-operator-secret-of-32-chars-or-more';
+    const rotated = await realRelay({ ...enrolment, VIAL_ADMISSION_SECRET: rotatedSecret });
+    const tab = await tabOn(rotated, store);
+    await until(() => tab.host.status.state === 'not-admitted');
+    const reason = (tab.host.status as { reason: string }).reason;
+    expect(Buffer.byteLength(reason)).toBeGreaterThan(123);
+    expect(reason).toMatch(/not admitted here any more.*enter a new enrolment code from the operator$/);
+
+    await tab.host.enrol(mintEnrolmentCode(rotatedSecret, { llm: false, ttlMs: 60_000 }));
+    await tab.host.whenOnline();
   });
 });

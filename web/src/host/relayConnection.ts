@@ -73,6 +73,8 @@ export class RelayConnection {
   private pingId = 0;
   private readonly pings = new Map<number, { sentAt: number; resolve: (rttMs: number) => void }>();
   private lastRttMs: number | undefined;
+  /** The relay's last `error` frame on this socket: a refusal's whole reason, which a close reason may cut. */
+  private lastError: string | undefined;
 
   constructor(private readonly options: RelayConnectionOptions) {}
 
@@ -127,6 +129,7 @@ export class RelayConnection {
     const url = new URL(TAB_SOCKET_PATH, this.options.relayUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     this.options.onStatus({ state: 'connecting', attempt: this.attempt });
+    this.lastError = undefined;
     const createSocket = this.options.createSocket ?? ((target: string) => new WebSocket(target) as SocketLike);
     const socket = createSocket(url.toString());
     this.socket = socket;
@@ -173,6 +176,7 @@ export class RelayConnection {
       }
       return;
     }
+    if (frame.type === 'error') this.lastError = frame.message;
     if (frame.type === 'registered') {
       this.attempt = 0;
       this.options.onAdmitted?.(frame.admission);
@@ -198,8 +202,12 @@ export class RelayConnection {
     }
   }
 
-  private closed(code: number, reason: string): void {
+  private closed(code: number, closeReason: string): void {
     if (this.stopped) return;
+    // A close reason holds at most 123 bytes: a relay cuts a longer one ('…...') and sends it whole
+    // in an `error` frame just before.
+    const cut = closeReason.endsWith('...') ? closeReason.slice(0, -3) : closeReason;
+    const reason = cut && this.lastError?.startsWith(cut) ? this.lastError : closeReason;
     if (code === CLOSE_CODES.replaced) return this.options.onStatus({ state: 'replaced' });
     if (code === CLOSE_CODES.rejected) return this.options.onStatus({ state: 'rejected', reason });
     if (code === CLOSE_CODES.notAdmitted) {
