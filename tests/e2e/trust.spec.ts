@@ -24,7 +24,8 @@ const BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[
 
 test('permissions, approvals and the audit log, from Settings to an MCP client and back', async ({ page }) => {
   const mcpUrl = await openVial(page);
-  const token = await createToken(page, 'Trust client', ['quantum']);
+  // `audit`: this client verifies the whole log over MCP at the end.
+  const token = await createToken(page, 'Trust client', ['quantum', 'audit']);
   const { client } = await connectClient(mcpUrl, token);
 
   // Deny: the client gets an error naming the policy and where to change it.
@@ -114,5 +115,40 @@ test('permissions, approvals and the audit log, from Settings to an MCP client a
     seq: 3,
     problem: 'entry 3 was altered',
   });
+  await client.close();
+});
+
+test('the approval panel shows hidden characters as ⟨U+…⟩ and every field whole', async ({ page }) => {
+  const mcpUrl = await openVial(page);
+  const token = await createToken(page, 'Panel client', ['quantum']);
+  const { client } = await connectClient(mcpUrl, token);
+  await setPolicy(page, 'quantum_simulate', 'prompt');
+
+  // A right-to-left override and a zero-width space, then one long word that ends in a marker.
+  const tail = `${'x'.repeat(1500)}END_OF_FIELD`;
+  const qasm = `${BELL}\n// pay Bob\u202E001 ETH\u200B ${tail}`;
+  const pending = client.callTool({ name: 'quantum_simulate', arguments: { qasm, shots: 8 } });
+  const request = page.getByTestId('approval-request');
+  await expect(request).toContainText('pay Bob⟨U+202E⟩001 ETH⟨U+200B⟩');
+  await expect(request.getByTestId('approval-hidden-characters')).toContainText(
+    'U+202E (right-to-left override), U+200B (zero-width space)',
+  );
+  // The argument field is on screen in full: it wraps, and nothing scrolls or clips inside it.
+  const field = request.locator('dd pre').filter({ hasText: 'END_OF_FIELD' });
+  const box = await field.evaluate((pre) => ({
+    scrollWidth: pre.scrollWidth,
+    clientWidth: pre.clientWidth,
+    scrollHeight: pre.scrollHeight,
+    clientHeight: pre.clientHeight,
+    text: pre.textContent ?? '',
+  }));
+  expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+  expect(box.scrollHeight).toBeLessThanOrEqual(box.clientHeight);
+  expect(box.text).toContain('END_OF_FIELD');
+  expect(box.text).not.toContain('\u202E');
+  await screenshot(page, 'approval-hidden-characters');
+
+  await request.getByTestId('approval-reject').click();
+  expect((await pending).isError).toBe(true);
   await client.close();
 });

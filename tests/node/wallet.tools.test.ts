@@ -144,6 +144,28 @@ describe('web3_read_contract', () => {
     });
     expect(text(result)).toMatch(/Give chain_id/);
   });
+
+  it('set to ask first: the approval shows the client’s function name with its selector', async () => {
+    const { permissions } = stack.host.gate;
+    await permissions.setPolicy('web3_read_contract', 'read', 'prompt');
+    try {
+      const { request, result } = await callWithApproval(
+        'web3_read_contract',
+        { ...balanceOf, abi: ['function balanceOf(address owner) view returns (uint256)'] },
+        'approve',
+      );
+      expect(result.isError).toBeFalsy();
+      expect(request.preview.fields).toEqual([
+        { label: 'Client', value: 'test' },
+        { label: 'Contract', value: TOKEN },
+        { label: 'Function', value: 'balanceOf(address), selector 0x70a08231' },
+        { label: 'Arguments', value: JSON.stringify(balanceOf.args) },
+        { label: 'Chain', value: 'Local (anvil) (31337)' },
+      ]);
+    } finally {
+      await permissions.setPolicy('web3_read_contract', 'read', 'allow');
+    }
+  });
 });
 
 describe('wallet_sign_message', () => {
@@ -250,6 +272,39 @@ describe('wallet_sign_typed_data', () => {
       'approve',
     );
     expect((again.result.structuredContent as { signature: Hex }).signature).toBe(signature);
+  });
+
+  it('shows an EIP-2612 permit’s spender, amount and deadline as fields, not only in the tree', async () => {
+    const permit = {
+      domain: { name: 'Vial Test Token', version: '1', chainId: 31337, verifyingContract: TOKEN },
+      types: {
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      message: {
+        owner: wallet.address,
+        spender: OTHER,
+        value: (2n ** 256n - 1n).toString(),
+        nonce: '0',
+        deadline: '1767225600',
+      },
+    };
+    const { request, result } = await callWithApproval('wallet_sign_typed_data', { typed_data: permit }, 'approve');
+    expect(result.isError).toBeFalsy();
+    expect(request.preview.summary).toContain('a permit, which lets the spender below move your tokens');
+    expect(request.preview.fields.slice(1, 6)).toEqual([
+      { label: 'Signing address', value: wallet.address },
+      { label: 'Spender', value: OTHER },
+      { label: 'Token', value: TOKEN },
+      { label: 'Amount', value: `${2n ** 256n - 1n} (unlimited: 2^256 − 1)` },
+      { label: 'Deadline', value: '1767225600 (2026-01-01T00:00:00Z)' },
+    ]);
   });
 
   const broken: Array<[string, (data: ReturnType<typeof mail>) => unknown, RegExp]> = [

@@ -133,7 +133,7 @@ describe('web3_transaction sends what the person approved', () => {
       'approve',
     );
     expect(previewField(request, 'Contract')).toBe(getAddress(token.address));
-    expect(previewField(request, 'Function')).toBe('approve(address,uint256)');
+    expect(previewField(request, 'Function')).toBe('approve(address,uint256), selector 0x095ea7b3');
     expect(previewField(request, 'Arguments')).toBe(`["${RECIPIENT}","5000000"]`);
     expect(previewField(request, 'Value')).toBe('0 ETH (18 decimals)');
     expect(request.preview.detail).toMatchObject({

@@ -1,12 +1,16 @@
 /**
  * `web3_read_contract`: calls a view or pure function through Vial's RPC for the chain (no
  * wallet prompt, nothing signed). The ABI comes as JSON or as human-readable signatures; the
- * function and its arguments are checked against it (by encoding the call) before any RPC.
+ * function and its arguments are checked against it (by encoding the call) before any RPC. Where
+ * the person set it to ask first, the approval shows the function with its selector.
  */
-import { toFunctionSignature } from 'viem';
+import type { ClientIdentity } from '@vial/shared';
+import { toFunctionSelector, toFunctionSignature } from 'viem';
 import { z } from 'zod';
+import type { ApprovalPreview } from '../../host/approvals.ts';
 import { defineTool, jsonResult } from '../../host/registry.ts';
 import { ToolError } from '../../host/toolError.ts';
+import { describeChain } from '../../wallet/chains.ts';
 import type { WalletService } from '../../wallet/service.ts';
 import { abiInput, checkedCall, parseAbiInput, shortMessage } from './abi.ts';
 import { addressInput, chainIdInput, checkedAddress, checkedChain, toJson } from './checks.ts';
@@ -27,11 +31,9 @@ export function createReadContractTool(wallet: WalletService) {
       chain_id: chainIdInput.optional(),
     }),
     annotations: { readOnlyHint: true, openWorldHint: true },
+    preview: async (input, { client }) => describeRead(await checkedRead(wallet, input), input.args, client),
     run: async (input) => {
-      const address = checkedAddress(input.address, 'address');
-      const abi = parseAbiInput(input.abi);
-      const item = checkedCall(abi, input.function, input.args, 'read');
-      const chainId = checkedChain(input.chain_id ?? (await walletChain(wallet)));
+      const { address, item, chainId } = await checkedRead(wallet, input);
       let result: unknown;
       try {
         result = await wallet.readContract({
@@ -49,6 +51,40 @@ export function createReadContractTool(wallet: WalletService) {
       return jsonResult({ chainId, address, function: toFunctionSignature(item), result: toJson(result) });
     },
   });
+}
+
+interface ReadInput {
+  address: string;
+  abi: string | unknown[];
+  function: string;
+  args: unknown[];
+  chain_id?: number;
+}
+
+async function checkedRead(wallet: WalletService, input: ReadInput) {
+  const address = checkedAddress(input.address, 'address');
+  const item = checkedCall(parseAbiInput(input.abi), input.function, input.args, 'read');
+  const chainId = checkedChain(input.chain_id ?? (await walletChain(wallet)));
+  return { address, item, chainId };
+}
+
+/** What the person sees when they set this tool to ask: the function with its selector, since the ABI is the client's. */
+function describeRead(
+  { address, item, chainId }: Awaited<ReturnType<typeof checkedRead>>,
+  args: unknown[],
+  client: ClientIdentity,
+): ApprovalPreview {
+  const signature = toFunctionSignature(item);
+  return {
+    summary: `${client.tokenName} wants to read ${signature} on ${address} (${describeChain(chainId)})`,
+    fields: [
+      { label: 'Client', value: client.tokenName },
+      { label: 'Contract', value: address },
+      { label: 'Function', value: `${signature}, selector ${toFunctionSelector(item)}` },
+      { label: 'Arguments', value: JSON.stringify(args) },
+      { label: 'Chain', value: describeChain(chainId) },
+    ],
+  };
 }
 
 async function walletChain(wallet: WalletService): Promise<number> {

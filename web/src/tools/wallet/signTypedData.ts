@@ -25,6 +25,7 @@ import type { ConnectedWallet, WalletService } from '../../wallet/service.ts';
 import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
 import { checkedAddress, connectedWallet } from './checks.ts';
 import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
+import { permitFields } from './permitFields.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });
 const typedDataSchema = z.object({
@@ -186,11 +187,15 @@ export function createSignTypedDataTool(wallet: WalletService) {
       requireChain(checked, status);
       approved.keep(context, { checked, wallet: { account: status.address, chainId: status.chain.id } });
       const { domain, primaryType, types, message } = checked.typedData;
+      const permit = permitFields(checked.typedData);
       return {
-        summary: `${client.tokenName} asks you to sign ${primaryType} data for ${domain?.name ?? 'an unnamed domain'} with ${status.address}`,
+        summary:
+          `${client.tokenName} asks you to sign ${primaryType} data for ${domain?.name ?? 'an unnamed domain'} with ${status.address}` +
+          (permit.length > 0 ? ': a permit, which lets the spender below move your tokens without asking again' : ''),
         fields: [
           { label: 'Client', value: client.tokenName },
           { label: 'Signing address', value: status.address },
+          ...permit,
           {
             label: 'Domain',
             value: [domain?.name ?? '(no name)', domain?.version && `version ${domain.version}`]

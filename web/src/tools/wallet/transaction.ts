@@ -45,7 +45,8 @@ function describe(prepared: PreparedTransaction, client: ClientIdentity): Approv
       { label: call ? 'Value' : 'Amount', value: amount },
       ...(call
         ? [
-            { label: 'Function', value: call.signature },
+            // The selector is what the contract dispatches on; a client-supplied ABI names it as it likes.
+            { label: 'Function', value: `${call.signature}, selector ${request.data!.slice(0, 10)}` },
             { label: 'Arguments', value: JSON.stringify(toJson(call.args)) },
           ]
         : []),
@@ -57,6 +58,7 @@ function describe(prepared: PreparedTransaction, client: ClientIdentity): Approv
           detail: {
             contract: prepared.recipient,
             function: call.signature,
+            selector: request.data!.slice(0, 10),
             args: toJson(call.args),
             value: request.value.toString(),
             data: request.data,
@@ -129,6 +131,7 @@ export function createTransactionTool(wallet: WalletService, transactions: SentT
         await requireApprovedWallet(wallet, { account: request.account, chainId: request.chainId }, name, 'sent');
       }
       const hash = await wallet.sendTransaction(request);
+      await context.auditNote(`sent ${hash} on chain ${request.chainId}; waiting for its receipt`);
       const receipt = await receiptOf(wallet, request.chainId, hash);
       const explorerUrl = explorerTransactionUrl(request.chainId, hash);
       // Reverted ones too: the fee was spent, and the person should see it in the list.
