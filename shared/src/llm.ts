@@ -78,8 +78,10 @@ export const llmErrorClassSchema = z.enum([
   'not_found',
   /** The provider's circuit breaker is open after repeated failures. */
   'circuit_open',
-  /** No provider of that name is configured on the relay. */
+  /** No provider of that name is configured on the relay, or the model has no price there. */
   'not_configured',
+  /** What the attempt could cost does not fit what is left of the host's or the relay's daily budget. */
+  'budget_exceeded',
   'cancelled',
 ]);
 export type LlmErrorClass = z.infer<typeof llmErrorClassSchema>;
@@ -103,6 +105,8 @@ const finishFields = {
   usage: llmUsageSchema,
   /** null when the relay's price table has no price for this model. */
   costUsd: z.number().min(0).nullable(),
+  /** The provider reported no final usage: usage and cost are the relay's estimate from the text in and out. */
+  costEstimated: z.boolean().optional(),
   latencyMs: z.number().min(0),
   ttftMs: z.number().min(0).nullable(),
   attempts: z.array(llmAttemptSchema),
@@ -119,6 +123,7 @@ const errorFields = {
   truncated: z.boolean().optional(),
   usage: llmUsageSchema.optional(),
   costUsd: z.number().min(0).nullable().optional(),
+  costEstimated: z.boolean().optional(),
   attempts: z.array(llmAttemptSchema),
 };
 

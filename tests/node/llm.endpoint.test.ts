@@ -84,11 +84,14 @@ describe('per-host limits', () => {
     expect(gateway.anthropic.requests).toHaveLength(2);
   });
 
-  it('answers 429 naming the daily budget once a host has spent it', async () => {
-    gateway = await startGateway({ env: { VIAL_LLM_HOST_DAILY_BUDGET_USD: '0.00003' } });
-    gateway.anthropic.script({ kind: 'reply', usage: { input: 10, output: 4 } }); // $0.00003 at $1/$5 per M
-    expect(endOf(await gateway.events(chatBody))).toMatchObject({ type: 'finish', costUsd: 0.00003 });
-    const refused = await gateway.chat(chatBody);
+  it('answers 429 naming the daily budget once what is left cannot cover a request at its most', async () => {
+    // At $1/$5 per M: a reply of 10 in, 4 out costs $0.00003; a request is held at its bytes as
+    // tokens plus 16 per message and system, and its maxTokens of output.
+    gateway = await startGateway({ env: { VIAL_LLM_HOST_DAILY_BUDGET_USD: '0.0002' } });
+    gateway.anthropic.script({ kind: 'reply', usage: { input: 10, output: 4 } });
+    const small = { ...chatBody, maxTokens: 20 };
+    expect(endOf(await gateway.events(small))).toMatchObject({ type: 'finish', costUsd: 0.00003 });
+    const refused = await gateway.chat({ ...chatBody, maxTokens: 40 });
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
@@ -97,13 +100,13 @@ describe('per-host limits', () => {
     expect(error).toMatchObject({
       class: 'budget_exceeded',
       setting: 'VIAL_LLM_HOST_DAILY_BUDGET_USD',
-      limit: 0.00003,
+      limit: 0.0002,
     });
-    expect(error.message).toMatch(/daily LLM budget.*resets at 00:00 UTC/);
+    expect(error.message).toMatch(/daily LLM budget.*could cost up to \$0\.000[0-9]+.*resets at 00:00 UTC/);
     const providers = await fetch(`${gateway.relay.url}/llm/providers`, {
       headers: { authorization: `Bearer ${gateway.llmKey}` },
     });
-    expect(llmProvidersResponseSchema.parse(await providers.json()).budgetLeftUsd).toBe(0);
+    expect(llmProvidersResponseSchema.parse(await providers.json()).budgetLeftUsd).toBeCloseTo(0.00017, 8);
   });
 });
 

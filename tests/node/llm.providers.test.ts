@@ -96,18 +96,34 @@ describe('OpenAI Chat Completions', () => {
     });
   });
 
-  it('reads a generic OpenAI-compatible server through comment lines and frames split across reads', async () => {
-    gateway.openrouter.script({ kind: 'reply', splitFrames: true, deltas: ['α', 'β', 'γ'] });
-    const events = await gateway.events({
-      model: 'openrouter:meta-llama/llama-3.3-70b-instruct',
-      messages,
-      maxTokens: 9,
+  it('refuses a model the relay has no price for, before calling the provider', async () => {
+    const before = gateway.openrouter.requests.length;
+    const events = await gateway.events({ model: 'openrouter:meta-llama/llama-3.3-70b-instruct', messages });
+    expect(endOf(events)).toMatchObject({
+      type: 'error',
+      class: 'not_configured',
+      message: expect.stringMatching(/has no price on this relay.*VIAL_LLM_PRICES or set VIAL_LLM_DEFAULT_PRICE/),
     });
-    expect(textOf(events)).toBe('αβγ');
-    expect(endOf(events)).toMatchObject({ type: 'finish', provider: 'openrouter', costUsd: null });
-    const request = gateway.openrouter.requests.at(-1)!;
-    expect(request.headers.authorization).toBe(`Bearer ${PROVIDER_KEYS.openrouter}`);
-    expect(request.body).toMatchObject({ model: 'meta-llama/llama-3.3-70b-instruct', max_tokens: 9 });
+    expect(gateway.openrouter.requests.length).toBe(before);
+  });
+
+  it('reads a generic OpenAI-compatible server through comment lines and frames split across reads', async () => {
+    const priced = await startGateway({ env: { VIAL_LLM_DEFAULT_PRICE: '{"input":1,"output":2}' } });
+    try {
+      priced.openrouter.script({ kind: 'reply', splitFrames: true, deltas: ['α', 'β', 'γ'] });
+      const events = await priced.events({
+        model: 'openrouter:meta-llama/llama-3.3-70b-instruct',
+        messages,
+        maxTokens: 9,
+      });
+      expect(textOf(events)).toBe('αβγ');
+      expect(endOf(events)).toMatchObject({ type: 'finish', provider: 'openrouter', costUsd: expect.any(Number) });
+      const request = priced.openrouter.requests.at(-1)!;
+      expect(request.headers.authorization).toBe(`Bearer ${PROVIDER_KEYS.openrouter}`);
+      expect(request.body).toMatchObject({ model: 'meta-llama/llama-3.3-70b-instruct', max_tokens: 9 });
+    } finally {
+      await priced.close();
+    }
   });
 });
 

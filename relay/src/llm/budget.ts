@@ -1,16 +1,19 @@
 /**
- * Per-host limits on `/llm/chat`: requests per minute (a token bucket, the same one the MCP
- * endpoint uses per token) and USD spent per UTC day. Spending is checked when a request
- * starts and charged when it ends, so requests already running may take a host past its
- * budget by their own cost; the next request is refused.
+ * Limits on `/llm/chat`: requests per minute per host (a token bucket, the same one the MCP
+ * endpoint uses per token), and USD per UTC day, per host and for the whole relay. Spend is
+ * held before each upstream attempt at the most that attempt can cost, and settled at what it
+ * did cost once it ends, so requests running in parallel can never take a host or the relay
+ * past its budget together: the hold that would not fit is refused.
  */
 import { createRateLimits } from '../mcp/rateLimits.ts';
 
 export interface HostLimitOptions {
   /** 0 disables. */
   requestsPerMinute: number;
-  /** 0 disables. */
+  /** Per host; 0 disables. */
   dailyBudgetUsd: number;
+  /** For all hosts together; 0 disables. */
+  totalDailyBudgetUsd: number;
 }
 
 export interface HostLimitRefusal {
@@ -21,15 +24,36 @@ export interface HostLimitRefusal {
   message: string;
 }
 
+/** Spend set aside for one upstream attempt. */
+export interface SpendHold {
+  /** Releases the hold and charges what the attempt cost. Once. */
+  settle(usd: number): void;
+}
+
 export interface HostLimits {
-  /** Takes one request from the host's allowance, or says why not and for how long. */
-  admit(hostId: string): HostLimitRefusal | undefined;
-  charge(hostId: string, usd: number): void;
-  /** USD the host may still spend today; null when there is no budget. */
+  /**
+   * Takes one request from the host's allowance, or says why not and for how long: too many
+   * requests, or less budget left than `leastUsd`, what the request costs at its cheapest.
+   */
+  admit(hostId: string, leastUsd: number): HostLimitRefusal | undefined;
+  /** Holds `usd` against the host's and the relay's budgets, or says which it would pass. */
+  hold(hostId: string, usd: number): SpendHold | HostLimitRefusal;
+  /** USD the host may still spend today (held spend counted as spent); null when there is no budget. */
   budgetLeft(hostId: string): number | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const RELAY: unique symbol = Symbol('the whole relay');
+/** Past this many ledgers, those of earlier days with nothing held are dropped. */
+const PRUNE_AT = 10_000;
+
+interface DaySpend {
+  day: number;
+  /** Charged by attempts that ended. */
+  spent: number;
+  /** Held by attempts still running. */
+  held: number;
+}
 
 export function createHostLimits(options: HostLimitOptions, now: () => number = Date.now): HostLimits {
   const rate = createRateLimits(
@@ -40,29 +64,51 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
     },
     now,
   );
-  const spent = new Map<string, { day: number; usd: number }>();
+  const ledgers = new Map<string | typeof RELAY, DaySpend>();
   const today = () => Math.floor(now() / DAY_MS);
-  const spentToday = (hostId: string) => {
-    const entry = spent.get(hostId);
-    return entry && entry.day === today() ? entry.usd : 0;
+  /** The ledger of today; yesterday's spend is gone, its holds carried over (their attempts still run). */
+  const ledgerOf = (key: string | typeof RELAY): DaySpend => {
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      if (ledgers.size > PRUNE_AT) {
+        for (const [stale, old] of ledgers) if (old.day !== today() && old.held === 0) ledgers.delete(stale);
+      }
+      ledger = { day: today(), spent: 0, held: 0 };
+      ledgers.set(key, ledger);
+    } else if (ledger.day !== today()) {
+      Object.assign(ledger, { day: today(), spent: 0 });
+    }
+    return ledger;
   };
+  const committed = (ledger: DaySpend) => ledger.spent + ledger.held;
+
+  function overBudget(hostId: string, usd: number): HostLimitRefusal | undefined {
+    const scopes = [
+      { key: hostId, budget: options.dailyBudgetUsd, setting: 'VIAL_LLM_HOST_DAILY_BUDGET_USD', who: 'This host' },
+      { key: RELAY, budget: options.totalDailyBudgetUsd, setting: 'VIAL_LLM_DAILY_BUDGET_USD', who: 'This relay' },
+    ] as const;
+    for (const { key, budget, setting, who } of scopes) {
+      if (budget <= 0) continue;
+      const ledger = ledgerOf(key);
+      if (committed(ledger) + usd <= budget && (usd > 0 || committed(ledger) < budget)) continue;
+      const retryAfterSeconds = Math.max(1, Math.ceil(((today() + 1) * DAY_MS - now()) / 1000));
+      const hours = (retryAfterSeconds / 3600).toFixed(1);
+      const asked = usd > 0 ? `, and this request could cost up to $${usd.toFixed(4)}` : '';
+      return {
+        reason: 'budget_exceeded',
+        setting,
+        limit: budget,
+        retryAfterSeconds,
+        message: `${who} has spent or set aside $${committed(ledger).toFixed(4)} of its daily LLM budget of $${budget} (${setting} on the relay)${asked}; it resets at 00:00 UTC, in ${hours} h`,
+      };
+    }
+    return undefined;
+  }
 
   return {
-    admit(hostId) {
-      if (options.dailyBudgetUsd > 0) {
-        const usd = spentToday(hostId);
-        if (usd >= options.dailyBudgetUsd) {
-          const retryAfterSeconds = Math.max(1, Math.ceil(((today() + 1) * DAY_MS - now()) / 1000));
-          const hours = (retryAfterSeconds / 3600).toFixed(1);
-          return {
-            reason: 'budget_exceeded',
-            setting: 'VIAL_LLM_HOST_DAILY_BUDGET_USD',
-            limit: options.dailyBudgetUsd,
-            retryAfterSeconds,
-            message: `This host has spent $${usd.toFixed(4)} of its daily LLM budget of $${options.dailyBudgetUsd} (VIAL_LLM_HOST_DAILY_BUDGET_USD on the relay); it resets at 00:00 UTC, in ${hours} h`,
-          };
-        }
-      }
+    admit(hostId, leastUsd) {
+      const broke = overBudget(hostId, leastUsd);
+      if (broke) return broke;
       if (options.requestsPerMinute > 0) {
         const limited = rate.takeTokenRequest(hostId);
         if (limited) {
@@ -77,12 +123,31 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
       }
       return undefined;
     },
-    charge(hostId, usd) {
-      if (usd <= 0) return;
-      spent.set(hostId, { day: today(), usd: spentToday(hostId) + usd });
+    hold(hostId, usd) {
+      const refusal = overBudget(hostId, usd);
+      if (refusal) return refusal;
+      const held = [ledgerOf(hostId), ledgerOf(RELAY)];
+      for (const ledger of held) ledger.held += usd;
+      let settled = false;
+      return {
+        settle(cost) {
+          if (settled) return;
+          settled = true;
+          for (const key of [hostId, RELAY] as const) {
+            const ledger = ledgerOf(key);
+            ledger.held = Math.max(0, ledger.held - usd);
+            ledger.spent += Math.max(0, cost);
+          }
+        },
+      };
     },
     budgetLeft(hostId) {
-      return options.dailyBudgetUsd > 0 ? Math.max(0, options.dailyBudgetUsd - spentToday(hostId)) : null;
+      const left = [
+        options.dailyBudgetUsd > 0 ? options.dailyBudgetUsd - committed(ledgerOf(hostId)) : Infinity,
+        options.totalDailyBudgetUsd > 0 ? options.totalDailyBudgetUsd - committed(ledgerOf(RELAY)) : Infinity,
+      ];
+      const least = Math.min(...left);
+      return least === Infinity ? null : Math.max(0, least);
     },
   };
 }

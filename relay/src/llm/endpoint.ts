@@ -55,6 +55,7 @@ const HEADERS_ALONE_AFTER_MS = 100;
 const FAILURE_STATUS: Partial<Record<LlmErrorClass, number>> = {
   bad_request: 400,
   not_configured: 400,
+  budget_exceeded: 429,
   timeout: 504,
   overloaded: 503,
   circuit_open: 503,
@@ -64,7 +65,7 @@ const FAILURE_STATUS: Partial<Record<LlmErrorClass, number>> = {
 export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
   const { llm, metrics } = options;
   const providers = createProviderTable(llm.providers);
-  const pricing = createPricing(llm.prices);
+  const pricing = createPricing(llm.prices, llm.defaultPrice);
   const scrub = createSecretScrubber(llm.providers.map((provider) => provider.apiKey));
   const router = createRouter({
     providers,
@@ -79,6 +80,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
   const limits = createHostLimits({
     requestsPerMinute: llm.hostRequestsPerMinute,
     dailyBudgetUsd: llm.hostDailyBudgetUsd,
+    totalDailyBudgetUsd: llm.dailyBudgetUsd,
   });
   metrics.watchBreakers(() => router.breakerStates());
 
@@ -112,13 +114,14 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
         message: `Invalid LLM request: ${z.prettifyError(parsed.error)}`,
       });
     }
-    const refusal = limits.admit(host.id);
+    // Every attempt is held at its most: the output it may produce must be bounded.
+    const request = { ...parsed.data, maxTokens: parsed.data.maxTokens ?? llm.defaultMaxTokens };
+    const refusal = limits.admit(host.id, router.leastHold(request));
     if (refusal) {
       const { reason, ...details } = refusal;
       return refuse(res, 429, { class: reason, ...details }, { 'retry-after': String(refusal.retryAfterSeconds) });
     }
-
-    const request = parsed.data;
+    const holdSpend = (usd: number) => limits.hold(host.id, usd);
     const tab = new AbortController();
     // The tab went away mid-answer: the upstream call is aborted. (After a normal end there is
     // nothing to abort, and an abort builds a DOMException with its stack: skip it.)
@@ -146,6 +149,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
           drained: () => (res.writableNeedDrain ? drainedOrClosed(res) : undefined),
         },
         tab.signal,
+        holdSpend,
       );
       const { result, attempts, latencyMs } = outcome;
       if (result.ok) {
@@ -161,6 +165,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
         request,
         { start() {}, delta() {}, usage() {}, drained: () => undefined },
         tab.signal,
+        holdSpend,
       );
       const { result, attempts, latencyMs } = outcome;
       if (result.ok) {
@@ -175,7 +180,6 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       }
     }
 
-    limits.charge(host.id, outcome.spentUsd);
     const { result } = outcome;
     const provider = result.provider && providers.has(result.provider) ? result.provider : 'none';
     metrics.requestFinished(provider, result.ok ? 'ok' : result.class);

@@ -2,7 +2,9 @@
  * Cost per call from a price table in USD per million tokens, keyed `provider:model`. A key
  * ending in `*` prices every model that starts with it (`anthropic:claude-sonnet-4-5*` covers
  * the dated snapshots); the longest matching key wins. The default table ships in
- * `prices.json`; `VIAL_LLM_PRICES` adds to it or overrides it.
+ * `prices.json`; `VIAL_LLM_PRICES` adds to it or overrides it, and `VIAL_LLM_DEFAULT_PRICE`
+ * prices every model the table does not know. A model with no price is refused: its cost could
+ * not be bounded.
  */
 import { z } from 'zod';
 import type { LlmUsage } from '@vial/shared';
@@ -26,6 +28,7 @@ export const priceTableSchema = z.record(
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
 export interface Pricing {
+  /** The table's price, else the default price, else undefined. */
   priceOf(provider: string, model: string): ModelPrice | undefined;
   /** USD for this usage, or null when the model has no price. */
   costOf(provider: string, model: string, usage: LlmUsage): number | null;
@@ -33,7 +36,20 @@ export interface Pricing {
   modelsOf(provider: string): string[];
 }
 
-export function createPricing(table: PriceTable): Pricing {
+/** USD for `usage` at `price`. */
+export function costAt(price: ModelPrice, usage: LlmUsage): number {
+  const cacheRead = usage.cacheReadTokens ?? 0;
+  const cacheWrite = usage.cacheWriteTokens ?? 0;
+  const freshInput = Math.max(0, usage.inputTokens - cacheRead - cacheWrite);
+  const micro =
+    freshInput * price.input +
+    cacheRead * (price.cacheRead ?? price.input) +
+    cacheWrite * (price.cacheWrite ?? price.input) +
+    usage.outputTokens * price.output;
+  return micro / 1_000_000;
+}
+
+export function createPricing(table: PriceTable, defaultPrice?: ModelPrice): Pricing {
   const exact = new Map<string, ModelPrice>();
   const prefixes: Array<[string, ModelPrice]> = [];
   for (const [key, price] of Object.entries(table)) {
@@ -44,23 +60,14 @@ export function createPricing(table: PriceTable): Pricing {
 
   function priceOf(provider: string, model: string): ModelPrice | undefined {
     const ref = `${provider}:${model}`;
-    return exact.get(ref) ?? prefixes.find(([prefix]) => ref.startsWith(prefix))?.[1];
+    return exact.get(ref) ?? prefixes.find(([prefix]) => ref.startsWith(prefix))?.[1] ?? defaultPrice;
   }
 
   return {
     priceOf,
     costOf(provider, model, usage) {
       const price = priceOf(provider, model);
-      if (!price) return null;
-      const cacheRead = usage.cacheReadTokens ?? 0;
-      const cacheWrite = usage.cacheWriteTokens ?? 0;
-      const freshInput = Math.max(0, usage.inputTokens - cacheRead - cacheWrite);
-      const micro =
-        freshInput * price.input +
-        cacheRead * (price.cacheRead ?? price.input) +
-        cacheWrite * (price.cacheWrite ?? price.input) +
-        usage.outputTokens * price.output;
-      return micro / 1_000_000;
+      return price ? costAt(price, usage) : null;
     },
     modelsOf(provider) {
       return (

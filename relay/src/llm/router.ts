@@ -10,9 +10,11 @@ import type { LlmAttempt, LlmErrorClass, LlmFinishReason, LlmUsage, ParsedLlmCha
 import type { LlmMetrics } from '../metrics.ts';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.ts';
 import { countsAgainstBreaker, isRetryable, type LlmFailure } from './failure.ts';
-import type { Pricing } from './pricing.ts';
+import type { HostLimitRefusal, SpendHold } from './budget.ts';
+import { costAt, type Pricing } from './pricing.ts';
 import type { ProviderAdapter } from './providers/types.ts';
 import { retryDelayMs, sleep, type RetryOptions } from './retry.ts';
+import { inputBytesOf, usageCeiling, usageToCharge } from './spendEstimate.ts';
 import { streamAttempt } from './upstream.ts';
 
 export interface RouterOptions {
@@ -38,12 +40,17 @@ export interface ChatSink {
   drained(): Promise<void> | undefined;
 }
 
+/** Holds spend for one attempt at most what it can cost (budget.ts), or says which budget it would pass. */
+export type HoldSpend = (usd: number) => SpendHold | HostLimitRefusal;
+
 interface Answered {
   provider: string;
   model: string;
   reason: LlmFinishReason;
   usage: LlmUsage;
   costUsd: number | null;
+  /** Set when the provider reported no final usage, and cost and usage are the relay's estimate. */
+  costEstimated?: boolean;
   /** The whole text; only collected when not streaming. */
   text: string;
   ttftMs: number | null;
@@ -58,6 +65,7 @@ interface Failed {
   truncated?: boolean;
   usage?: LlmUsage;
   costUsd?: number | null;
+  costEstimated?: boolean;
 }
 
 export type RouteResult = ({ ok: true } & Answered) | ({ ok: false } & Failed);
@@ -71,7 +79,10 @@ export interface RouteOutcome {
 }
 
 export interface LlmRouter {
-  route(chat: ParsedLlmChatRequest, sink: ChatSink, signal: AbortSignal): Promise<RouteOutcome>;
+  /** `chat.maxTokens` must be set: it bounds what each attempt is held for. */
+  route(chat: ParsedLlmChatRequest, sink: ChatSink, signal: AbortSignal, holdSpend: HoldSpend): Promise<RouteOutcome>;
+  /** What one attempt at `chat` is held for on its cheapest priced model (0 when none is priced). */
+  leastHold(chat: ParsedLlmChatRequest): number;
   breakerState(provider: string): BreakerState;
   breakerStates(): Array<[string, BreakerState]>;
 }
@@ -82,8 +93,14 @@ export function createRouter(options: RouterOptions): LlmRouter {
     [...providers.keys()].map((name) => [name, new CircuitBreaker(options.breaker, options.now)]),
   );
 
-  async function route(chat: ParsedLlmChatRequest, sink: ChatSink, signal: AbortSignal): Promise<RouteOutcome> {
+  async function route(
+    chat: ParsedLlmChatRequest,
+    sink: ChatSink,
+    signal: AbortSignal,
+    holdSpend: HoldSpend,
+  ): Promise<RouteOutcome> {
     const started = performance.now();
+    const inputBytes = inputBytesOf(chat);
     const attempts: LlmAttempt[] = [];
     let spentUsd = 0;
     let last: Failed = { class: 'not_configured', message: 'no model was tried', retryable: false };
@@ -94,10 +111,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
       spentUsd,
     });
 
-    for (const ref of typeof chat.model === 'string' ? [chat.model] : chat.model.fallbacks) {
-      const colon = ref.indexOf(':');
-      const provider = ref.slice(0, colon);
-      const model = ref.slice(colon + 1);
+    for (const { provider, model } of modelRefs(chat)) {
       const adapter = providers.get(provider);
       const breaker = breakers.get(provider);
       if (!adapter || !breaker) {
@@ -113,8 +127,28 @@ export function createRouter(options: RouterOptions): LlmRouter {
         continue;
       }
 
+      const price = pricing.priceOf(provider, model);
+      if (!price) {
+        last = {
+          class: 'not_configured',
+          message: `${provider}:${model} has no price on this relay, so what it costs could not be bounded; the operator can price it in VIAL_LLM_PRICES or set VIAL_LLM_DEFAULT_PRICE (priced ${provider} models: GET /llm/providers)`,
+          retryable: false,
+          provider,
+          model,
+        };
+        attempts.push({ provider, model, attempt: 1, errorClass: last.class, message: last.message });
+        continue;
+      }
+
       for (let attempt = 1; ; attempt++) {
+        const hold = holdSpend(costAt(price, usageCeiling(chat, inputBytes)));
+        if (!('settle' in hold)) {
+          last = { class: 'budget_exceeded', message: hold.message, retryable: true, provider, model };
+          attempts.push({ provider, model, attempt, errorClass: last.class, message: last.message });
+          break;
+        }
         if (!breaker.tryAcquire()) {
+          hold.settle(0);
           // Only worth reporting if this model was never tried; otherwise its own last failure says more.
           if (attempt === 1) {
             const seconds = Math.ceil(breaker.retryInMs / 1000);
@@ -132,6 +166,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
         let committed = false;
         let lastSentUsage: LlmUsage | undefined;
         let ttftMs: number | null = null;
+        let outputBytes = 0;
         const text: string[] = [];
         const outcome = await streamAttempt(
           adapter,
@@ -141,6 +176,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
           {
             delta(piece) {
               ttftMs ??= performance.now() - started;
+              outputBytes += Buffer.byteLength(piece);
               if (!chat.stream) {
                 text.push(piece);
                 return;
@@ -159,22 +195,25 @@ export function createRouter(options: RouterOptions): LlmRouter {
             drained: () => sink.drained(),
           },
         );
-        const costUsd = outcome.usage ? pricing.costOf(provider, model, outcome.usage) : null;
-        spentUsd += costUsd ?? 0;
+        const charged = usageToCharge(outcome.usage, outcome.ok, inputBytes, outputBytes);
+        const costUsd = costAt(price, charged.usage);
+        hold.settle(costUsd);
+        spentUsd += costUsd;
+        const costEstimated = charged.estimated ? { costEstimated: true } : {};
 
         if (outcome.ok) {
           breaker.success();
           if (chat.stream && !committed) sink.start({ provider, model, attempt });
           attempts.push({ provider, model, attempt });
-          const usage = outcome.usage ?? { inputTokens: 0, outputTokens: 0 };
-          metrics.answered(provider, usage, costUsd, (performance.now() - started) / 1000, ttftMs);
+          metrics.answered(provider, charged.usage, costUsd, (performance.now() - started) / 1000, ttftMs);
           return finish({
             ok: true,
             provider,
             model,
             reason: outcome.reason,
-            usage,
+            usage: charged.usage,
             costUsd,
+            ...costEstimated,
             text: text.join(''),
             ttftMs,
           });
@@ -198,7 +237,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
           retryable: isRetryable(failure.class),
           provider,
           model,
-          ...(outcome.usage ? { usage: outcome.usage, costUsd } : {}),
+          ...(costUsd > 0 ? { usage: charged.usage, costUsd, ...costEstimated } : {}),
         };
         if (failure.class === 'cancelled') return finish({ ok: false, ...last, retryable: false });
         // Text reached the tab: retrying or falling back would send it a second answer on top of the first.
@@ -218,11 +257,29 @@ export function createRouter(options: RouterOptions): LlmRouter {
     return finish({ ok: false, ...last });
   }
 
+  function leastHold(chat: ParsedLlmChatRequest): number {
+    const ceiling = usageCeiling(chat, inputBytesOf(chat));
+    const holds = modelRefs(chat).flatMap(({ provider, model }) => {
+      const price = pricing.priceOf(provider, model);
+      return price ? [costAt(price, ceiling)] : [];
+    });
+    return holds.length > 0 ? Math.min(...holds) : 0;
+  }
+
   return {
     route,
+    leastHold,
     breakerState: (provider) => breakers.get(provider)?.state ?? 'closed',
     breakerStates: () => [...breakers].map(([name, breaker]) => [name, breaker.state]),
   };
+}
+
+/** The models a request names, in the order they are tried. */
+function modelRefs(chat: ParsedLlmChatRequest): Array<{ provider: string; model: string }> {
+  return (typeof chat.model === 'string' ? [chat.model] : chat.model.fallbacks).map((ref) => {
+    const colon = ref.indexOf(':');
+    return { provider: ref.slice(0, colon), model: ref.slice(colon + 1) };
+  });
 }
 
 function sameUsage(a: LlmUsage, b: LlmUsage | undefined): boolean {
