@@ -6,6 +6,7 @@
  */
 import { mount } from 'svelte';
 import { AuditLog } from './host/audit.ts';
+import { enrolmentFromHash } from './host/enrolment.ts';
 import { Permissions } from './host/permissions.ts';
 import { HostRuntime } from './host/runtime.ts';
 import { IndexedDbAuditStore } from './storage/auditStore.ts';
@@ -64,9 +65,25 @@ const quantum = new QuantumState(quantumDeps);
 let mlState: Promise<MlState> | undefined;
 const ml = () => (mlState ??= import('./ui/mlState.svelte.ts').then(({ MlState }) => new MlState(mlDeps)));
 const walletState = new WalletState(wallet, transactions, localStorage);
+/**
+ * An enrolment link (`/#enrol=<code>`) hands this tab a code to redeem. It is kept, and taken out
+ * of the address bar (and so out of the history, bookmarks and screenshots) at once.
+ */
+function takeEnrolmentLink(): string | undefined {
+  const code = enrolmentFromHash(location.hash);
+  if (code !== undefined) history.replaceState(history.state, '', location.pathname + location.search);
+  return code;
+}
+// Registered before the app, so the hash is gone before the app routes on it: a link opened in a
+// tab that is already running enrols it too.
+addEventListener('hashchange', () => {
+  const code = takeEnrolmentLink();
+  if (code !== undefined) void app.enrol(code);
+});
+const linked = takeEnrolmentLink();
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
 mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml } });
-void app.start().then(() => trust.start());
+void (linked === undefined ? Promise.resolve() : app.enrol(linked)).then(() => app.start()).then(() => trust.start());
 // A wallet connected before this reload reconnects now, so the tools find it as it was.
 if (wasConnected(localStorage)) void walletState.open();

@@ -62,5 +62,16 @@ export function describeStatus(status: ConnectionStatus, now = Date.now(), retry
       };
     case 'rejected':
       return { label: 'Rejected', detail: `The relay refused this tab: ${status.reason}.` };
+    case 'not-admitted':
+      return {
+        label: 'Not admitted',
+        detail: `This relay serves only hosts its operator admitted, and it did not admit this tab: ${status.reason}.`,
+      };
   }
+}
+
+/** What to say about the relay's LLM gateway for this host, when there is something to say. */
+export function llmAccessNote(status: ConnectionStatus): string | undefined {
+  if (status.state !== 'online' || status.llmKey) return undefined;
+  return 'LLM tools are not available on this relay for this host: its operator has not granted this host LLM access. The other tools work as usual.';
 }

@@ -26,6 +26,8 @@ export class AppState {
   minting = $state(false);
   mintError: string | undefined = $state();
   startError: string | undefined = $state();
+  /** Why the enrolment code or link the person gave was not taken (the form shows it). */
+  enrolmentError: string | undefined = $state();
   /** When an offline tab tries the relay again, and a clock to count down to it. */
   retryAt: number | undefined = $state();
   now = $state(Date.now());
@@ -82,6 +84,15 @@ export class AppState {
   async reclaimHost(): Promise<void> {
     this.runtime.stop();
     await this.runtime.start();
+  }
+
+  /** Redeems an enrolment code or link on this relay: kept, then the tab reconnects with it. */
+  async enrol(text: string): Promise<void> {
+    const input = await this.runtime.enrol(text).catch((error: unknown) => ({
+      ok: false as const,
+      error: `Could not keep the code: ${(error as Error).message}`,
+    }));
+    this.enrolmentError = input.ok ? undefined : input.error;
   }
 
   private setStatus(status: ConnectionStatus): void {
