@@ -54,7 +54,7 @@ export async function startRelay(env: Record<string, string> = {}, logTo?: Desti
   return { relay, url: `http://localhost:${port}`, close: () => relay.close() };
 }
 
-export const ALL_SCOPES: Scope[] = ['quantum', 'ml', 'llm', 'wallet:read', 'wallet:sign'];
+export const ALL_SCOPES: Scope[] = ['quantum', 'ml', 'llm', 'wallet:read', 'wallet:sign', 'audit'];
 
 export interface StartNodeHostOptions {
   packs?: ToolPack[];

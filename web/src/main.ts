@@ -18,6 +18,7 @@ import { IndexedDbSentTransactionStore } from './storage/sentTransactionStore.ts
 import { fixturePacks } from './tools/fixtures.ts';
 import { createToolRegistry } from './tools/index.ts';
 import App from './ui/App.svelte';
+import { createAuditWorker } from './workers/audit/workerClient.ts';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { createMlWorker } from './workers/ml/workerClient.ts';
 import { MlSettingsStore } from './tools/ml/settings.ts';
@@ -54,7 +55,8 @@ const runtime = new HostRuntime({
   registry: createToolRegistry({ ...quantumDeps, ...mlDeps, conversations, wallet, transactions }),
   fixturePacks,
   permissions: new Permissions(new IndexedDbPermissionStore()),
-  audit: new AuditLog(new IndexedDbAuditStore()),
+  // The audit log hashes (verification, argument digests) in its own Worker, off this thread.
+  audit: new AuditLog(new IndexedDbAuditStore(), { checker: createAuditWorker() }),
 });
 const app = new AppState(runtime);
 const trust = new TrustState(runtime);

@@ -50,6 +50,9 @@ export interface ActivityEvent {
   durationMs?: number;
   outcome: 'running' | 'waiting' | 'ok' | 'error' | 'cancelled' | 'denied' | 'rejected';
   detail?: string;
+  /** What the tool does and the scopes it needs, for the audit log. */
+  access?: ToolAccess;
+  scopes?: readonly Scope[];
 }
 
 export interface SessionInfo {
@@ -58,8 +61,12 @@ export interface SessionInfo {
   services: HostServices;
   /** The tab's permission policy and approval queue, applied after the token's scopes. */
   gate: CallGate;
-  /** Told when a call starts, waits and ends; `input` is the call's arguments, for the audit log. */
-  report(event: ActivityEvent, input: unknown): void;
+  /**
+   * Told when a call starts, waits and ends; `input` is the call's arguments, for the audit log.
+   * For an approved signing call's start (and a tool's `auditNote`) it returns a promise that
+   * resolves once the audit log has stored it, and rejects when it could not.
+   */
+  report(event: ActivityEvent, input: unknown): void | Promise<void>;
 }
 
 export interface ToolContext {
@@ -70,6 +77,11 @@ export interface ToolContext {
   extra: RequestExtra;
   /** Sends `notifications/progress` when the client asked for progress (no-op otherwise). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Writes a step of this call to the audit log now, before the call ends (e.g. "sent 0x… on
+   * chain 1"), and resolves once it is stored: a tab closed before the call ends keeps it.
+   */
+  auditNote(detail: string): Promise<void>;
 }
 
 export interface ToolDefinition<S extends Shape = Shape> {
@@ -100,6 +112,8 @@ export interface ToolDefinition<S extends Shape = Shape> {
 
 export interface ResourceContext {
   services: HostServices;
+  /** Who reads: resources that hold clients' data show each client its own. */
+  client: ClientIdentity;
   extra: RequestExtra;
 }
 
@@ -219,7 +233,7 @@ export class ToolRegistry {
           { title: resource.title, description: resource.description, mimeType: resource.mimeType },
           (uri, extra) => {
             requireScopes(resource.scopes, resource.uri, session);
-            return resource.read(uri, { services: session.services, extra });
+            return resource.read(uri, { services: session.services, client: session.client, extra });
           },
         );
       }
@@ -229,7 +243,7 @@ export class ToolRegistry {
           ? async (extra: RequestExtra) => {
               // Clients without the scope simply see none of these resources listed.
               if (missingScopes(resource.scopes, session).length > 0) return { resources: [] };
-              const items = await listed({ services: session.services, extra });
+              const items = await listed({ services: session.services, client: session.client, extra });
               return { resources: items.map((item) => ({ ...item, mimeType: resource.mimeType })) };
             }
           : undefined;
@@ -239,7 +253,7 @@ export class ToolRegistry {
           { title: resource.title, description: resource.description, mimeType: resource.mimeType },
           (uri, variables, extra) => {
             requireScopes(resource.scopes, resource.template, session);
-            return resource.read(uri, variables, { services: session.services, extra });
+            return resource.read(uri, variables, { services: session.services, client: session.client, extra });
           },
         );
       }
@@ -283,6 +297,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         tool: tool.name,
         startedAt: Date.now(),
         outcome: 'running',
+        access: tool.access,
+        scopes: tool.scopes,
       };
       const finish = (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
         session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt }, input);
@@ -295,6 +311,13 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         server,
         extra,
         progress: (progress, total, message) => sendProgress(extra, progress, total, message),
+        auditNote: async (detail) => {
+          try {
+            await session.report({ ...event, detail }, input);
+          } catch (error) {
+            console.error(`Vial: could not note a step of ${tool.name} in the audit log: ${(error as Error).message}`);
+          }
+        },
       };
 
       try {
@@ -314,7 +337,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         });
         if (!verdict.admitted) return finish(verdict.outcome, errorResult(verdict.message), verdict.message);
 
-        session.report(event, input);
+        // An approved signing call is in the audit log before it runs.
+        await session.report(event, input);
         const result = await tool.run(input as never, context);
         if (extra.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
         return finish(result.isError ? 'error' : 'ok', result);

@@ -29,6 +29,7 @@ import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './registry.ts';
 import { SessionTransport } from './sessionTransport.ts';
+import { ToolError } from './toolError.ts';
 
 export interface HostRuntimeOptions {
   relayUrl: string;
@@ -58,9 +59,14 @@ export interface MintTokenRequest {
   expiresInMs?: number;
 }
 
-/** Appends a call to the audit log once it has ended (reports of running or waiting calls are skipped). */
-export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: unknown): void {
-  if (event.outcome === 'running' || event.outcome === 'waiting') return;
+/**
+ * Writes a call to the audit log: once it has ended, and, for a signing call the person approved,
+ * also as it starts (or when the tool notes a step, such as a transaction it broadcast). Those
+ * `started` entries resolve once stored, and the call waits for them: a tab closed mid-call still
+ * leaves the evidence. An ended call is logged off its path; a lost entry is reported, never fatal.
+ */
+export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: unknown): Promise<void> | undefined {
+  if (event.outcome === 'waiting') return undefined;
   const call: AuditCall = {
     at: event.startedAt,
     sessionId: event.sessionId,
@@ -68,14 +74,32 @@ export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: 
     clientId: event.clientId,
     tool: event.tool,
     arguments: input,
-    outcome: event.outcome,
+    outcome: event.outcome === 'running' ? 'started' : event.outcome,
     durationMs: event.durationMs ?? 0,
+    callId: `${event.sessionId}/${event.id}`,
+    ...(event.access === undefined ? {} : { access: event.access }),
+    ...(event.scopes === undefined ? {} : { scopes: [...event.scopes] }),
     ...(event.detail === undefined ? {} : { detail: event.detail }),
   };
+  if (event.outcome === 'running') {
+    if (event.access !== 'sign' && event.detail === undefined) return undefined;
+    return audit.append({ ...call, detail: event.detail ?? 'approved in the tab; running' }).then(
+      () => undefined,
+      (error: unknown) => {
+        throw new ToolError(
+          `${event.tool} did not run: the audit log could not record it (${(error as Error).message})`,
+          {
+            hints: ['Nothing was signed or sent. Check that the browser has storage space for this site, then retry.'],
+          },
+        );
+      },
+    );
+  }
   audit.append(call).catch((error: unknown) => {
     // The call itself has finished; losing its log entry must be visible, not fatal.
     console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
   });
+  return undefined;
 }
 
 /** What the UI can subscribe to. */
@@ -332,10 +356,10 @@ export class HostRuntime {
     this.emit('sessions', this.listSessions());
   }
 
-  /** Shows a call in the Activity feed and, once it has ended, appends it to the audit log. */
-  private report(event: ActivityEvent, input: unknown): void {
+  /** Shows a call in the Activity feed and writes it to the audit log (see `auditFinishedCall`). */
+  private report(event: ActivityEvent, input: unknown): Promise<void> | undefined {
     this.emit('activity', event);
-    auditFinishedCall(this.audit, event, input);
+    return auditFinishedCall(this.audit, event, input);
   }
 
   private closeSession(sessionId: string): void {
