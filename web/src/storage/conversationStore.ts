@@ -25,8 +25,12 @@ export class IndexedDbConversationStore implements ConversationStore {
     return raw === undefined ? undefined : parse(raw);
   }
 
-  async list(limit = 50): Promise<Conversation[]> {
-    return readNewest((await this.open()) as Database, STORE, 'updatedAt', limit, parse);
+  async list(limit = 50, clientId?: string): Promise<Conversation[]> {
+    const mine = (raw: unknown) => {
+      const conversation = parse(raw);
+      return clientId === undefined || conversation?.clientId === clientId ? conversation : undefined;
+    };
+    return readNewest((await this.open()) as Database, STORE, 'updatedAt', limit, mine);
   }
 
   async save(conversation: Conversation): Promise<void> {

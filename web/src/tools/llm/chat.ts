@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { defineTool, errorResult, jsonResult } from '../../host/registry.ts';
 import { ToolError } from '../../host/toolError.ts';
 import { ask, describeFailure } from './ask.ts';
-import { historyOf, startConversation, withExchange, type ConversationStore } from './conversations.ts';
+import {
+  historyOf,
+  ownConversation,
+  startConversation,
+  withExchange,
+  type ConversationStore,
+} from './conversations.ts';
 
 export const samplingInput = {
   system: z.string().max(100_000).optional().describe('System prompt'),
@@ -34,13 +40,17 @@ export function createChatTool(conversations: ConversationStore) {
     }),
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { services, client, signal, progress }) => {
-      const existing = input.conversation_id ? await conversations.get(input.conversation_id) : undefined;
+      const existing = input.conversation_id
+        ? await ownConversation(conversations, input.conversation_id, client)
+        : undefined;
       if (input.conversation_id && !existing) {
-        throw new ToolError(`No conversation '${input.conversation_id}' in this tab`, {
-          hints: ['List the conversations with the resource vial://llm/conversations, or leave conversation_id out.'],
+        throw new ToolError(`No conversation '${input.conversation_id}' for token '${client.tokenName}' in this tab`, {
+          hints: [
+            'A token continues only the conversations it started. List yours with the resource vial://llm/conversations, or leave conversation_id out.',
+          ],
         });
       }
-      const conversation = existing ?? startConversation(input.prompt, client.tokenName, input.system);
+      const conversation = existing ?? startConversation(input.prompt, client.tokenName, input.system, client.tokenId);
       let received = 0;
       const [answer] = await ask(
         services.llm,

@@ -66,7 +66,7 @@ export function createMultiQueryTool(conversations: ConversationStore) {
           },
         },
       );
-      const conversation = startConversation(input.prompt, client.tokenName, input.system);
+      const conversation = startConversation(input.prompt, client.tokenName, input.system, client.tokenId);
       await conversations.save(withExchange(conversation, { at: Date.now(), prompt: input.prompt, answers }));
       const result = jsonResult({ conversationId: conversation.id, answers, summary: summarize(answers) });
       return answers.some((answer) => answer.ok) ? result : { ...result, isError: true };

@@ -1,7 +1,10 @@
-/** `vial://llm/conversations` and `vial://llm/conversations/{id}`: the conversations this tab has had. */
+/**
+ * `vial://llm/conversations` and `vial://llm/conversations/{id}`: the reader's own conversations
+ * (those its token started). Another token's conversation is "not found", as if it did not exist.
+ */
 import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../host/registry.ts';
 import { ToolError } from '../../host/toolError.ts';
-import type { Conversation, ConversationStore } from './conversations.ts';
+import { ownConversation, type Conversation, type ConversationStore } from './conversations.ts';
 
 const LIST_URI = 'vial://llm/conversations';
 const LIST_LIMIT = 100;
@@ -24,29 +27,30 @@ export function createConversationResources(store: ConversationStore) {
     name: 'llm_conversations',
     uri: LIST_URI,
     title: 'LLM conversations',
-    description: `The latest ${LIST_LIMIT} LLM conversations of this tab (llm_chat and multi_llm_query), newest first.`,
+    description: `The latest ${LIST_LIMIT} LLM conversations this token started (llm_chat and multi_llm_query), newest first.`,
     mimeType: 'application/json',
     scopes: ['llm'],
-    read: async (uri) => jsonResource(uri, { conversations: (await store.list(LIST_LIMIT)).map(summaryOf) }),
+    read: async (uri, { client }) =>
+      jsonResource(uri, { conversations: (await store.list(LIST_LIMIT, client.tokenId)).map(summaryOf) }),
   };
   const byId: ResourceTemplateDefinition = {
     name: 'llm_conversation',
     template: `${LIST_URI}/{id}`,
     title: 'An LLM conversation',
-    description: 'One conversation: each prompt with every model’s answer, tokens, cost and timings.',
+    description: 'One of this token’s conversations: each prompt with every model’s answer, tokens, cost and timings.',
     mimeType: 'application/json',
     scopes: ['llm'],
-    list: async () =>
-      (await store.list(LIST_LIMIT)).map((conversation) => ({
+    list: async ({ client }) =>
+      (await store.list(LIST_LIMIT, client.tokenId)).map((conversation) => ({
         uri: `${LIST_URI}/${conversation.id}`,
         name: conversation.title,
       })),
-    read: async (uri, { id }) => {
+    read: async (uri, { id }, { client }) => {
       const wanted = Array.isArray(id) ? id[0] : id;
-      const conversation = wanted === undefined ? undefined : await store.get(wanted);
+      const conversation = wanted === undefined ? undefined : await ownConversation(store, wanted, client);
       if (!conversation) {
-        throw new ToolError(`No conversation '${wanted}' in this tab`, {
-          hints: [`List them with the resource ${LIST_URI}.`],
+        throw new ToolError(`No conversation '${wanted}' for token '${client.tokenName}' in this tab`, {
+          hints: [`A token reads only the conversations it started; list yours with the resource ${LIST_URI}.`],
         });
       }
       return jsonResource(uri, conversation);
