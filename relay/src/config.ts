@@ -231,6 +231,8 @@ const envSchema = z.object({
     .default(60 * 60 * 1000),
   /** Most client sessions one host keeps; past it the least recently used idle session is ended. */
   VIAL_MAX_SESSIONS_PER_HOST: z.coerce.number().int().positive().default(64),
+  /** Most client sessions one token keeps on its host, so one client cannot take every slot. */
+  VIAL_MAX_SESSIONS_PER_TOKEN: z.coerce.number().int().positive().default(32),
   /** Requests per second one token may make on average (0 disables the limit). */
   VIAL_TOKEN_RATE: z.coerce.number().min(0).default(5000),
   /** Requests one token may make at once before VIAL_TOKEN_RATE applies. */
@@ -270,6 +272,7 @@ export type RelayConfig = {
   heartbeatMs: number;
   sessionIdleMs: number;
   maxSessionsPerHost: number;
+  maxSessionsPerToken: number;
   tokenRate: number;
   tokenBurst: number;
   authFailuresPerMinute: number;
@@ -361,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatMs: e.VIAL_HEARTBEAT_MS,
     sessionIdleMs: e.VIAL_SESSION_IDLE_MS,
     maxSessionsPerHost: e.VIAL_MAX_SESSIONS_PER_HOST,
+    maxSessionsPerToken: e.VIAL_MAX_SESSIONS_PER_TOKEN,
     tokenRate: e.VIAL_TOKEN_RATE,
     tokenBurst: e.VIAL_TOKEN_BURST,
     authFailuresPerMinute: e.VIAL_AUTH_FAILURES_PER_MIN,

@@ -78,6 +78,8 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     metrics: metrics.llm,
     maxBodyBytes: config.maxBodyBytes,
     guard,
+    draining: () => state === 'draining',
+    drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
   });
   const site = createStaticSite(config.webDir);
   metrics.watch({
@@ -170,11 +172,16 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     state = 'draining';
     clearInterval(forgetSweep);
     const deadline = Date.now() + config.drainMs;
-    while (mcp.pendingCount() > 0 && Date.now() < deadline) {
+    const running = () => mcp.pendingCount() + llm.inFlight();
+    while (running() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
     }
-    const left = mcp.pendingCount();
-    if (left > 0) logger.warn({ pending: left, drainMs: config.drainMs }, 'drain timed out; failing what is left');
+    if (running() > 0) {
+      logger.warn(
+        { pending: mcp.pendingCount(), llmChats: llm.inFlight(), drainMs: config.drainMs },
+        'drain timed out; failing what is left',
+      );
+    }
     await mcp.close();
     tabs.close();
     // Give the last answers a moment to be written before the remaining connections are cut.

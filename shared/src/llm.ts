@@ -150,7 +150,7 @@ export const llmChatResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type LlmChatResult = z.infer<typeof llmChatResultSchema>;
 
-/** Why the relay refused a request before calling any provider (401, 403, 400, 404, 405, 413, 429, 500). */
+/** Why the relay refused a request before calling any provider (401, 403, 400, 404, 405, 413, 429, 500, 503). */
 export const llmRefusalSchema = z.object({
   error: z.object({
     class: z.enum([
@@ -162,6 +162,8 @@ export const llmRefusalSchema = z.object({
       'payload_too_large',
       'rate_limited',
       'budget_exceeded',
+      /** The relay is draining before it stops: retry after `retryAfterSeconds`, here or on another relay. */
+      'shutting_down',
       'internal',
     ]),
     message: z.string(),

@@ -133,3 +133,20 @@ describe('what a call is charged', () => {
     expect(1 - left).toBeGreaterThanOrEqual(0.005);
   });
 });
+
+describe('the LLM gateway while the relay drains', () => {
+  it('refuses new chats with 503 and lets a running stream finish', async () => {
+    gateway = await startGateway({ env: { VIAL_DRAIN_MS: '5000' } });
+    gateway.anthropic.script({ kind: 'reply', deltas: [...'abcdefghij'], chunkDelayMs: 200 });
+    const running = chatAs(gateway.llmKey, costly).then(eventsOf);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = gateway.relay.close();
+    const refused = await chatAs(gateway.llmKey, costly);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(llmRefusalSchema.parse(await refused.json()).error.class).toBe('shutting_down');
+    // Before, the stream was cut about a second into the drain; it takes about 2 s here, whole.
+    expect(endOf(await running)).toMatchObject({ type: 'finish' });
+    await closed;
+  });
+});

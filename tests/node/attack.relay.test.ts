@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, deriveHostId, LLM_PROVIDERS_PATH, randomSecret, type RelayFrame } from '@vial/shared';
 import { mintEnrolmentCode } from '../../relay/src/hosts/admission.ts';
 import { NotRegistered, openHostileTab, openSession } from '../support/hostileTab.ts';
-import { startRelay, type StartedRelay } from '../support/relay.ts';
-import { mcpHeaders } from '../support/testPack.ts';
+import { startRelay, startStack, type StartedRelay } from '../support/relay.ts';
+import { mcpHeaders, rawInitialize } from '../support/testPack.ts';
 import { until } from '../support/until.ts';
 
 let relay: StartedRelay | undefined;
@@ -174,5 +174,84 @@ describe('a relay that admits hosts by enrolment', () => {
     expect(frame.admission).toMatch(/^va1\.1\./);
     const expired = mintEnrolmentCode(secret, { llm: true, ttlMs: 1 }, Date.now() - 10);
     expect((await tryRegister(url, { enrolment: expired })).refused?.reason).toMatch(/expired/);
+  });
+
+  it('lets an admitted host gain LLM access with an --llm code beside its ticket', async () => {
+    const { url } = await start(enrolment);
+    const plain = await openHostileTab(url, { enrolment: mintEnrolmentCode(secret, { llm: false, ttlMs: 60_000 }) });
+    const ticket = (plain.frames.find((f) => f.type === 'registered') as Extract<RelayFrame, { type: 'registered' }>)
+      .admission;
+    plain.socket.close();
+    await plain.closed;
+    const upgraded = await openHostileTab(url, {
+      secret: plain.secret,
+      admission: ticket,
+      enrolment: mintEnrolmentCode(secret, { llm: true, ttlMs: 60_000 }),
+    });
+    const frame = upgraded.frames.find((f) => f.type === 'registered') as Extract<RelayFrame, { type: 'registered' }>;
+    expect(frame.llmKey).toEqual(expect.any(String));
+    expect(frame.admission).toMatch(/^va1\.1\./);
+  });
+});
+
+describe('the MCP endpoint against a hostile web page', () => {
+  it('does not let requests without a credential lock the address out; wrong credentials still do', async () => {
+    const stack = await startStack({ env: { VIAL_AUTH_FAILURES_PER_MIN: '3' } });
+    try {
+      const post = (authorization?: string) =>
+        fetch(stack.mcpUrl, {
+          method: 'POST',
+          headers: { ...mcpHeaders(stack.token), ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        });
+      const bare = () => fetch(stack.mcpUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+      // What a page on any origin can send: a simple request, no Authorization header.
+      for (let i = 0; i < 10; i++) expect((await bare()).status).toBe(401);
+      expect(await rawInitialize(stack.mcpUrl, stack.token)).toMatch(/.+/);
+      for (let i = 0; i < 3; i++) expect((await post('Bearer vial_wrong')).status).toBe(401);
+      expect((await post('Bearer vial_wrong')).status).toBe(429);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('client sessions against another client of the same host', () => {
+  it("never ends another token's session: past the cap the newcomer is refused, naming the limit", async () => {
+    const stack = await startStack({ env: { VIAL_MAX_SESSIONS_PER_HOST: '3' } });
+    try {
+      const victim = await stack.host.mintToken({ name: 'victim', scopes: [] });
+      const intruder = await stack.host.mintToken({ name: 'intruder', scopes: [] });
+      const victimSession = await rawInitialize(stack.mcpUrl, victim.token);
+      await rawInitialize(stack.mcpUrl, intruder.token);
+      await rawInitialize(stack.mcpUrl, intruder.token);
+      // The intruder's own idle sessions make room for it...
+      await rawInitialize(stack.mcpUrl, intruder.token);
+      // ...but a token with none of its own to give up is refused.
+      const third = await stack.host.mintToken({ name: 'third', scopes: [] });
+      const refused = await fetch(stack.mcpUrl, {
+        method: 'POST',
+        headers: mcpHeaders(third.token),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+        }),
+      });
+      expect(refused.status).toBe(429);
+      expect(await refused.text()).toMatch(
+        /VIAL_MAX_SESSIONS_PER_HOST=3 is reached.*never ends another client's session/,
+      );
+      const stillThere = await fetch(stack.mcpUrl, {
+        method: 'POST',
+        headers: mcpHeaders(victim.token, { 'mcp-session-id': victimSession, 'mcp-protocol-version': '2025-11-25' }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(stillThere.status).toBe(200);
+      await stillThere.text();
+    } finally {
+      await stack.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryHostStore, loadOrCreateIdentity } from '../../web/src/host/identity.ts';
 import { startStack } from '../support/relay.ts';
 import { INITIALIZE_BODY, mcpHeaders } from '../support/testPack.ts';
 
@@ -48,7 +49,19 @@ describe('rate limits', () => {
   });
 
   it('behind a trusted proxy, limits each forwarded client separately', async () => {
-    stack = await startStack({ env: { VIAL_AUTH_FAILURES_PER_MIN: '2', VIAL_TRUSTED_PROXIES: '127.0.0.1,::1' } });
+    // A relay behind a proxy is exposed, so it admits hosts: this one admits the test's host by id.
+    const store = new MemoryHostStore();
+    const identity = await loadOrCreateIdentity(store);
+    stack = await startStack({
+      store,
+      env: {
+        VIAL_AUTH_FAILURES_PER_MIN: '2',
+        VIAL_TRUSTED_PROXIES: '127.0.0.1,::1',
+        VIAL_HOST_ADMISSION: 'enrolment',
+        VIAL_ADMISSION_SECRET: 'a-test-secret-of-at-least-32-chars',
+        VIAL_ADMITTED_HOSTS: identity.hostId,
+      },
+    });
     const from = (client: string, token: string) => mcpHeaders(token, { 'x-forwarded-for': client });
     for (let i = 0; i < 2; i++)
       expect((await post(stack.mcpUrl, from('203.0.113.7', `vial_wrong${i}`))).status).toBe(401);

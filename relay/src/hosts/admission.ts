@@ -123,24 +123,24 @@ export function createAdmission(config: AdmissionConfig, now: () => number = Dat
     admit(hostId, presented) {
       if (config.mode === 'open') return { ok: true, llm: llmFor(hostId, false) };
       const secret = config.secret!;
+      // A code first, even beside a valid ticket: a code minted with --llm is how an admitted host gets LLM access.
+      const redeemed = presented.enrolment === undefined ? undefined : redeem(secret, hostId, presented.enrolment);
+      if (redeemed?.ok) return redeemed;
       if (presented.admission !== undefined) {
         const [, grant] = presented.admission.split('.');
-        if (
-          (grant === '0' || grant === '1') &&
-          macMatches(ticketFor(secret, hostId, grant === '1'), presented.admission)
-        ) {
-          return { ok: true, llm: llmFor(hostId, grant === '1') };
-        }
-        if (presented.enrolment === undefined && !admitted.has(hostId)) {
-          return {
-            ok: false,
-            reason:
-              'this host is not admitted here any more (its ticket was revoked or is for another relay); enter a new enrolment code from the operator',
-          };
-        }
+        const valid =
+          (grant === '0' || grant === '1') && macMatches(ticketFor(secret, hostId, grant === '1'), presented.admission);
+        if (valid) return { ok: true, llm: llmFor(hostId, grant === '1') };
       }
-      if (presented.enrolment !== undefined) return redeem(secret, hostId, presented.enrolment);
       if (admitted.has(hostId)) return { ok: true, llm: llmFor(hostId, false) };
+      if (redeemed) return redeemed;
+      if (presented.admission !== undefined) {
+        return {
+          ok: false,
+          reason:
+            'this host is not admitted here any more (its ticket was revoked or is for another relay); enter a new enrolment code from the operator',
+        };
+      }
       return {
         ok: false,
         reason:

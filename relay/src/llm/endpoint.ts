@@ -35,10 +35,15 @@ export interface LlmEndpointOptions {
   maxBodyBytes: number;
   /** The same Origin/Host check as the MCP endpoint: a page on another origin cannot spend the tab's budget. */
   guard: RequestGuard;
+  /** Whether the relay is shutting down: new chats get 503 while those running may finish. */
+  draining: () => boolean;
+  drainRetryAfterSeconds: number;
 }
 
 export interface LlmEndpoint {
   handle(req: IncomingMessage, res: ServerResponse, path: string, log: RequestLog): Promise<void>;
+  /** Chats being answered now; the relay's drain waits for them. */
+  inFlight(): number;
 }
 
 const SSE_HEADERS = {
@@ -83,6 +88,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     totalDailyBudgetUsd: llm.dailyBudgetUsd,
   });
   metrics.watchBreakers(() => router.breakerStates());
+  let inFlight = 0;
 
   function refuse(
     res: ServerResponse,
@@ -234,6 +240,19 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
           budgetLeftUsd: limits.budgetLeft(host.id),
         } satisfies LlmProvidersResponse);
       }
+      if (options.draining()) {
+        return refuse(
+          res,
+          503,
+          {
+            class: 'shutting_down',
+            message: `The Vial relay is shutting down and takes no new LLM requests; retry in ${options.drainRetryAfterSeconds} s`,
+            retryAfterSeconds: options.drainRetryAfterSeconds,
+          },
+          { 'retry-after': String(options.drainRetryAfterSeconds) },
+        );
+      }
+      inFlight++;
       try {
         await chat(req, res, host, log);
       } catch (error) {
@@ -241,8 +260,11 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
         if (!res.headersSent)
           refuse(res, 500, { class: 'internal', message: 'Internal relay error; see the relay log' });
         else res.end();
+      } finally {
+        inFlight--;
       }
     },
+    inFlight: () => inFlight,
   };
 }
 

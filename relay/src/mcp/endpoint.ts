@@ -45,6 +45,7 @@ export interface McpEndpointOptions {
   sseRetryMs: number;
   sessionIdleMs: number;
   maxSessionsPerHost: number;
+  maxSessionsPerToken: number;
   /** Unsent bytes one response may hold for a client that is not reading before it is dropped. */
   clientBufferBytes: number;
   /** Requests one session may have waiting on the tab at once. */
@@ -100,11 +101,6 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       eventStore,
       keepAliveMs: options.sseKeepAliveMs,
       retryInterval: options.sseRetryMs,
-      onsessioninitialized: () => {
-        sessions.set(id, session);
-        host.sessions.set(id, session);
-        evictIdleSessions(host, session);
-      },
     });
     const session: ClientSession = new ClientSession({
       id,
@@ -121,24 +117,36 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         eventStore?.dispose();
       },
     });
+    // Counted from the start, so that initializes racing each other cannot pass the caps; one
+    // that fails is closed, and forgotten, by the caller.
+    sessions.set(id, session);
+    host.sessions.set(id, session);
     return session;
   }
 
   /**
    * Clients that never send DELETE (most don't) would otherwise pile up sessions until the idle
-   * sweep; past the per-host cap the least recently used sessions with nothing in flight end.
-   * The opening token's own sessions go first, so one client opening sessions cannot end
-   * another's; only a token with no other idle session pushes out someone else's.
+   * sweep. Past the per-token or per-host cap, the opening token's own least recently used idle
+   * session ends to make room; a token never ends another token's session: with none of its own
+   * to give up, its new session is refused, naming the limit.
    */
-  function evictIdleSessions(host: Host, opened: ClientSession): void {
+  function makeRoom(host: Host, token: TokenRecord): { setting: string; max: number } | undefined {
     const owned = [...sessions.values()].filter((session) => session.hostId === host.id);
-    const sameToken = (session: ClientSession) => Number(session.tokenId === opened.tokenId);
-    const idle = owned
-      .filter((session) => session !== opened && session.pendingCount === 0)
-      .sort((a, b) => sameToken(b) - sameToken(a) || a.lastActivity - b.lastActivity);
-    for (const session of idle.slice(0, Math.max(0, owned.length - options.maxSessionsPerHost))) {
-      session.close('too many sessions for this host; least recently used ended');
+    const mine = owned.filter((session) => session.tokenId === token.id);
+    const caps = [
+      { count: mine.length, max: options.maxSessionsPerToken, setting: 'VIAL_MAX_SESSIONS_PER_TOKEN' },
+      { count: owned.length, max: options.maxSessionsPerHost, setting: 'VIAL_MAX_SESSIONS_PER_HOST' },
+    ];
+    const idle = mine.filter((session) => session.pendingCount === 0).sort((a, b) => a.lastActivity - b.lastActivity);
+    for (const cap of caps) {
+      while (cap.count >= cap.max) {
+        const oldest = idle.shift();
+        if (!oldest) return { setting: cap.setting, max: cap.max };
+        oldest.close('too many sessions; the least recently used idle session of this token ended');
+        for (const each of caps) each.count--;
+      }
     }
+    return undefined;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: RequestLog): Promise<void> {
@@ -185,10 +193,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         `Unknown Vial host '${hostId}': copy the MCP URL from the Connect view of the Vial app`,
       );
     }
-    const token = authenticate(req, host);
+    const presented = bearerToken(req.headers.authorization);
+    const token = presented === undefined ? undefined : findToken(host.tokens, presented);
     if (!token) {
       metrics.relayError('auth_failed');
-      rateLimits.authFailed(ip);
+      // Only a wrong credential counts: a web page can send requests without one (it cannot set
+      // Authorization across origins), and would otherwise lock this address's real clients out.
+      if (presented !== undefined) rateLimits.authFailed(ip);
       log().info({ hostId, ip }, 'authentication failed');
       return sendJsonRpcError(
         res,
@@ -232,6 +243,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     const body = await readBody(req, res);
     if (body === undefined) return;
+    const full = makeRoom(host, token);
+    if (full) {
+      metrics.relayError('rate_limited');
+      return sendJsonRpcError(
+        res,
+        429,
+        `Too many sessions: ${full.setting}=${full.max} is reached and every session of this token is busy; end one (DELETE) or wait for one to finish. A client never ends another client's session.`,
+        { 'retry-after': '5' },
+      );
+    }
     const session = openSession(host, token);
     await session.serve(req, res, { parsedBody: body, requestIds: requestIdsIn(body) });
     if (!session.transport.sessionId) await session.transport.close();
@@ -296,11 +317,6 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         },
       }),
     );
-  }
-
-  function authenticate(req: IncomingMessage, host: Host): TokenRecord | undefined {
-    const presented = bearerToken(req.headers.authorization);
-    return presented === undefined ? undefined : findToken(host.tokens, presented);
   }
 
   return {
