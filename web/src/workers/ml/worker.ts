@@ -1,4 +1,5 @@
 /** The ML Worker: an `MlService` exposed over comlink, its registry in IndexedDB. */
+import '../../jitlessZod.ts';
 import { expose } from 'comlink';
 import { IndexedDbModelStore } from '../../storage/modelStore.ts';
 import { wasmThreads } from './backends.ts';

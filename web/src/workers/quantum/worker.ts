@@ -1,4 +1,5 @@
 /** The quantum simulator's dedicated Worker: a `QuantumService` exposed over comlink. */
+import '../../jitlessZod.ts';
 import { expose } from 'comlink';
 import { browserKernelThreads } from './cpu/browserThreads.ts';
 import { QuantumService } from './service.ts';
