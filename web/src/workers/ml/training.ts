@@ -5,7 +5,7 @@
 import type { LayersModel, Logs, Sequential } from '@tensorflow/tfjs';
 import { messageOf, MlError } from './errors.ts';
 import type { Examples } from './trainingData.ts';
-import type { LayerSpec, TrainingSettings } from './trainingSpec.ts';
+import { checkTrainingSize, planModel, type LayerSpec, type TrainingSettings } from './trainingSpec.ts';
 import type { Tf } from './tfjsRuntime.ts';
 
 export interface EpochReport {
@@ -80,8 +80,9 @@ export async function fit(
   onEpoch: (report: EpochReport) => void,
   stopRequested: () => boolean,
 ): Promise<TrainingOutcome> {
-  const model = buildModel(tf, settings.layers);
-  const inputShape = model.inputs[0]!.shape.slice(1) as number[];
+  // Sizes are checked from the spec and the data before tfjs builds or allocates anything.
+  const plan = planModel(settings.layers);
+  const inputShape = plan.shapes[0]!;
   const perExample = inputShape.reduce((product, dim) => product * dim, 1);
   examples.x.forEach((row, index) => {
     if (row.length !== perExample) {
@@ -90,6 +91,9 @@ export async function fit(
       );
     }
   });
+  const values = examples.x.length * perExample + examples.y.reduce((total, row) => total + row.length, 0);
+  checkTrainingSize(plan, { examples: examples.x.length, values, batchSize: settings.batchSize });
+  const model = buildModel(tf, settings.layers);
   const outputUnits = model.outputs[0]!.shape.at(-1) ?? 1;
   const optimizer = tf.train[settings.optimizer](settings.learningRate ?? 0.01);
   // sparseCategoricalCrossentropy is categoricalCrossentropy on one-hot targets: same value, and
