@@ -2,11 +2,14 @@
  * ML on the user's device, end to end in real Chromium: an MCP SDK client calls the ML tools
  * through the real relay; the tab's ML Worker runs onnxruntime-web, tfjs and transformers.js on
  * WebGPU (SwiftShader here) and on WASM; every number is checked against the same bundled sample
- * run in Node by onnxruntime-node / tfjs / transformers.js.
+ * run in Node by onnxruntime-node / tfjs / transformers.js. And what a client can make the tab
+ * fetch: a new origin waits for the person's approval, Settings lists and removes it, addresses on
+ * this machine are refused, redirects are not followed.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect, test, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { maxDifference, onnxReference, pipelineReference, tfjsReference } from '../support/mlReference.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
 
@@ -401,4 +404,64 @@ test('bad input gets an error that names the problem and the fix, and the Worker
   // After all of that the Worker still answers.
   const healthy = await call<Inference>('onnx_inference', mlp({ input: { data: [[0.5, 0.5, 0.5, 0.5]] } }));
   expect(healthy.outputs.logits!.dims).toEqual([1, 3]);
+});
+
+test('what a client can make the tab fetch: the person approves a new origin, Settings lists and removes it', async () => {
+  const model = await readFile(new URL('../../public/models/mlp/model.onnx', import.meta.url));
+  const cors = { 'access-control-allow-origin': '*' };
+  const local: string[] = [];
+  await page.context().route('http://127.0.0.1:9/**', async (route) => {
+    local.push(route.request().url());
+    await route.abort();
+  });
+  await page
+    .context()
+    .route('https://models.example.com/**', (route) =>
+      route.request().url().endsWith('/moved.onnx')
+        ? route.fulfill({ status: 302, headers: { ...cors, location: 'http://127.0.0.1:9/secret.onnx' } })
+        : route.fulfill({ status: 200, headers: cors, contentType: 'application/octet-stream', body: model }),
+    );
+  try {
+    // An address on this machine: refused at once, nobody asked, nothing fetched.
+    expect(await toolError('model_load', { url: 'http://127.0.0.1:9/model.onnx' })).toContain(
+      'model_load refused to fetch from http://127.0.0.1:9: it is a loopback address (this machine)',
+    );
+
+    // A new public origin waits for the person, who sees the client, the tool and the origin.
+    const loading = call<Loaded>('model_load', { url: 'https://models.example.com/mlp/model.onnx' });
+    const request = page.getByTestId('approval-request');
+    await expect(request).toContainText('ML client wants this tab to fetch a model from https://models.example.com');
+    await expect(request).toContainText('model_load');
+    await request.getByTestId('approval-approve').click();
+    expect((await loading).signature.inputs[0]!.name).toBe('input');
+
+    // Remembered: the next call from that origin asks nobody; its redirect is not followed.
+    expect(await toolError('model_load', { url: 'https://models.example.com/moved.onnx' })).toContain(
+      'https://models.example.com/moved.onnx answered with a redirect, which Vial does not follow',
+    );
+    expect(local).toEqual([]);
+
+    // Settings lists the origin with the client it was approved for; removed, the next call asks again.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const row = page.locator('[data-testid="fetch-origin"][data-origin="https://models.example.com"]');
+    await expect(row).toContainText('Approved for ML client');
+    await row.getByTestId('fetch-origin-remove').click();
+    await expect(row).toHaveCount(0);
+    const again = toolError('model_load', { url: 'https://models.example.com/mlp/model.onnx' });
+    await expect(request).toContainText('https://models.example.com');
+    await request.getByTestId('approval-reject').click();
+    expect(await again).toContain('model_load was rejected by the user');
+
+    // The person adds a local origin in Settings; clients may then use it without asking.
+    await page.getByTestId('fetch-origin-input').fill('http://127.0.0.1:9/anything');
+    await page.getByTestId('fetch-origin-add').click();
+    await expect(page.locator('[data-testid="fetch-origin"][data-origin="http://127.0.0.1:9"]')).toContainText(
+      'Added here',
+    );
+    expect(await toolError('model_load', { url: 'http://127.0.0.1:9/model.onnx' })).toContain('Could not fetch');
+    expect(local).toEqual(['http://127.0.0.1:9/model.onnx']);
+  } finally {
+    await page.context().unrouteAll();
+    await page.evaluate(() => localStorage.removeItem('vial.fetch.origins'));
+  }
 });

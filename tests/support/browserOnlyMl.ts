@@ -3,6 +3,9 @@
  * the tab's Worker (tested in Chromium), so here every ML call fails the way a tab without the
  * Worker would, with an error that says so. The registry is empty.
  */
+import { ApprovalQueue } from '../../web/src/host/approvals.ts';
+import { FetchOriginStore } from '../../web/src/storage/fetchOriginStore.ts';
+import { RemoteFetchGuard } from '../../web/src/tools/ml/fetchGuard.ts';
 import type { MlPackDependencies } from '../../web/src/tools/ml/index.ts';
 import { DEFAULT_ML_SETTINGS } from '../../web/src/tools/ml/settings.ts';
 
@@ -24,4 +27,11 @@ export const browserOnlyMl: MlPackDependencies = {
     cancel: async () => undefined,
   },
   mlSettings: { read: () => DEFAULT_ML_SETTINGS },
+  // The tools still check URLs before the (missing) Worker; nobody answers this queue, so a new
+  // public origin waits out the approval timeout. Tests that approve build their own guard.
+  fetchGuard: new RemoteFetchGuard({
+    tabOrigin: 'http://localhost',
+    origins: FetchOriginStore.inMemory(),
+    approvals: new ApprovalQueue(),
+  }),
 };

@@ -5,6 +5,7 @@
  * on the same wallet as the wallet tools), and the Svelte app on top.
  */
 import { mount } from 'svelte';
+import { ApprovalQueue } from './host/approvals.ts';
 import { AuditLog } from './host/audit.ts';
 import { enrolmentFromHash } from './host/enrolment.ts';
 import { Permissions } from './host/permissions.ts';
@@ -12,6 +13,7 @@ import { HostRuntime } from './host/runtime.ts';
 import { IndexedDbAuditStore } from './storage/auditStore.ts';
 import { IndexedDbCircuitHistory } from './storage/circuitHistory.ts';
 import { IndexedDbConversationStore } from './storage/conversationStore.ts';
+import { FetchOriginStore } from './storage/fetchOriginStore.ts';
 import { IndexedDbHostStore } from './storage/hostStore.ts';
 import { IndexedDbPermissionStore } from './storage/permissionStore.ts';
 import { IndexedDbSentTransactionStore } from './storage/sentTransactionStore.ts';
@@ -22,6 +24,7 @@ import { createAuditWorker } from './workers/audit/workerClient.ts';
 import { createQuantumWorker } from './workers/quantum/workerClient.ts';
 import { createMlWorker } from './workers/ml/workerClient.ts';
 import { MlSettingsStore } from './tools/ml/settings.ts';
+import { RemoteFetchGuard } from './tools/ml/fetchGuard.ts';
 import type { MlState } from './ui/mlState.svelte.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
 import { LlmState } from './ui/llmState.svelte.ts';
@@ -36,8 +39,14 @@ import './ui/styles.css';
 
 // One simulator Worker and one circuit history, shared by the tools and the Quantum view.
 const quantumDeps = { quantum: createQuantumWorker(), circuits: new IndexedDbCircuitHistory() };
+// The tab's policy and approval queue (the runtime's gate); the ML tools' fetch guard asks in the same queue.
+const permissions = new Permissions(new IndexedDbPermissionStore());
+const approvals = new ApprovalQueue({ timeoutMs: () => permissions.approvalTimeoutMs() });
+// The origins remote clients may make this tab fetch from, listed in Settings.
+const fetchOrigins = new FetchOriginStore(localStorage);
+const fetchGuard = new RemoteFetchGuard({ tabOrigin: location.origin, origins: fetchOrigins, approvals });
 // One ML Worker (started on first use) and one settings store, shared by the ML tools and the Models view.
-const mlDeps = { ml: createMlWorker(), mlSettings: new MlSettingsStore(localStorage) };
+const mlDeps = { ml: createMlWorker(), mlSettings: new MlSettingsStore(localStorage), fetchGuard };
 // One conversation store, shared by the LLM tools and the LLM view.
 const conversations = new IndexedDbConversationStore();
 // One browser wallet, shared by the wallet tools and the Wallet view. wagmi loads on first use
@@ -54,7 +63,8 @@ const runtime = new HostRuntime({
   store: new IndexedDbHostStore(),
   registry: createToolRegistry({ ...quantumDeps, ...mlDeps, conversations, wallet, transactions }),
   fixturePacks,
-  permissions: new Permissions(new IndexedDbPermissionStore()),
+  permissions,
+  approvals,
   // The audit log hashes (verification, argument digests) in its own Worker, off this thread.
   audit: new AuditLog(new IndexedDbAuditStore(), { checker: createAuditWorker() }),
 });
@@ -85,7 +95,7 @@ addEventListener('hashchange', () => {
 const linked = takeEnrolmentLink();
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml } });
+mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml, fetchOrigins } });
 void (linked === undefined ? Promise.resolve() : app.enrol(linked)).then(() => app.start()).then(() => trust.start());
 // A wallet connected before this reload reconnects now, so the tools find it as it was.
 if (wasConnected(localStorage)) void walletState.open();

@@ -1,15 +1,19 @@
 /**
- * What the ML tools need: the ML Worker (shared with the Models view) and the tab's settings.
+ * What the ML tools need: the ML Worker (shared with the Models view), the tab's settings, and the
+ * guard every URL a client names passes before the Worker fetches it.
  * `explainingMlErrors` wraps every call so the Worker's self-explaining errors reach clients as they are.
  */
 import { explainingErrors } from '../../host/toolError.ts';
 import type { MlEngine } from '../../workers/ml/engine.ts';
 import type { MlSettings } from '../../workers/ml/service.ts';
+import type { RemoteFetchGuard } from './fetchGuard.ts';
 
 export interface MlPackDependencies {
   ml: MlEngine;
   /** The Models view's settings, read at each call. */
   mlSettings: { read(): MlSettings };
+  /** Decides which URLs remote clients may make the tab fetch (asking the person when it must). */
+  fetchGuard: RemoteFetchGuard;
 }
 
 const EXPLAINED = new Set(['MlError']);

@@ -2,20 +2,23 @@
  * `model_load`: puts a model in the tab's registry from a URL, a bundled sample or the Hugging
  * Face hub, and returns its registry id and signature. Loading the same bytes again returns
  * the same id; the bytes stay in the browser, so later calls and reloads do not download again.
+ * A URL, and the hub, pass the fetch guard first (`fetchGuard.ts`: what a client may make the tab fetch).
  */
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../host/registry.ts';
 import { ToolError } from '../../host/toolError.ts';
-import { PIPELINE_TASKS } from '../../workers/ml/pipelineSpec.ts';
+import { hubModelIdSchema, PIPELINE_TASKS } from '../../workers/ml/pipelineSpec.ts';
 import { MODEL_KINDS } from '../../workers/ml/registry.ts';
+import type { LoadSource } from '../../workers/ml/service.ts';
 import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
+import { HUGGING_FACE_HUB } from './fetchGuard.ts';
 
-export function createModelLoadTool({ ml, mlSettings }: MlPackDependencies) {
+export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
   return defineTool({
     name: 'model_load',
     title: 'Load a model',
     description:
-      "Loads a model into this browser tab's model registry and returns its id and signature (input/output names, dtypes, dims). Sources: a URL to an ONNX file (e.g. from torch.onnx.export) or a tfjs model.json, a bundled sample ('sample:mlp', 'sample:tfjs-blobs', 'sample:bert-embed', …), or a Hugging Face model id for transformers.js with its task. Use the id with onnx_inference, tfjs_inference or ml_pipeline.",
+      "Loads a model into this browser tab's model registry and returns its id and signature (input/output names, dtypes, dims). Sources: a URL to an ONNX file (e.g. from torch.onnx.export) or a tfjs model.json, a bundled sample ('sample:mlp', 'sample:tfjs-blobs', 'sample:bert-embed', …), or a Hugging Face model id for transformers.js with its task. Use the id with onnx_inference, tfjs_inference or ml_pipeline. The first fetch from a new origin waits for the person at the tab to approve it; local-network addresses are refused unless they allowed them in Settings; redirects are not followed (give the file's final URL) and tfjs weight files must sit on model.json's origin.",
     scopes: ['ml'],
     access: 'compute',
     input: z.strictObject({
@@ -25,9 +28,7 @@ export function createModelLoadTool({ ml, mlSettings }: MlPackDependencies) {
         .optional()
         .describe('URL of a .onnx file or a tfjs model.json (relative URLs are the tab origin)'),
       sample: z.string().max(200).optional().describe("A bundled sample, e.g. 'sample:mlp'"),
-      hub: z
-        .string()
-        .max(200)
+      hub: hubModelIdSchema
         .optional()
         .describe("A Hugging Face model id for transformers.js, e.g. 'Xenova/all-MiniLM-L6-v2'"),
       kind: z.enum(MODEL_KINDS).optional().describe("'onnx' or 'tfjs' when the URL does not end in .onnx / .json"),
@@ -35,21 +36,27 @@ export function createModelLoadTool({ ml, mlSettings }: MlPackDependencies) {
       name: z.string().max(200).optional().describe('A name to show in the registry'),
     }),
     annotations: { readOnlyHint: false, openWorldHint: true },
-    run: async (input) => {
+    run: async (input, { client, signal }) => {
       const given = [input.url, input.sample, input.hub].filter((value) => value !== undefined);
       if (given.length !== 1) {
         throw new ToolError(
           'Give exactly one of url, sample or hub. Bundled samples are listed in vial://models/registry.',
         );
       }
-      const source =
-        input.url !== undefined
-          ? { url: input.url }
-          : input.sample !== undefined
-            ? { sample: input.sample }
-            : { hub: input.hub! };
+      const settings = mlSettings.read();
+      const call = { client, tool: 'model_load', what: 'a model', signal };
+      let source: LoadSource;
+      if (input.url !== undefined) {
+        source = { url: (await fetchGuard.admitUrl(input.url, call)).href };
+      } else if (input.sample !== undefined) {
+        source = { sample: input.sample };
+      } else {
+        // Off, transformers.js looks in the tab's /models/ only and fetches nothing remote.
+        if (settings.allowRemoteModels) await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { ...call, what: 'hub models' });
+        source = { hub: input.hub! };
+      }
       const record = await explainingMlErrors(() =>
-        ml.load({ source, kind: input.kind, task: input.task, name: input.name }, mlSettings.read()),
+        ml.load({ source, kind: input.kind, task: input.task, name: input.name }, settings),
       );
       return jsonResult({ ...record, resource: 'vial://models/registry' });
     },

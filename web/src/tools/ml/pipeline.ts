@@ -5,10 +5,24 @@
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../host/registry.ts';
 import { requestedBackendSchema } from '../../workers/ml/backends.ts';
-import { PIPELINE_TASKS, pipelineOptionsSchema } from '../../workers/ml/pipelineSpec.ts';
+import {
+  HUB_MODEL_ID_RULE,
+  isHubModelId,
+  PIPELINE_TASKS,
+  pipelineOptionsSchema,
+} from '../../workers/ml/pipelineSpec.ts';
 import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
+import { HUGGING_FACE_HUB } from './fetchGuard.ts';
 
-export function createPipelineTool({ ml, mlSettings }: MlPackDependencies) {
+/**
+ * Whether running `model` may download from the hub: a hub id (`owner/name`, or a registry id
+ * `hf:owner/name`) with remote models on. Samples never leave the tab.
+ */
+function mayUseHub(model: string, allowRemoteModels: boolean): boolean {
+  return allowRemoteModels && isHubModelId(model.replace(/^hf:/, ''));
+}
+
+export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
   return defineTool({
     name: 'ml_pipeline',
     title: 'Run a transformers.js pipeline',
@@ -18,7 +32,13 @@ export function createPipelineTool({ ml, mlSettings }: MlPackDependencies) {
     access: 'compute',
     input: z.strictObject({
       task: z.enum(PIPELINE_TASKS),
-      model: z.string().min(1).max(300),
+      model: z
+        .string()
+        .min(1)
+        .max(300)
+        .refine((model) => isHubModelId(model) || /^[a-z]+:[\w.-]/.test(model), {
+          message: `model is a bundled sample ('sample:bert-embed'), a registry id ('hf:owner/name') or a Hugging Face model id; ${HUB_MODEL_ID_RULE}`,
+        }),
       inputs: z
         .union([z.string().max(100_000), z.array(z.string().max(100_000)).min(1).max(256)])
         .describe('A text or a list of texts'),
@@ -30,9 +50,13 @@ export function createPipelineTool({ ml, mlSettings }: MlPackDependencies) {
         .describe("Which of the model's ONNX weight files to use"),
     }),
     annotations: { readOnlyHint: true, openWorldHint: true },
-    run: async (input) => {
+    run: async (input, { client, signal }) => {
       const inputs = typeof input.inputs === 'string' ? [input.inputs] : input.inputs;
-      const reply = await explainingMlErrors(() => ml.pipeline({ ...input, inputs }, mlSettings.read()));
+      const settings = mlSettings.read();
+      if (mayUseHub(input.model, settings.allowRemoteModels)) {
+        await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { client, tool: 'ml_pipeline', what: 'hub models', signal });
+      }
+      const reply = await explainingMlErrors(() => ml.pipeline({ ...input, inputs }, settings));
       return jsonResult(reply);
     },
   });

@@ -10,11 +10,14 @@ import { requestedBackendSchema } from '../../workers/ml/backends.ts';
 import type { TrainReply, TrainRequest } from '../../workers/ml/service.ts';
 import type { EpochReport } from '../../workers/ml/training.ts';
 import {
+  checkTrainingSize,
   layerInputSchema,
   LOSSES,
+  MAX_TRAINING_PARAMETERS,
   METRICS,
   OPTIMIZERS,
   parseLayers,
+  planModel,
   trainingDataSchema,
 } from '../../workers/ml/trainingSpec.ts';
 import { cancellableRun } from '../cancellableRun.ts';
@@ -46,14 +49,30 @@ export const trainInput = z.strictObject({
   name: z.string().max(200).optional().describe('A name for the trained model in the registry'),
 });
 
-/** One training run as the tool and the Models view both start it: cancellable through `signal`. */
+/**
+ * One training run as the tool and the Models view both start it: cancellable through `signal`.
+ * The model's size (and inline data's) is checked here, before the Worker allocates anything.
+ */
 export async function runTraining(
-  { ml }: MlPackDependencies,
+  { ml }: Pick<MlPackDependencies, 'ml'>,
   input: z.infer<typeof trainInput>,
   options: { signal?: AbortSignal; onEpoch?: (report: EpochReport) => void } = {},
 ): Promise<TrainReply> {
+  const layers = await explainingMlErrors(async () => {
+    const parsed = parseLayers(input.layers);
+    const plan = planModel(parsed);
+    if ('x' in input.data) {
+      const { x, y } = input.data;
+      checkTrainingSize(plan, {
+        examples: x.length,
+        values: countValues(x) + countValues(y),
+        batchSize: input.batch_size,
+      });
+    }
+    return parsed;
+  });
   const request: TrainRequest = {
-    layers: await explainingMlErrors(async () => parseLayers(input.layers)),
+    layers,
     data: input.data,
     epochs: input.epochs,
     batchSize: input.batch_size,
@@ -73,6 +92,18 @@ export async function runTraining(
   );
 }
 
+/** How many numbers inline data holds, nested arrays counted through (without flattening them). */
+function countValues(rows: unknown[]): number {
+  let total = 0;
+  const pending: unknown[] = [...rows];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (!Array.isArray(item)) total++;
+    else for (const value of item) pending.push(value);
+  }
+  return total;
+}
+
 export function describeEpoch({ epoch, epochs, logs }: EpochReport): string {
   const figures = Object.entries(logs).map(([name, value]) => `${name} ${value.toPrecision(4)}`);
   return `epoch ${epoch}/${epochs}: ${figures.join(', ')}`;
@@ -90,13 +121,17 @@ export function createTrainModelTool(deps: MlPackDependencies) {
   return defineTool({
     name: 'train_model',
     title: 'Train a model',
-    description:
-      "Trains a TensorFlow.js Sequential model in the user's browser (WebGPU, WASM or CPU) on inline data, CSV text or a CSV URL. Sends one progress notification per epoch with loss and metrics; cancelling stops after the current batch. Saves the trained model in the tab's registry and returns its id (use it with tfjs_inference) and the final metrics.",
+    description: `Trains a TensorFlow.js Sequential model in the user's browser (WebGPU, WASM or CPU) on inline data, CSV text or a CSV URL. Sends one progress notification per epoch with loss and metrics; cancelling stops after the current batch. Saves the trained model in the tab's registry and returns its id (use it with tfjs_inference) and the final metrics. Models over ${MAX_TRAINING_PARAMETERS.toLocaleString('en-US')} parameters are refused. A csv_url on a new origin waits for the person at the tab to approve it; local-network addresses are refused unless they allowed them in Settings; redirects are not followed.`,
     scopes: ['ml'],
     access: 'compute',
     input: trainInput,
-    annotations: { readOnlyHint: false, openWorldHint: false },
-    run: async (input, { signal, progress }) => {
+    annotations: { readOnlyHint: false, openWorldHint: true },
+    run: async (input, { client, signal, progress }) => {
+      if ('csv_url' in input.data) {
+        const call = { client, tool: 'train_model', what: 'a CSV file', signal };
+        const url = await deps.fetchGuard.admitUrl(input.data.csv_url, call);
+        input = { ...input, data: { ...input.data, csv_url: url.href } };
+      }
       const reply = await runTraining(deps, input, {
         signal,
         onEpoch: (report) => void progress(report.epoch, report.epochs, describeEpoch(report)),

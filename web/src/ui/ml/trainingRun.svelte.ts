@@ -37,7 +37,7 @@ export class TrainingRun {
   error: string | undefined = $state();
   private controller: AbortController | undefined;
 
-  constructor(private readonly deps: MlPackDependencies) {}
+  constructor(private readonly deps: Pick<MlPackDependencies, 'ml'>) {}
 
   /** Trains on the form's settings; resolves with the reply, or undefined when the run failed. */
   async start(): Promise<TrainReply | undefined> {

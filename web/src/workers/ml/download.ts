@@ -1,6 +1,10 @@
 /**
- * Model downloads with the tab's size limit enforced while the bytes arrive (a server's
+ * Model and data downloads with the tab's size limit enforced while the bytes arrive (a server's
  * Content-Length is believed only to refuse early), and failures that say what to do.
+ *
+ * The URL was checked before it reached the Worker (`tools/ml/fetchGuard.ts`), so nothing here may
+ * lead elsewhere: redirects are refused, not followed (the next address would not be checked),
+ * no cookies are sent, and no error quotes what a server sent (its status number only).
  */
 import { messageOf, MlError } from './errors.ts';
 
@@ -27,14 +31,22 @@ export interface Downloaded {
 export async function download(url: URL, maxBytes: number, budget = { used: 0 }): Promise<Downloaded> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { redirect: 'manual', credentials: 'omit' });
   } catch (error) {
     throw new MlError(
       `Could not fetch ${url.href}: ${messageOf(error)}. Check the URL, and that its server allows this origin (CORS).`,
     );
   }
+  // A browser hands back an opaque response for a redirect; Node, the 3xx itself.
+  if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+    await response.body?.cancel();
+    throw new MlError(
+      `${url.href} answered with a redirect, which Vial does not follow (the address it leads to would not have been checked). Give the file's final URL.`,
+    );
+  }
   if (!response.ok) {
-    throw new MlError(`${url.href} answered HTTP ${response.status} ${response.statusText}; check the URL.`);
+    await response.body?.cancel();
+    throw new MlError(`${url.href} answered HTTP ${response.status}; check the URL.`);
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && budget.used + declared > maxBytes) {

@@ -12,6 +12,21 @@ export const PIPELINE_TASKS = [
 ] as const;
 export type PipelineTask = (typeof PIPELINE_TASKS)[number];
 
+/**
+ * A Hugging Face model id, `owner/name` or `name`, as transformers.js itself accepts one. Anything
+ * else it would take for a path or URL: `//192.168.1.1/x` is fetched from that host.
+ */
+const HUB_MODEL_ID = /^(?:\w(?:[\w.-]*\w)?\/)?\w(?:[\w.-]{0,94}\w)?$/;
+
+export function isHubModelId(id: string): boolean {
+  return HUB_MODEL_ID.test(id) && !id.includes('..') && !id.includes('--');
+}
+
+export const HUB_MODEL_ID_RULE =
+  "a Hugging Face model id is 'owner/name' or 'name': letters, digits, '_', '-' and '.', without '..' or '--'";
+
+export const hubModelIdSchema = z.string().max(200).refine(isHubModelId, { message: HUB_MODEL_ID_RULE });
+
 export const pipelineOptionsSchema = z
   .strictObject({
     pooling: z

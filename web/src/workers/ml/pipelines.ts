@@ -10,7 +10,7 @@ import ortGlueUrl from 'transformers-ort/ort-wasm-simd-threaded.asyncify.mjs?url
 import ortWasmUrl from 'transformers-ort/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type * as TransformersJs from '@huggingface/transformers';
 import { messageOf, MlError } from './errors.ts';
-import type { PipelineOptions, PipelineTask } from './pipelineSpec.ts';
+import { HUB_MODEL_ID_RULE, isHubModelId, type PipelineOptions, type PipelineTask } from './pipelineSpec.ts';
 import { SerialQueue } from './serialQueue.ts';
 
 type Transformers = typeof TransformersJs;
@@ -63,6 +63,12 @@ export class Pipelines {
       options: PipelineOptions;
     },
   ): Promise<{ output: unknown; loadMs: number; runMs: number }> {
+    // transformers.js takes anything else for a path or URL to fetch (`//host/x` is another host).
+    if (!isHubModelId(request.model)) {
+      throw new MlError(
+        `'${request.model}' is not a model in this tab's registry, a bundled sample or a Hugging Face model id; ${HUB_MODEL_ID_RULE}.`,
+      );
+    }
     const transformers = await loadLibrary(settings);
     const key = `${request.task}|${request.model}|${request.device}|${request.dtype}`;
     const loadStart = performance.now();

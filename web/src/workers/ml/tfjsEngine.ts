@@ -38,17 +38,19 @@ export async function readModelArtifacts(
   contentType: string,
   weightFile: ModelFiles,
 ): Promise<{ artifacts: io.ModelArtifacts; size: number }> {
-  let parsed: z.infer<typeof modelJsonSchema>;
+  let json: unknown;
   try {
-    parsed = modelJsonSchema.parse(JSON.parse(new TextDecoder().decode(modelJson)));
-  } catch (error) {
-    throw notAModel(
-      'a tfjs model.json',
-      description,
-      contentType,
-      error instanceof z.ZodError ? z.prettifyError(error) : messageOf(error),
-    );
+    json = JSON.parse(new TextDecoder().decode(modelJson));
+  } catch {
+    // JSON.parse's message quotes the text, which may be anything a server sent: say less.
+    throw notAModel('a tfjs model.json', description, contentType, 'its text is not JSON');
   }
+  const checked = modelJsonSchema.safeParse(json);
+  if (!checked.success) {
+    // zod names paths and expected types, never the values.
+    throw notAModel('a tfjs model.json', description, contentType, z.prettifyError(checked.error));
+  }
+  const parsed = checked.data;
   const weights: ArrayBuffer[] = [];
   for (const group of parsed.weightsManifest) for (const path of group.paths) weights.push(await weightFile(path));
   const weightData = concatBytes(weights);
@@ -63,14 +65,33 @@ export async function readModelArtifacts(
   };
 }
 
-/** Fetches `model.json` and its weights from a URL, within the size limit for all of them. */
+/**
+ * Fetches `model.json` and its weights from a URL, within the size limit for all of them. The
+ * weight files must be on model.json's origin: only that origin was checked before the load.
+ */
 export async function downloadTfjs(url: URL, maxBytes: number) {
   const budget = { used: 0 };
   const json = await download(url, maxBytes, budget);
   return readModelArtifacts(url.href, json.bytes, json.contentType, async (path) => {
-    const weights = await download(new URL(path, url), maxBytes, budget);
+    const weightsUrl = sameOriginUrl(path, url);
+    if (!weightsUrl) {
+      throw new MlError(
+        `${url.href} names a weight file outside ${url.origin}; weight files must be on the same origin as model.json (paths relative to it).`,
+      );
+    }
+    const weights = await download(weightsUrl, maxBytes, budget);
     return weights.bytes;
   });
+}
+
+/** `path` resolved against `base`, when it stays on `base`'s origin. */
+function sameOriginUrl(path: string, base: URL): URL | undefined {
+  try {
+    const url = new URL(path, base);
+    return url.origin === base.origin ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files from the person's disk (the Models view): `model.json` plus the weight files it names. */

@@ -1,10 +1,13 @@
 /**
  * Training data into plain numbers: inline examples, or CSV (text or URL) with a header row
- * whose target column is named or last. Each bad value is named by row and column.
+ * whose target column is named or last. Each bad value is named by line and column.
+ *
+ * CSV errors never quote the CSV: a csv_url may point at a file its caller could not read
+ * otherwise, and the error goes back to that caller.
  */
 import { download } from './download.ts';
 import { MlError } from './errors.ts';
-import type { TrainingData } from './trainingSpec.ts';
+import { MAX_TRAINING_VALUES, type TrainingData } from './trainingSpec.ts';
 
 export interface Examples {
   /** One flat row per example. */
@@ -53,30 +56,44 @@ function numbers(value: unknown, where: string): number[] {
 }
 
 export function parseCsv(text: string, label: string | undefined): Examples {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  // Blank lines are skipped; errors count lines as the file does (1-based).
+  const lines = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line, number: index + 1 }))
+    .filter(({ line }) => line.trim() !== '');
   if (lines.length < 2) throw new MlError('The CSV needs a header row and at least one data row.');
-  const header = lines[0]!.split(',').map((name) => name.trim());
+  const header = lines[0]!.line.split(',').map((name) => name.trim());
   const target = label === undefined ? header.length - 1 : header.indexOf(label);
-  if (target < 0) throw new MlError(`The CSV has no column '${label}'. Its columns: ${header.join(', ')}.`);
+  if (target < 0) {
+    throw new MlError(
+      `The CSV's header row (line ${lines[0]!.number}, ${header.length} columns) has no column named '${label}'; leave label out to use the last column. (Column names are not repeated here: the CSV may come from a server the caller cannot read.)`,
+    );
+  }
   if (header.length < 2) throw new MlError('The CSV needs at least one feature column besides the target.');
+  const values = (lines.length - 1) * header.length;
+  if (values > MAX_TRAINING_VALUES) {
+    throw new MlError(
+      `The CSV has ${values.toLocaleString('en-US')} cells, over train_model's limit of ${MAX_TRAINING_VALUES.toLocaleString('en-US')} numbers. Train on fewer rows.`,
+    );
+  }
   const x: number[][] = [];
   const y: number[][] = [];
-  lines.slice(1).forEach((line, row) => {
+  for (const { line, number } of lines.slice(1)) {
     const cells = line.split(',');
     if (cells.length !== header.length) {
-      throw new MlError(`CSV row ${row + 2} has ${cells.length} cells but the header has ${header.length}.`);
+      throw new MlError(`CSV line ${number} has ${cells.length} cells but the header has ${header.length}.`);
     }
-    const values = cells.map((cell, column) => {
+    const row = cells.map((cell, column) => {
       const value = Number(cell.trim());
       if (cell.trim() === '' || !Number.isFinite(value)) {
         throw new MlError(
-          `CSV row ${row + 2}, column '${header[column]}' is '${cell.trim()}', not a number. Encode categories as numbers.`,
+          `CSV line ${number}, column ${column + 1} of ${header.length} is not a number (${cell.trim() === '' ? 'it is empty' : 'expected digits with an optional sign, decimal point and exponent'}). Encode categories as numbers.`,
         );
       }
       return value;
     });
-    y.push([values[target]!]);
-    x.push(values.filter((_, column) => column !== target));
-  });
+    y.push([row[target]!]);
+    x.push(row.filter((_, column) => column !== target));
+  }
   return { x, y };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from './trainingData.ts';
-import { parseLayers } from './trainingSpec.ts';
+import { MAX_TRAINING_VALUES, parseLayers } from './trainingSpec.ts';
 
 describe('parseLayers', () => {
   it('accepts the supported layers', () => {
@@ -56,11 +56,44 @@ describe('parseCsv', () => {
   });
 
   it.each([
-    ['a,b\n1,x\n', undefined, "CSV row 2, column 'b' is 'x', not a number"],
-    ['a,b\n1\n', undefined, 'CSV row 2 has 1 cells but the header has 2'],
-    ['a,b\n1,2\n', 'c', "The CSV has no column 'c'. Its columns: a, b."],
+    ['a,b\n1,x\n', undefined, 'CSV line 2, column 2 of 2 is not a number (expected digits'],
+    ['a,b\n\n1,\n', undefined, 'CSV line 3, column 2 of 2 is not a number (it is empty)'],
+    ['a,b\n1\n', undefined, 'CSV line 2 has 1 cells but the header has 2'],
+    ['a,b\n1,2\n', 'c', "The CSV's header row (line 1, 2 columns) has no column named 'c'"],
     ['a,b\n', undefined, 'The CSV needs a header row and at least one data row.'],
   ])('refuses %j', (csv, label, message) => {
     expect(() => parseCsv(csv, label)).toThrow(message);
+  });
+
+  it('never quotes the CSV in an error (a csv_url may be a file its caller cannot read)', () => {
+    const secret = 'DB_PASSWORD=hunter2';
+    const files = [
+      `${secret},b\n1,x\n`,
+      `a,b\n1,${secret}\n`,
+      `a,b\n${secret}\n`,
+      `${secret}\n1\n`,
+      `a,${secret}\n1,2,3\n`,
+    ];
+    for (const file of files) {
+      for (const label of [undefined, 'label']) {
+        let message = '';
+        try {
+          parseCsv(file, label);
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message, file).not.toBe('');
+        expect(message).not.toContain('hunter2');
+        expect(message).not.toContain('DB_PASSWORD');
+      }
+    }
+  });
+
+  it('refuses a CSV over the training data limit before converting it', () => {
+    const row = '1,2,3,4,5,6,7,8\n';
+    const rows = Math.ceil(MAX_TRAINING_VALUES / 8) + 1;
+    expect(() => parseCsv('a,b,c,d,e,f,g,h\n' + row.repeat(rows), undefined)).toThrow(
+      /The CSV has [\d,]+ cells, over train_model's limit of 16,777,216 numbers/,
+    );
   });
 });
