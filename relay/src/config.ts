@@ -148,18 +148,26 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(15 * 60 * 1000),
-  /** Bytes per second one tab may send on average; a tab that sends more is dropped. */
+  /** Bytes per second one tab may send on average; past it the relay stops reading the tab for a while. */
   VIAL_TAB_BYTES_PER_SEC: z.coerce
     .number()
     .int()
     .positive()
     .default(4 * 1024 * 1024),
-  /** Bytes one tab may send at once before VIAL_TAB_BYTES_PER_SEC applies. */
+  /** Bytes per second all tabs together may send, shared evenly among those connected. */
+  VIAL_TABS_BYTES_PER_SEC: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  /** How long a tab may keep more than its share waiting before it is dropped as a flood. */
+  VIAL_TAB_THROTTLE_DROP_MS: z.coerce.number().int().positive().default(10_000),
+  /** Bytes one tab may send at once before its share applies; another burst while over it, and the tab is dropped. */
   VIAL_TAB_BURST_BYTES: z.coerce
     .number()
     .int()
     .positive()
-    .default(32 * 1024 * 1024),
+    .default(8 * 1024 * 1024),
   VIAL_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
   VIAL_HOST: z.string().default('127.0.0.1'),
   /** The URL clients use to reach this relay (behind a proxy it differs from the bind address). */
@@ -292,7 +300,9 @@ export interface HostLimitsConfig {
   socketsPerAddress: number;
   offlineHostTtlMs: number;
   tabBytesPerSecond: number;
+  tabsBytesPerSecond: number;
   tabBurstBytes: number;
+  tabThrottleDropMs: number;
 }
 
 export type LlmWire = (typeof BUILTIN_LLM_PROVIDERS)[number]['wire'];
@@ -379,7 +389,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       socketsPerAddress: e.VIAL_TAB_SOCKETS_PER_ADDRESS,
       offlineHostTtlMs: e.VIAL_OFFLINE_HOST_TTL_MS,
       tabBytesPerSecond: e.VIAL_TAB_BYTES_PER_SEC,
+      tabsBytesPerSecond: e.VIAL_TABS_BYTES_PER_SEC,
       tabBurstBytes: e.VIAL_TAB_BURST_BYTES,
+      tabThrottleDropMs: e.VIAL_TAB_THROTTLE_DROP_MS,
     },
     llm: {
       providers: llmProviders(e, env),

@@ -52,6 +52,8 @@ export type LlmRefusalReason = LlmRefusal['error']['class'];
 export interface LlmMetrics {
   /** Tells the breaker gauge where to read from. */
   watchBreakers(read: () => Array<[string, BreakerState]>): void;
+  /** Tells the spend gauges where to read today's relay-wide spend (settled) and holds (attempts running). */
+  watchSpend(read: () => { spentUsd: number; heldUsd: number }): void;
   /** A chat request ended: `ok`, or the class of the error the tab got. */
   requestFinished(provider: string, outcome: string): void;
   /** One try at a provider failed (it may have been retried or fallen back from). */
@@ -180,6 +182,23 @@ export function createMetrics(): RelayMetrics {
 
 function createLlmMetrics(registry: Registry): LlmMetrics {
   let breakers: () => Array<[string, BreakerState]> = () => [];
+  let spend: () => { spentUsd: number; heldUsd: number } = () => ({ spentUsd: 0, heldUsd: 0 });
+  new Gauge({
+    name: 'vial_llm_spent_today_usd',
+    help: 'USD charged today (UTC) over all hosts, against VIAL_LLM_DAILY_BUDGET_USD',
+    registers: [registry],
+    collect() {
+      this.set(spend().spentUsd);
+    },
+  });
+  new Gauge({
+    name: 'vial_llm_held_usd',
+    help: 'USD held now for LLM attempts still running, at the most each can cost',
+    registers: [registry],
+    collect() {
+      this.set(spend().heldUsd);
+    },
+  });
   new Gauge({
     name: 'vial_llm_breaker_state',
     help: 'Circuit breaker per LLM provider: 0 closed, 1 half-open (probing), 2 open (failing fast)',
@@ -243,6 +262,9 @@ function createLlmMetrics(registry: Registry): LlmMetrics {
   return {
     watchBreakers(read) {
       breakers = read;
+    },
+    watchSpend(read) {
+      spend = read;
     },
     requestFinished(provider, outcome) {
       requests.inc({ provider, outcome });

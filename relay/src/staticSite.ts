@@ -6,14 +6,15 @@ export type StaticSite = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * What the app and its Workers may load and who may frame it. Scripts only from this origin
- * (WebAssembly compiled from them, for onnxruntime and the simulators), no plugins, no base or
+ * (WebAssembly compiled from them, for onnxruntime and the simulators, and `blob:` modules its
+ * own code makes: transformers.js imports its onnxruntime glue that way), no plugins, no base or
  * form retargeting, and no framing at all: an approval panel inside a hostile page could be
  * clickjacked. Fetches may go to any http(s) origin: the person loads models and data from URLs
  * of their choosing, and the tab's own guard decides which a remote client may reach.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "connect-src 'self' https: http: wss: ws: data: blob:",
   "img-src 'self' data: blob:",

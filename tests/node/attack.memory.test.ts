@@ -33,6 +33,7 @@ beforeAll(async () => {
       // Room for the whole flood: this file tests what is kept, attack.relay.test.ts the rate.
       VIAL_TAB_BURST_BYTES: String(1024 * MiB),
       VIAL_TAB_BYTES_PER_SEC: String(1024 * MiB),
+      VIAL_TABS_BYTES_PER_SEC: String(1024 * MiB),
     },
   });
 });

@@ -98,12 +98,16 @@ describe('the tab socket against an anonymous visitor', () => {
 });
 
 describe('the tab socket against a lying tab', () => {
-  it('drops a tab that sends more than its share of bytes, naming the limit; other hosts are served', async () => {
-    const { url } = await start({ VIAL_TAB_BYTES_PER_SEC: '65536', VIAL_TAB_BURST_BYTES: '262144' });
+  it('holds back, then drops, a tab that keeps sending more than its share; other hosts are served', async () => {
+    const { url } = await start({
+      VIAL_TAB_BYTES_PER_SEC: '65536',
+      VIAL_TAB_BURST_BYTES: '262144',
+      VIAL_TAB_THROTTLE_DROP_MS: '1500',
+    });
     const bystander = await openHostileTab(url);
     const flooder = await openHostileTab(url);
     const junk = { type: 'ping', id: 1, padding: 'x'.repeat(64 * 1024) };
-    for (let i = 0; i < 8; i++) flooder.send(junk);
+    for (let i = 0; i < 32; i++) flooder.send(junk);
     const { code, reason } = await flooder.closed;
     expect(code).toBe(1008);
     expect(reason).toBe('rate exceeded');

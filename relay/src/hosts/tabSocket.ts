@@ -22,6 +22,7 @@ import type { RelayMetrics, TabDropReason } from '../metrics.ts';
 import { createRateLimits } from '../mcp/rateLimits.ts';
 import type { Admission } from './admission.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
+import { createTabThrottles, type TabThrottle } from './tabThrottle.ts';
 
 export interface TabSocketOptions {
   registry: HostRegistry;
@@ -44,9 +45,10 @@ export interface TabSocketServer {
   close(): void;
 }
 
-/** What every tab socket shares: who has how many sockets open, and who made how many hosts lately. */
-interface AddressLimits {
+/** What every tab socket shares: who made how many hosts lately, and how fast all tabs may send. */
+interface SharedLimits {
   newHost(address: string): boolean;
+  throttle(): TabThrottle;
 }
 
 export function createTabSocketServer(options: TabSocketOptions): TabSocketServer {
@@ -58,8 +60,16 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
     tokenBurst: Math.max(1, hostLimits.newHostsPerMinute),
     authFailuresPerMinute: 0,
   });
-  const addressLimits: AddressLimits = {
+  const throttles = createTabThrottles({
+    tabBytesPerSecond: hostLimits.tabBytesPerSecond,
+    tabsBytesPerSecond: hostLimits.tabsBytesPerSecond,
+    burstBytes: hostLimits.tabBurstBytes,
+    maxPauseMs: Math.max(1, Math.floor(options.heartbeatMs / 2)),
+    dropAfterMs: hostLimits.tabThrottleDropMs,
+  });
+  const sharedLimits: SharedLimits = {
     newHost: (address) => newHosts.takeTokenRequest(address) === undefined,
+    throttle: () => throttles.open(),
   };
   wss.on('connection', (ws: WebSocket, req: IncomingMessage, address: string) => {
     const baseUrl = options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
@@ -69,7 +79,7 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
       if (left > 0) socketsByAddress.set(address, left);
       else socketsByAddress.delete(address);
     });
-    serveTab(ws, baseUrl, address, addressLimits, options);
+    serveTab(ws, baseUrl, address, sharedLimits, options);
   });
   return {
     handleUpgrade(req, socket, head) {
@@ -96,14 +106,14 @@ function serveTab(
   ws: WebSocket,
   baseUrl: string,
   address: string,
-  addressLimits: AddressLimits,
+  sharedLimits: SharedLimits,
   options: TabSocketOptions,
 ): void {
   const { registry, logger, metrics, hostLimits } = options;
   let host: Host | undefined;
   let registered = false;
-  /** Bytes this tab may still send now: refilled at VIAL_TAB_BYTES_PER_SEC up to VIAL_TAB_BURST_BYTES. */
-  const allowance = { bytes: hostLimits.tabBurstBytes, at: performance.now() };
+  const throttle = sharedLimits.throttle();
+  let paused = false;
   let awaitingPong = false;
   let pingId = 0;
   let queue: Promise<void> = Promise.resolve();
@@ -169,7 +179,7 @@ function serveTab(
     if (registry.size >= hostLimits.maxHosts) {
       return `this relay already knows ${hostLimits.maxHosts} hosts (VIAL_MAX_HOSTS); try again later`;
     }
-    if (!addressLimits.newHost(address)) {
+    if (!sharedLimits.newHost(address)) {
       return `too many new hosts from this address (VIAL_NEW_HOSTS_PER_MIN=${hostLimits.newHostsPerMinute}); try again in a minute`;
     }
     return undefined;
@@ -208,16 +218,28 @@ function serveTab(
     );
   }
 
-  /** Takes `bytes` from the tab's allowance; false once it has sent more than its share. */
-  function withinAllowance(bytes: number): boolean {
-    const now = performance.now();
-    allowance.bytes = Math.min(
-      hostLimits.tabBurstBytes,
-      allowance.bytes + ((now - allowance.at) / 1000) * hostLimits.tabBytesPerSecond,
-    );
-    allowance.at = now;
-    allowance.bytes -= bytes;
-    return allowance.bytes >= 0;
+  /** Counts what the tab sent against its share: reading it pauses while it is over, and it is dropped if it floods. */
+  function throttled(bytes: number): boolean {
+    const verdict = throttle.take(bytes);
+    if (verdict.action === 'drop') {
+      drop(
+        'rate_exceeded',
+        POLICY_VIOLATION_CLOSE_CODE,
+        `it kept sending more than its share (${Math.round(throttle.rate)} bytes per second now, after a burst of ${hostLimits.tabBurstBytes}) for ${hostLimits.tabThrottleDropMs} ms: VIAL_TAB_BYTES_PER_SEC, VIAL_TABS_BYTES_PER_SEC, VIAL_TAB_BURST_BYTES, VIAL_TAB_THROTTLE_DROP_MS`,
+      );
+      return true;
+    }
+    if (verdict.action === 'pause' && !paused) {
+      paused = true;
+      ws.pause();
+      setTimeout(() => {
+        paused = false;
+        if (dropReason !== undefined) return;
+        throttle.resumed();
+        ws.resume();
+      }, verdict.ms).unref();
+    }
+    return false;
   }
 
   function handle(frame: TabFrame): void | Promise<void> {
@@ -248,13 +270,7 @@ function serveTab(
   ws.on('message', (data, isBinary) => {
     if (dropReason !== undefined) return;
     const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
-    if (!withinAllowance(size)) {
-      return drop(
-        'rate_exceeded',
-        POLICY_VIOLATION_CLOSE_CODE,
-        `it sent more than its share: ${hostLimits.tabBytesPerSecond} bytes per second after a burst of ${hostLimits.tabBurstBytes} (VIAL_TAB_BYTES_PER_SEC, VIAL_TAB_BURST_BYTES)`,
-      );
-    }
+    if (throttled(size)) return;
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : parseFrame(tabFrameSchema, data.toString());
@@ -270,6 +286,7 @@ function serveTab(
 
   ws.on('close', (code, reason) => {
     clearInterval(heartbeat);
+    throttle.close();
     untrackBuffer();
     if (!host) return;
     registry.revokeLlmKey(host, link);

@@ -40,6 +40,8 @@ export interface HostLimits {
   hold(hostId: string, usd: number): SpendHold | HostLimitRefusal;
   /** USD the host may still spend today (held spend counted as spent); null when there is no budget. */
   budgetLeft(hostId: string): number | null;
+  /** Today's spend over all hosts: settled, and held by attempts still running. */
+  relaySpend(): { spentUsd: number; heldUsd: number };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -148,6 +150,10 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
       ];
       const least = Math.min(...left);
       return least === Infinity ? null : Math.max(0, least);
+    },
+    relaySpend() {
+      const ledger = ledgerOf(RELAY);
+      return { spentUsd: ledger.spent, heldUsd: ledger.held };
     },
   };
 }

@@ -88,6 +88,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     totalDailyBudgetUsd: llm.dailyBudgetUsd,
   });
   metrics.watchBreakers(() => router.breakerStates());
+  metrics.watchSpend(() => limits.relaySpend());
   let inFlight = 0;
 
   function refuse(
