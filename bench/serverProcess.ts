@@ -27,7 +27,14 @@ export const serverArgsSchema = z.object({
   /** What a `pipe-proxy` does with a streamed response (bench/pipeProxy.ts). */
   pipeMode: z.enum(PIPE_MODES).optional(),
   /** The answer an `llm-stand-in` streams: how many deltas, how far apart. */
-  llmReply: z.object({ deltas: z.number().int().min(1), delayMs: z.number().min(0) }).optional(),
+  llmReply: z
+    .object({
+      deltas: z.number().int().min(1),
+      delayMs: z.number().min(0),
+      /** The usage each answer reports (the stand-in's default otherwise). */
+      usage: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }).optional(),
+    })
+    .optional(),
   /** Whether usage reports carry the handoff times of a proxy (bench/handoffMeter.ts). */
   measureHandoff: z.boolean().optional(),
 });

@@ -36,13 +36,14 @@ async function start(): Promise<{ url: string; token?: string; close(): Promise<
   }
   if (kind === 'pipe-proxy') return startPipeProxy(args.targetUrl!, args.pipeMode);
   if (kind === 'llm-stand-in') {
-    const { deltas, delayMs } = args.llmReply!;
+    const { deltas, delayMs, usage } = args.llmReply!;
     const standIn = await startOpenAiStandIn({
       unscripted: {
         kind: 'reply',
         deltas: () => sharedClockMs().toFixed(3),
         deltaCount: deltas,
         chunkDelayMs: delayMs,
+        ...(usage ? { usage } : {}),
       },
     });
     return { url: standIn.baseUrl, close: () => standIn.close() };

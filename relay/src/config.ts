@@ -159,7 +159,7 @@ const envSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(8 * 1024 * 1024),
+    .default(4 * 1024 * 1024),
   /** How long a tab may keep more than its share waiting before it is dropped as a flood. */
   VIAL_TAB_THROTTLE_DROP_MS: z.coerce.number().int().positive().default(10_000),
   /** Bytes one tab may send at once before its share applies; another burst while over it, and the tab is dropped. */

@@ -11,6 +11,8 @@ export interface TabLink {
 /** What a host's client sessions need to hear about the tab coming and going. */
 export interface HostSessionHooks {
   fromTab(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): void;
+  /** Whether `message` answers a request this session's client is waiting on (each can be answered once). */
+  awaits(message: JSONRPCMessage): boolean;
   tabAttached(): void;
   tabDetached(reason: string): void;
   /** The tab closes the client's SSE stream for a request mid-call (SEP-1699 polling). */

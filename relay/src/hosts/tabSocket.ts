@@ -267,13 +267,22 @@ function serveTab(
     session.fromTab(frame.message as JSONRPCMessage, frame.relatedRequestId);
   }
 
+  /**
+   * An answer to a request a client is waiting on is the tab doing its job, and there can be only
+   * one per request: it is never held back. Everything else the tab sends counts against its share.
+   */
+  function answersAClient(frame: TabFrame): boolean {
+    if (frame.type !== 'mcp' || !host) return false;
+    return host.sessions.get(frame.sessionId)?.awaits(frame.message as JSONRPCMessage) ?? false;
+  }
+
   ws.on('message', (data, isBinary) => {
     if (dropReason !== undefined) return;
     const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
-    if (throttled(size)) return;
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : parseFrame(tabFrameSchema, data.toString());
+    if (!(parsed.ok && answersAClient(parsed.frame)) && throttled(size)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
     queue = queue
       .then(() => {

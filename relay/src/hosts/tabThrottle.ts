@@ -1,8 +1,11 @@
 /**
  * How fast tabs may send: each at most `tabBytesPerSecond`, and all together at most
- * `tabsBytesPerSecond`, shared evenly among the tabs connected, after a burst of `burstBytes`.
+ * `tabsBytesPerSecond`, shared evenly among the tabs connected, after a burst of `burstBytes`
+ * scaled down with the share (a lone tab gets all of it; many tabs cannot add their bursts up
+ * into a flood).
  * What a tab sends is read and parsed on the relay's one thread, so a share is what keeps a
- * flood of lying tabs from starving everyone else's calls.
+ * flood of lying tabs from starving everyone else's calls; a frame costs at least
+ * `FRAME_COST_BYTES` of it.
  *
  * A tab over its share is paused (its socket is not read, so TCP pushes back on the tab) until
  * its allowance has refilled, at most `maxPauseMs` at a time. A tab that has more waiting every
@@ -36,16 +39,23 @@ export interface TabThrottles {
   open(now?: number): TabThrottle;
 }
 
+/**
+ * What a frame costs at least, in bytes of share: each frame is parsed, validated and routed
+ * whatever its size, so a flood of tiny frames must pay for that work too.
+ */
+export const FRAME_COST_BYTES = 4096;
+
 /** A frame this soon after a resume was already waiting: the tab is sending faster than its share. */
 const WAITING_WITHIN_MS = 20;
 
 export function createTabThrottles(options: TabThrottleOptions): TabThrottles {
   const open = new Set<TabThrottle>();
   const share = () => Math.min(options.tabBytesPerSecond, options.tabsBytesPerSecond / Math.max(1, open.size));
+  const burst = (rate: number) => (options.burstBytes * rate) / options.tabBytesPerSecond;
 
   return {
     open(start = performance.now()) {
-      let allowance = options.burstBytes;
+      let allowance = burst(share());
       let at = start;
       /** Bytes received while already over the share, since the tab last got back under it. */
       let sentWhileOver = 0;
@@ -58,10 +68,10 @@ export function createTabThrottles(options: TabThrottleOptions): TabThrottles {
         },
         take(bytes, now = performance.now()) {
           const rate = share();
-          allowance = Math.min(options.burstBytes, allowance + ((now - at) / 1000) * rate);
+          allowance = Math.min(burst(rate), allowance + ((now - at) / 1000) * rate);
           at = now;
           const alreadyOver = allowance < 0;
-          allowance -= bytes;
+          allowance -= Math.max(bytes, FRAME_COST_BYTES);
           if (allowance >= 0) {
             sentWhileOver = 0;
             saturatedSince = undefined;

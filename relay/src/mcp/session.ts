@@ -180,6 +180,11 @@ export class ClientSession implements HostSessionHooks {
     this.finished(request, 'cancelled');
   }
 
+  awaits(message: JSONRPCMessage): boolean {
+    if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return false;
+    return message.id !== undefined && (this.pending.has(message.id) || this.replayIds.has(String(message.id)));
+  }
+
   /** The client opened its GET stream: from now on, messages for it are kept for resumption. */
   standaloneStreamOpened(): void {
     this.hasStandaloneStream = true;
