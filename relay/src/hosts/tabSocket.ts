@@ -99,6 +99,9 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
   };
 }
 
+/** What of an answer to a waiting client is not counted against its tab's share. */
+const ANSWER_FREE_BYTES = 64 * 1024;
+
 /** WebSocket close code for a tab that broke a limit: left more than `tabBufferBytes` unread, or sent more than its share. */
 const POLICY_VIOLATION_CLOSE_CODE = 1008;
 
@@ -269,7 +272,8 @@ function serveTab(
 
   /**
    * An answer to a request a client is waiting on is the tab doing its job, and there can be only
-   * one per request: it is never held back. Everything else the tab sends counts against its share.
+   * one per request: up to ANSWER_FREE_BYTES of it is never held back (a well-behaved host must not
+   * wait behind a crowd of lying tabs). Everything else the tab sends counts against its share.
    */
   function answersAClient(frame: TabFrame): boolean {
     if (frame.type !== 'mcp' || !host) return false;
@@ -282,7 +286,8 @@ function serveTab(
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : parseFrame(tabFrameSchema, data.toString());
-    if (!(parsed.ok && answersAClient(parsed.frame)) && throttled(size)) return;
+    const counted = parsed.ok && answersAClient(parsed.frame) ? size - ANSWER_FREE_BYTES : size;
+    if (counted > 0 && throttled(counted)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
     queue = queue
       .then(() => {
