@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createClientAddress, parseTrustedProxies } from './clientAddress.ts';
+import { addressBlock, createClientAddress, parseTrustedProxies } from './clientAddress.ts';
 
 const request = (peer: string, forwardedFor?: string) =>
   ({
@@ -34,5 +34,16 @@ describe('createClientAddress', () => {
     for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.0/8/1', 'fd00::/129', '10.0.0.0/x']) {
       expect(() => parseTrustedProxies([bad])).toThrow(`'${bad}' is not an IP address or CIDR range`);
     }
+  });
+});
+
+describe('addressBlock', () => {
+  it('counts an IPv6 address by its /64, however it is written, and an IPv4 address alone', () => {
+    expect(addressBlock('2001:db8:1:2::a')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:0db8:0001:0002:ffff:0:0:1')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressBlock('::1')).toBe('0:0:0:0::/64');
+    expect(addressBlock('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBlock('unknown')).toBe('unknown');
   });
 });

@@ -61,3 +61,21 @@ export function createClientAddress(trustedProxies: readonly string[]): ClientAd
     return address;
   };
 }
+
+/**
+ * The block a per-address limit counts an address in: an IPv4 address alone, an IPv6 address by
+ * its /64, the least any one subscriber is given (a client holding a /64 could otherwise present
+ * 2^64 addresses to every per-address limit). Anything else is returned as it is.
+ */
+export function addressBlock(address: string): string {
+  if (familyOf(address) !== 'ipv6') return address;
+  const [head = '', tail] = address.split('::');
+  const hextets = (part: string) => (part === '' ? [] : part.split(':'));
+  const left = hextets(head);
+  const right = tail === undefined ? [] : hextets(tail);
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}

@@ -142,6 +142,7 @@ describe('loadConfig', () => {
       { VIAL_HOST: '0.0.0.0' },
       { VIAL_PUBLIC_URL: 'https://vial.example.com' },
       { VIAL_TRUSTED_PROXIES: '10.0.0.5' },
+      { VIAL_ALLOWED_HOSTS: 'localhost:8787,vial.example.com' },
     ];
     for (const exposure of exposures) {
       expect(() => loadConfig(exposure)).toThrow(/VIAL_HOST_ADMISSION is not set: .* VIAL_HOST_ADMISSION=enrolment/);

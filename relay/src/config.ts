@@ -426,6 +426,9 @@ function shownValue(variable: string, value: string | undefined): string {
   return JSON.stringify(value ?? '');
 }
 
+/** Names that reach only this machine. */
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
 const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 /**
@@ -439,6 +442,8 @@ function isExposed(e: z.infer<typeof envSchema>): string | undefined {
     return `VIAL_PUBLIC_URL=${e.VIAL_PUBLIC_URL} is not a loopback address`;
   }
   if (e.VIAL_TRUSTED_PROXIES.length > 0) return "VIAL_TRUSTED_PROXIES says a proxy brings it other machines' requests";
+  const otherName = e.VIAL_ALLOWED_HOSTS.find((name) => !LOCAL_NAMES.has(name.replace(/:\d+$/, '').toLowerCase()));
+  if (otherName) return `VIAL_ALLOWED_HOSTS names ${otherName}, so a proxy or tunnel reaches it by that name`;
   return undefined;
 }
 

@@ -99,14 +99,14 @@ describe('what a call is charged', () => {
     expect(gateway.anthropic.requests.length).toBe(0);
   });
 
-  it('charges a stream cut before its usage chunk for what it produced, and says it is an estimate', async () => {
+  it('charges a stream cut before its usage chunk the most it could have cost, and says it is an estimate', async () => {
     gateway = await startGateway();
     const deltas = Array.from({ length: 8 }, () => 'x'.repeat(400));
     gateway.anthropic.script({ kind: 'cut', afterDeltas: 6, deltas });
     const end = endOf(await eventsOf(await chatAs(gateway.llmKey, costly)));
     expect(end).toMatchObject({ type: 'error', truncated: true, costEstimated: true });
-    // 2 400 bytes out at about 4 bytes a token is 600 tokens: $0.003 at $5 per million.
-    expect((end as Extract<LlmStreamEvent, { type: 'error' }>).costUsd).toBeGreaterThanOrEqual(0.003);
+    // What the provider billed cannot be known (hidden reasoning, say): its maxTokens of 1 000 at $5 per million.
+    expect((end as Extract<LlmStreamEvent, { type: 'error' }>).costUsd).toBeGreaterThanOrEqual(0.005);
   });
 
   it('charges a stream the tab aborts mid-answer', async () => {
@@ -129,7 +129,7 @@ describe('what a call is charged', () => {
       left = (await budgetLeft(gateway.llmKey))!;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    // 4 000 bytes out is about 1 000 tokens: at least $0.005 charged, not the $0 of before.
+    // The most it could have cost, its 1 000 tokens of output: at least $0.005, not the $0 of before.
     expect(1 - left).toBeGreaterThanOrEqual(0.005);
   });
 });

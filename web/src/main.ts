@@ -4,6 +4,7 @@
  * circuit history as the quantum tools; the Models view on the same ML Worker and settings as the ML tools; the Wallet view
  * on the same wallet as the wallet tools), and the Svelte app on top.
  */
+import './jitlessZod.ts';
 import { mount } from 'svelte';
 import { ApprovalQueue } from './host/approvals.ts';
 import { AuditLog } from './host/audit.ts';

@@ -15,7 +15,7 @@ import {
   type RelayFrame,
   type TabFrame,
 } from '@vial/shared';
-import type { ClientAddress } from '../clientAddress.ts';
+import { addressBlock, type ClientAddress } from '../clientAddress.ts';
 import type { HostLimitsConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics, TabDropReason } from '../metrics.ts';
@@ -83,7 +83,7 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
   });
   return {
     handleUpgrade(req, socket, head) {
-      const address = options.clientAddress(req);
+      const address = addressBlock(options.clientAddress(req));
       if ((socketsByAddress.get(address) ?? 0) >= hostLimits.socketsPerAddress) {
         socket.end(
           `HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis address already has ${hostLimits.socketsPerAddress} tab sockets open (VIAL_TAB_SOCKETS_PER_ADDRESS)`,
@@ -156,6 +156,11 @@ function serveTab(
     ws.close(code, reason.replaceAll('_', ' '));
     ws.terminate();
   }
+
+  // A socket is for a tab: one that has not registered by its first heartbeat is only holding a connection.
+  const registerDeadline = setTimeout(() => {
+    if (!registered) refuse(CLOSE_CODES.rejected, `register within ${options.heartbeatMs} ms of connecting`);
+  }, options.heartbeatMs);
 
   const heartbeat = setInterval(() => {
     if (awaitingPong) {
@@ -300,6 +305,7 @@ function serveTab(
 
   ws.on('close', (code, reason) => {
     clearInterval(heartbeat);
+    clearTimeout(registerDeadline);
     throttle.close();
     untrackBuffer();
     if (!host) return;

@@ -141,7 +141,8 @@ export function createRouter(options: RouterOptions): LlmRouter {
       }
 
       for (let attempt = 1; ; attempt++) {
-        const hold = holdSpend(costAt(price, usageCeiling(chat, inputBytes)));
+        const ceiling = usageCeiling(chat, inputBytes);
+        const hold = holdSpend(costAt(price, ceiling));
         if (!('settle' in hold)) {
           last = { class: 'budget_exceeded', message: hold.message, retryable: true, provider, model };
           attempts.push({ provider, model, attempt, errorClass: last.class, message: last.message });
@@ -195,7 +196,15 @@ export function createRouter(options: RouterOptions): LlmRouter {
             drained: () => sink.drained(),
           },
         );
-        const charged = usageToCharge(outcome.usage, outcome.ok, inputBytes, outputBytes);
+        const charged = usageToCharge({
+          reported: outcome.usage,
+          final: outcome.ok,
+          streamed: outcome.ok || outcome.streamed,
+          reportsUsage: adapter.reportsUsage,
+          ceiling,
+          inputBytes,
+          outputBytes,
+        });
         const costUsd = costAt(price, charged.usage);
         hold.settle(costUsd);
         spentUsd += costUsd;

@@ -5,10 +5,13 @@
  * plus a few per message for roles and separators, and the request's whole `maxTokens` of
  * output. That is a ceiling, so holds made with it cannot be overshot.
  *
- * After, without the provider's final usage (a stream cut or aborted before its last chunk, or a
- * server that reports none): the text that went in and came out at about four bytes a token,
- * never less than what the provider reported so far. It is an estimate and is marked as one. An
- * attempt that got nothing back at all (an error status, no headers in time) is charged nothing.
+ * After, without the provider's final usage, the charge is an estimate and is marked as one:
+ * - a stream from a provider that reports usage, cut or aborted after it began: the ceiling.
+ *   What the provider bills then cannot be known (a reasoning model may have thought for
+ *   thousands of tokens before its first word), so the operator is charged the most it could be;
+ * - a server that reports no usage at all: the text that went in and came out at about four
+ *   bytes a token, never less than anything it did report.
+ * An attempt refused before its stream began (an error status, no headers in time) costs nothing.
  */
 import type { LlmUsage, ParsedLlmChatRequest } from '@vial/shared';
 
@@ -35,15 +38,21 @@ export function usageCeiling(chat: ParsedLlmChatRequest, inputBytes: number): Ll
  * The usage to charge for an attempt: the provider's final report when it came, else an estimate
  * from the bytes in and out, never below what the provider reported before it stopped.
  */
-export function usageToCharge(
-  reported: LlmUsage | undefined,
-  final: boolean,
-  inputBytes: number,
-  outputBytes: number,
-): { usage: LlmUsage; estimated: boolean } {
-  if (reported && final) return { usage: reported, estimated: false };
-  // Refused before it began (an error status, a timeout before headers): nothing was generated.
-  if (!reported && outputBytes === 0) return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
+export function usageToCharge(attempt: {
+  reported: LlmUsage | undefined;
+  /** The attempt ended with the provider's end-of-message marker: `reported` is what it bills. */
+  final: boolean;
+  /** A 2xx stream began: the provider accepted the request. */
+  streamed: boolean;
+  reportsUsage: boolean;
+  ceiling: LlmUsage;
+  inputBytes: number;
+  outputBytes: number;
+}): { usage: LlmUsage; estimated: boolean } {
+  const { reported, inputBytes, outputBytes } = attempt;
+  if (reported && attempt.final) return { usage: reported, estimated: false };
+  if (!attempt.streamed && !attempt.final) return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
+  if (attempt.reportsUsage && !attempt.final) return { usage: attempt.ceiling, estimated: true };
   const estimate = (bytes: number) => Math.ceil(bytes / BYTES_PER_TOKEN_ESTIMATE);
   return {
     usage: {

@@ -33,7 +33,13 @@ export interface AttemptHandlers {
 
 export type AttemptOutcome =
   | { ok: true; reason: LlmFinishReason; usage: LlmUsage | undefined }
-  | { ok: false; failure: LlmFailure; usage: LlmUsage | undefined };
+  | {
+      ok: false;
+      failure: LlmFailure;
+      usage: LlmUsage | undefined;
+      /** The provider had accepted the request (a 2xx stream began): it bills for what it did. */
+      streamed: boolean;
+    };
 
 /** Error bodies past this are cut: the message only needs the start. */
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -86,7 +92,7 @@ export async function streamAttempt(
     try {
       response = await post(adapter.request(model, chat), controller.signal);
     } catch (error) {
-      return { ok: false, failure: interrupted(error), usage };
+      return { ok: false, failure: interrupted(error), usage, streamed: false };
     }
     clearTimeout(connectTimer);
     // From here the idle timeout applies: every chunk that arrives restarts it.
@@ -103,12 +109,13 @@ export async function streamAttempt(
           return body.length >= MAX_ERROR_BODY_CHARS;
         });
       } catch (error) {
-        if (options.signal.aborted) return { ok: false, failure: interrupted(error), usage };
+        if (options.signal.aborted) return { ok: false, failure: interrupted(error), usage, streamed: false };
       }
       return {
         ok: false,
         failure: adapter.classify(status, headersOf(response), body.slice(0, MAX_ERROR_BODY_CHARS)),
         usage,
+        streamed: false,
       };
     }
 
@@ -159,7 +166,7 @@ export async function streamAttempt(
     } catch (error) {
       failure ??= interrupted(error);
     }
-    if (failure) return { ok: false, failure, usage };
+    if (failure) return { ok: false, failure, usage, streamed: true };
     if (!done) {
       return {
         ok: false,
@@ -168,6 +175,7 @@ export async function streamAttempt(
           message: `${adapter.name}'s stream ended before its end-of-message marker: the answer is incomplete`,
         },
         usage,
+        streamed: true,
       };
     }
     return { ok: true, reason: reason ?? 'other', usage };

@@ -15,7 +15,7 @@ import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { bearerToken, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
-import type { ClientAddress } from '../clientAddress.ts';
+import { addressBlock, type ClientAddress } from '../clientAddress.ts';
 import type { RateLimited, RateLimits } from './rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { ClientSession } from './session.ts';
@@ -63,6 +63,9 @@ export interface McpEndpoint {
   /** Answers every request still in flight with a shutting-down error, then ends every session. */
   close(): Promise<void>;
 }
+
+/** Longest JSON-RPC request id taken (a UUID is 36; SDKs count up from 0). */
+const MAX_REQUEST_ID_CHARS = 256;
 
 /** What Streamable HTTP uses; OPTIONS (CORS preflight) is answered before this check. */
 const SERVED_METHODS = ['GET', 'POST', 'DELETE'];
@@ -172,7 +175,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       });
     }
 
-    const ip = clientAddress(req);
+    const ip = addressBlock(clientAddress(req));
     const blocked = rateLimits.checkAuthFailures(ip);
     if (blocked) return sendRateLimited(res, blocked, log);
 
@@ -283,7 +286,20 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const result = await readJsonBody(req, options.maxBodyBytes);
-    if (result.ok) return result.body;
+    if (result.ok) {
+      // Ids are kept while their requests run (here and in the SDK transport): a long one is memory a client chooses.
+      const long = requestIdsIn(result.body).find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
+      if (long === undefined) return result.body;
+      metrics.relayError('bad_request');
+      sendJsonRpcError(
+        res,
+        400,
+        `Bad Request: a JSON-RPC id is ${String(long).length} characters long; the relay takes ids of at most ${MAX_REQUEST_ID_CHARS}`,
+        {},
+        -32600,
+      );
+      return undefined;
+    }
     metrics.relayError(result.status === 413 ? 'payload_too_large' : 'bad_request');
     sendJsonRpcError(res, result.status, result.message, {}, result.code);
     return undefined;

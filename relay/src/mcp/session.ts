@@ -28,6 +28,13 @@ import { serveWithWebTransport, type ServeOptions } from './webTransportAdapter.
 const REPLAY_ID_PREFIX = 'vial-replay-';
 /** The JSON-RPC code for a request the relay refuses because a limit was reached (`data.limit` says which). */
 const LIMIT_ERROR_CODE = -32000;
+/** The code of the answer that closes a cancelled request's books (the client no longer waits for it). */
+const CANCELLED_ERROR_CODE = -32800;
+/**
+ * The largest `initialize` the relay keeps to replay to a reloaded tab: real ones are a few
+ * hundred bytes, and every session keeps its own for as long as it lives.
+ */
+export const MAX_INITIALIZE_BYTES = 64 * 1024;
 
 export interface ClientSessionOptions {
   id: string;
@@ -71,7 +78,8 @@ export class ClientSession implements HostSessionHooks {
   private readonly pending = new Map<RequestId, PendingRequest>();
   /** Timers that cancel requests whose client closed its stream, unless it resumes first. */
   private readonly abandonTimers = new Set<ReturnType<typeof setTimeout>>();
-  private initializeRequest: JSONRPCRequest | undefined;
+  /** The client's `initialize`, as JSON text: kept to replay to a reloaded tab. */
+  private initializeRequest: string | undefined;
   /** Ids of the `initialize` requests replayed to the tab whose answers are still to come. */
   private readonly replayIds = new Set<string>();
   private closed = false;
@@ -131,7 +139,18 @@ export class ClientSession implements HostSessionHooks {
     let streamClosable = false;
     if (isJSONRPCRequest(message)) {
       if (isInitializeRequest(message)) {
-        this.initializeRequest = message;
+        const json = JSON.stringify(message);
+        if (json.length > MAX_INITIALIZE_BYTES) {
+          this.metrics.requestFinished(message.method, 'bad_request');
+          const replied = this.replyError(
+            message.id,
+            -32602,
+            `initialize is ${json.length} bytes; the relay keeps each session's initialize to replay it to a reloaded tab, and takes at most ${MAX_INITIALIZE_BYTES}`,
+          );
+          void replied.then(() => this.close('initialize too large'));
+          return;
+        }
+        this.initializeRequest = json;
         this.host.send({ type: 'session-open', sessionId: this.id, client: this.client });
       }
       if (!this.host.online) {
@@ -178,6 +197,16 @@ export class ClientSession implements HostSessionHooks {
     if (!request) return;
     this.pending.delete(requestId);
     this.finished(request, 'cancelled');
+    this.closeBooks(requestId, 'cancelled by the client');
+  }
+
+  /**
+   * Ends a request the tab will not answer in the SDK transport too: it keeps every request id
+   * (and the stream it came on) until that request is answered, so a request cancelled and never
+   * answered would stay for as long as the session. The client stopped waiting; it ignores this.
+   */
+  private closeBooks(requestId: RequestId, reason: string): void {
+    void this.replyError(requestId, CANCELLED_ERROR_CODE, `Request cancelled: ${reason}`);
   }
 
   awaits(message: JSONRPCMessage): boolean {
@@ -221,7 +250,7 @@ export class ClientSession implements HostSessionHooks {
     // must still get its answer.
     const id = `${REPLAY_ID_PREFIX}${randomUUID()}`;
     this.replayIds.add(id);
-    const replay: JSONRPCRequest = { ...this.initializeRequest, id };
+    const replay: JSONRPCRequest = { ...(JSON.parse(this.initializeRequest) as JSONRPCRequest), id };
     this.host.send({ type: 'mcp', sessionId: this.id, message: replay });
     this.host.send({
       type: 'mcp',
@@ -249,7 +278,9 @@ export class ClientSession implements HostSessionHooks {
 
   /** Tells the tab a client abandoned these requests, so their tool handlers are aborted. */
   cancel(requestIds: Iterable<RequestId>, reason: string): void {
-    for (const requestId of requestIds) this.cancelAtTab(requestId, reason, 'cancelled');
+    for (const requestId of requestIds) {
+      if (this.cancelAtTab(requestId, reason, 'cancelled')) this.closeBooks(requestId, reason);
+    }
   }
 
   /**

@@ -87,6 +87,7 @@ export function createAnthropicAdapter(config: LlmProviderConfig): ProviderAdapt
   return {
     name,
     wire: 'anthropic',
+    reportsUsage: true,
     request(model, chat) {
       return {
         url: `${config.baseUrl}/v1/messages`,

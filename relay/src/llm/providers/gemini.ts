@@ -108,6 +108,7 @@ export function createGeminiAdapter(config: LlmProviderConfig): ProviderAdapter 
   return {
     name,
     wire: 'gemini',
+    reportsUsage: true,
     request(model, chat) {
       const generationConfig = {
         ...(chat.temperature !== undefined ? { temperature: chat.temperature } : {}),

@@ -89,6 +89,7 @@ export function createOpenAiCompatibleAdapter(config: LlmProviderConfig): Provid
   return {
     name,
     wire: 'openai-compatible',
+    reportsUsage: quirks.includeUsage,
     request(model, chat) {
       const messages = chat.system ? [{ role: 'system', content: chat.system }, ...chat.messages] : chat.messages;
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };

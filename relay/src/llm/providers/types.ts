@@ -32,6 +32,8 @@ export interface UpstreamRequest {
 export interface ProviderAdapter {
   readonly name: string;
   readonly wire: LlmWire;
+  /** Whether its streams end with the usage the provider bills: without it, a cut stream's cost is unknown. */
+  readonly reportsUsage: boolean;
   /** The HTTP request for one streamed answer from `model`. */
   request(model: string, chat: ParsedLlmChatRequest): UpstreamRequest;
   /** What a non-2xx response means; `body` is its text (possibly cut short). */
