@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { llmProvidersResponseSchema, llmRefusalSchema, type LlmChatRequest, type LlmStreamEvent } from '@vial/shared';
+import { startServerProcess } from '../../bench/serverProcess.ts';
+import { openHostileTab } from '../support/hostileTab.ts';
 import { startNodeHost } from '../support/relay.ts';
 import { endOf, eventsOf, startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 
@@ -149,4 +151,56 @@ describe('the LLM gateway while the relay drains', () => {
     expect(endOf(await running)).toMatchObject({ type: 'finish' });
     await closed;
   });
+});
+
+describe('a relay in its own process, its keys spent by an anonymous tab', () => {
+  it('charges at most its daily budget, however many calls a tab fires at once', async () => {
+    // The stand-in reports 2 000 tokens out per answer: $0.0012 each at gpt-4o-mini's $0.6 per million.
+    const standIn = await startServerProcess('llm-stand-in', {
+      llmReply: { deltas: 4, delayMs: 50, usage: { input: 20, output: 2000 } },
+    });
+    const relay = await startServerProcess('relay', {
+      env: {
+        OPENAI_API_KEY: 'sk-test',
+        VIAL_LLM_OPENAI_BASE_URL: standIn.url,
+        VIAL_LLM_HOST_DAILY_BUDGET_USD: '1',
+        VIAL_LLM_DAILY_BUDGET_USD: '0.01',
+        VIAL_LLM_HOST_REQUESTS_PER_MIN: '0',
+      },
+    });
+    try {
+      // Anyone on a loopback relay may host, and gets a key: the quick start's defaults.
+      const tab = await openHostileTab(relay.url);
+      const registered = tab.frames.find((frame) => frame.type === 'registered');
+      const llmKey = registered?.type === 'registered' ? registered.llmKey! : '';
+      const body = JSON.stringify({
+        model: 'openai:gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Write' }],
+        maxTokens: 2000,
+        stream: false,
+      });
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, async () => {
+          const response = await fetch(`${relay.url}/llm/chat`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${llmKey}`, 'content-type': 'application/json' },
+            body,
+          });
+          await response.text();
+          return response.status;
+        }),
+      );
+      const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+      const spent = Number(/^vial_llm_spent_today_usd ([0-9.e+-]+)/m.exec(metrics)?.[1]);
+      // 40 answers would cost $0.048; the relay's budget is $0.01.
+      expect(spent).toBeGreaterThan(0.005);
+      expect(spent).toBeLessThanOrEqual(0.01);
+      expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(8);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+      tab.socket.close();
+    } finally {
+      await relay.close();
+      await standIn.close();
+    }
+  }, 60_000);
 });
