@@ -16,7 +16,6 @@ import type { ClientIdentity } from '@vial/shared';
 import type { ApprovalPreview, ApprovalQueue } from '../../host/approvals.ts';
 import { ToolError } from '../../host/toolError.ts';
 import type { FetchOriginStore } from '../../storage/fetchOriginStore.ts';
-import { ADDRESS_KIND_WORDS, classifyUrl } from './addresses.ts';
 
 /** One remote call that would make the tab fetch. */
 export interface RemoteFetch {
@@ -75,6 +74,8 @@ export class RemoteFetchGuard {
   async admitOrigin(url: URL, call: RemoteFetch): Promise<void> {
     const { origin } = url;
     if (origin === this.tabOrigin.origin || this.options.origins.has(origin)) return;
+    // Fetched on the first URL it has to classify, keeping the address parsers out of the first paint.
+    const { ADDRESS_KIND_WORDS, classifyUrl } = await import('./addresses.ts');
     const kind = classifyUrl(url);
     if (kind !== 'public') {
       throw new ToolError(

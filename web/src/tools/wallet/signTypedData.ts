@@ -25,7 +25,6 @@ import type { ConnectedWallet, WalletService } from '../../wallet/service.ts';
 import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
 import { checkedAddress, connectedWallet } from './checks.ts';
 import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
-import { permitFields } from './permitFields.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });
 const typedDataSchema = z.object({
@@ -187,6 +186,8 @@ export function createSignTypedDataTool(wallet: WalletService) {
       requireChain(checked, status);
       approved.keep(context, { checked, wallet: { account: status.address, chainId: status.chain.id } });
       const { domain, primaryType, types, message } = checked.typedData;
+      // Fetched with the first typed data to preview, keeping permit decoding out of the first paint.
+      const { permitFields } = await import('./permitFields.ts');
       const permit = permitFields(checked.typedData);
       return {
         summary:
