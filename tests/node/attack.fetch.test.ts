@@ -10,9 +10,8 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startCountingServer, type CountingServer } from '../support/countingServer.ts';
 import { ApprovalQueue, type ApprovalRequest } from '../../web/src/host/approvals.ts';
 import type { HostRuntime } from '../../web/src/host/runtime.ts';
 import { FetchOriginStore } from '../../web/src/storage/fetchOriginStore.ts';
@@ -30,26 +29,8 @@ import { until } from '../support/until.ts';
 
 const PASSWORD = 'DB_PASSWORD=hunter2';
 
-interface TestServer {
-  origin: string;
-  port: number;
-  hits: string[];
-  server: Server;
-}
-
-async function serve(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<TestServer> {
-  const hits: string[] = [];
-  const server = createServer((request, response) => {
-    hits.push(request.url ?? '');
-    handle(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, port, hits, server };
-}
-
-let secret: TestServer;
-let dev: TestServer;
+let secret: CountingServer;
+let dev: CountingServer;
 let relay: StartedRelay;
 let host: HostRuntime;
 let attacker: Client;
@@ -84,8 +65,8 @@ function fetchingEngine(tabOrigin: string): MlEngine {
 }
 
 beforeAll(async () => {
-  secret = await serve((_, response) => response.end(`${PASSWORD}\nAWS_SECRET=abc\n`));
-  dev = await serve((request, response) => {
+  secret = await startCountingServer((_, response) => response.end(`${PASSWORD}\nAWS_SECRET=abc\n`));
+  dev = await startCountingServer((request, response) => {
     switch (request.url) {
       case '/leaky.csv':
         response.end(`${PASSWORD},label\nx,1\n`);

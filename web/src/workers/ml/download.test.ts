@@ -2,36 +2,19 @@
  * The Worker's downloads against real HTTP servers on loopback: one the URL names (already let
  * through by the fetch guard) and one it must never reach (a secret on another origin).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingServer, type CountingServer } from '../../../../tests/support/countingServer.ts';
 import { download } from './download.ts';
 import { downloadTfjs } from './tfjsEngine.ts';
 
 const SECRET = 'DB_PASSWORD=hunter2';
 
-interface TestServer {
-  origin: string;
-  hits: string[];
-  server: Server;
-}
-
-async function serve(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<TestServer> {
-  const hits: string[] = [];
-  const server = createServer((request, response) => {
-    hits.push(request.url ?? '');
-    handle(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
-
-let secret: TestServer;
-let allowed: TestServer;
+let secret: CountingServer;
+let allowed: CountingServer;
 
 beforeAll(async () => {
-  secret = await serve((_, response) => response.end(SECRET));
-  allowed = await serve((request, response) => {
+  secret = await startCountingServer((_, response) => response.end(SECRET));
+  allowed = await startCountingServer((request, response) => {
     switch (request.url) {
       case '/redirect':
         response.writeHead(302, { location: `${secret.origin}/secret` }).end();
