@@ -3,19 +3,25 @@
 # Vial relay serving the built web app on one port (8787).
 #
 #   docker build -t vial .
-#   docker run --rm -p 8787:8787 -e VIAL_PUBLIC_URL=http://localhost:8787 vial
+#   docker run --rm -p 8787:8787 -e VIAL_PUBLIC_URL=http://localhost:8787 \
+#     -e VIAL_HOST_ADMISSION=enrolment -e VIAL_ADMISSION_SECRET=<32+ random characters> vial
+#
+# In the container the relay listens beyond loopback, so it refuses to start until told who may
+# host (docs/security.md).
 #
 # Stage 1 installs the whole workspace and builds the web app; stage 2 is a self-contained copy
 # of the relay with its production dependencies only (`pnpm deploy --prod`), so the dev-only
 # packages (vite, playwright, the conformance suite and its Node 22 binary) stay out of the image.
 # See docs/deploy.md (reverse proxy, TLS) before exposing it.
 
-ARG NODE_IMAGE=node:20-slim
+# Node 24, the active LTS line (Node 20 reached its end of life in April 2026); the relay and its
+# tests were run on 24.22.3 outside Docker. The project itself still supports Node >= 20.19.
+ARG NODE_IMAGE=node:24-slim
 ARG PNPM_VERSION=10
 
 FROM ${NODE_IMAGE} AS build
 ARG PNPM_VERSION
-# pnpm from npm rather than corepack: the corepack bundled with some Node 20 images fails to
+# pnpm from npm rather than corepack: the corepack bundled with some Node images fails to
 # verify newer pnpm signatures.
 RUN npm install -g "pnpm@${PNPM_VERSION}" && pnpm --version
 WORKDIR /src
