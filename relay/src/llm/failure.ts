@@ -4,7 +4,7 @@
  */
 import type { LlmErrorClass } from '@vial/shared';
 import type { z } from 'zod';
-import { parseJson } from './providers/types.ts';
+import { parseJson } from './parseJson.ts';
 import { parseRetryAfter } from './retry.ts';
 
 export interface LlmFailure {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { LlmErrorClass, LlmFinishReason, LlmUsage } from '@vial/shared';
 import type { LlmProviderConfig } from '../../config.ts';
 import { classOfStatus, httpFailure, upstreamMessage, type LlmFailure } from '../failure.ts';
-import { parseJson, type ProviderAdapter, type StreamPart } from './types.ts';
+import { parseJson } from '../parseJson.ts';
+import type { ProviderAdapter, StreamPart } from './types.ts';
 
 const API_VERSION = '2023-06-01';
 /** Anthropic requires `max_tokens`; this is used when the tab gives none. */

@@ -9,7 +9,8 @@ import type { LlmErrorClass, LlmFinishReason } from '@vial/shared';
 import type { LlmProviderConfig } from '../../config.ts';
 import { classOfStatus, upstreamMessage, type LlmFailure } from '../failure.ts';
 import { parseRetryAfter } from '../retry.ts';
-import { parseJson, type ProviderAdapter, type StreamPart } from './types.ts';
+import { parseJson } from '../parseJson.ts';
+import type { ProviderAdapter, StreamPart } from './types.ts';
 
 const errorSchema = z.looseObject({
   code: z.number().optional(),

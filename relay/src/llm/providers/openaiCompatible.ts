@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { LlmFinishReason, LlmUsage } from '@vial/shared';
 import type { LlmProviderConfig } from '../../config.ts';
 import { classOfStatus, httpFailure, upstreamMessage, type LlmFailure } from '../failure.ts';
-import { parseJson, type ProviderAdapter, type StreamPart } from './types.ts';
+import { parseJson } from '../parseJson.ts';
+import type { ProviderAdapter, StreamPart } from './types.ts';
 
 export interface OpenAiQuirks {
   /** OpenAI deprecated `max_tokens` for `max_completion_tokens` (its reasoning models refuse the old name). */

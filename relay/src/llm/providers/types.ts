@@ -41,12 +41,3 @@ export interface ProviderAdapter {
   /** A decoder for one response stream (decoders keep per-stream state such as usage so far). */
   decoder(): StreamDecoder;
 }
-
-/** Parses an SSE data line as JSON; undefined when it is not JSON. */
-export function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data) as unknown;
-  } catch {
-    return undefined;
-  }
-}
