@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from '@vial/shared';
 import defaultPrices from './llm/prices.json' with { type: 'json' };
 import { hostIdSchema } from '@vial/shared';
 import { parseTrustedProxies } from './clientAddress.ts';
+import { LOCAL_HOSTNAMES } from './requestGuard.ts';
 import type { AdmissionConfig } from './hosts/admission.ts';
 import { modelPriceSchema, priceTableSchema, type ModelPrice, type PriceTable } from './llm/pricing.ts';
 
@@ -426,9 +427,6 @@ function shownValue(variable: string, value: string | undefined): string {
   return JSON.stringify(value ?? '');
 }
 
-/** Names that reach only this machine. */
-const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 /**
@@ -438,11 +436,11 @@ const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 function isExposed(e: z.infer<typeof envSchema>): string | undefined {
   if (!LOOPBACK_BIND.test(e.VIAL_HOST)) return `VIAL_HOST=${e.VIAL_HOST} listens beyond loopback`;
   const publicHost = e.VIAL_PUBLIC_URL && new URL(e.VIAL_PUBLIC_URL).hostname;
-  if (publicHost && !['localhost', '127.0.0.1', '[::1]'].includes(publicHost)) {
+  if (publicHost && !LOCAL_HOSTNAMES.has(publicHost)) {
     return `VIAL_PUBLIC_URL=${e.VIAL_PUBLIC_URL} is not a loopback address`;
   }
   if (e.VIAL_TRUSTED_PROXIES.length > 0) return "VIAL_TRUSTED_PROXIES says a proxy brings it other machines' requests";
-  const otherName = e.VIAL_ALLOWED_HOSTS.find((name) => !LOCAL_NAMES.has(name.replace(/:\d+$/, '').toLowerCase()));
+  const otherName = e.VIAL_ALLOWED_HOSTS.find((name) => !LOCAL_HOSTNAMES.has(name.replace(/:\d+$/, '').toLowerCase()));
   if (otherName) return `VIAL_ALLOWED_HOSTS names ${otherName}, so a proxy or tunnel reaches it by that name`;
   return undefined;
 }

@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** Names that reach only this machine: always accepted as Host, and what a loopback relay is reached by. */
+export const LOCAL_HOSTNAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export interface RequestGuardOptions {
   allowedOrigins: string[];

@@ -87,8 +87,7 @@ export class HostRegistry {
   issueLlmKey(host: Host, link: TabLink): string {
     const key = randomBytes(32).toString('base64url');
     const hash = sha256(key);
-    const previous = this.llmKeyOfHost.get(host.id);
-    if (previous) this.llmKeys.delete(previous);
+    this.forgetLlmKey(host.id);
     this.llmKeys.set(hash, { host, link });
     this.llmKeyOfHost.set(host.id, hash);
     return key;
@@ -97,9 +96,13 @@ export class HostRegistry {
   /** The connection `link` ended: the key it was issued dies with it. */
   revokeLlmKey(host: Host, link: TabLink): void {
     const hash = this.llmKeyOfHost.get(host.id);
-    if (hash === undefined || this.llmKeys.get(hash)?.link !== link) return;
-    this.llmKeys.delete(hash);
-    this.llmKeyOfHost.delete(host.id);
+    if (hash !== undefined && this.llmKeys.get(hash)?.link === link) this.forgetLlmKey(host.id);
+  }
+
+  private forgetLlmKey(hostId: string): void {
+    const hash = this.llmKeyOfHost.get(hostId);
+    if (hash !== undefined) this.llmKeys.delete(hash);
+    this.llmKeyOfHost.delete(hostId);
   }
 
   /**
@@ -114,9 +117,7 @@ export class HostRegistry {
         session.close(`the Vial tab of this host has been away for over ${Math.round(ttlMs / 1000)} s`);
       }
       this.hosts.delete(host.id);
-      const hash = this.llmKeyOfHost.get(host.id);
-      if (hash !== undefined) this.llmKeys.delete(hash);
-      this.llmKeyOfHost.delete(host.id);
+      this.forgetLlmKey(host.id);
       forgotten++;
     }
     return forgotten;

@@ -101,6 +101,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
   ): Promise<RouteOutcome> {
     const started = performance.now();
     const inputBytes = inputBytesOf(chat);
+    const ceiling = usageCeiling(chat, inputBytes);
     const attempts: LlmAttempt[] = [];
     let spentUsd = 0;
     let last: Failed = { class: 'not_configured', message: 'no model was tried', retryable: false };
@@ -141,7 +142,6 @@ export function createRouter(options: RouterOptions): LlmRouter {
       }
 
       for (let attempt = 1; ; attempt++) {
-        const ceiling = usageCeiling(chat, inputBytes);
         const hold = holdSpend(costAt(price, ceiling));
         if (!('settle' in hold)) {
           last = { class: 'budget_exceeded', message: hold.message, retryable: true, provider, model };

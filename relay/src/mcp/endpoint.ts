@@ -244,8 +244,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         `Bad Request: ${req.method} needs an Mcp-Session-Id header from a prior initialize`,
       );
     }
-    const body = await readBody(req, res);
-    if (body === undefined) return;
+    const read = await readBody(req, res);
+    if (read === undefined) return;
     const full = makeRoom(host, token);
     if (full) {
       metrics.relayError('rate_limited');
@@ -257,7 +257,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       );
     }
     const session = openSession(host, token);
-    await session.serve(req, res, { parsedBody: body, requestIds: requestIdsIn(body) });
+    await session.serve(req, res, { parsedBody: read.body, requestIds: read.requestIds });
     if (!session.transport.sessionId) await session.transport.close();
   }
 
@@ -274,9 +274,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       if (req.method === 'GET' && req.headers['last-event-id'] && res.statusCode === 200) session.resumed();
       return;
     }
-    const body = await readBody(req, res);
-    if (body === undefined) return;
-    const requestIds = requestIdsIn(body);
+    const read = await readBody(req, res);
+    if (read === undefined) return;
+    const { body, requestIds } = read;
     if (requestIds.length > 0 && options.draining()) return sendShuttingDown(res);
     if (requestIds.length > 0) {
       res.on('close', () => session.abandonLater(requestIds, options.abandonGraceMs));
@@ -284,12 +284,17 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     await session.serve(req, res, { parsedBody: body, headerOverrides, requestIds });
   }
 
-  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  /** The body and the ids of the requests in it, or undefined once the client has been answered with why not. */
+  async function readBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ body: unknown; requestIds: RequestId[] } | undefined> {
     const result = await readJsonBody(req, options.maxBodyBytes);
     if (result.ok) {
+      const requestIds = requestIdsIn(result.body);
       // Ids are kept while their requests run (here and in the SDK transport): a long one is memory a client chooses.
-      const long = requestIdsIn(result.body).find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
-      if (long === undefined) return result.body;
+      const long = requestIds.find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
+      if (long === undefined) return { body: result.body, requestIds };
       metrics.relayError('bad_request');
       sendJsonRpcError(
         res,
