@@ -61,28 +61,25 @@ class ExpressionParser {
   }
 
   private sum(depth: number): Expr {
-    const { stream } = this;
-    let left = this.product(depth);
-    let height = this.height;
-    while (stream.isSymbol('+') || stream.isSymbol('-')) {
-      const { line, column } = stream;
-      const op = stream.take() as BinaryOperator;
-      const right = this.product(depth);
-      height = this.grown(Math.max(height, this.height), { line, column });
-      left = { kind: 'binary', op, left, right, line, column };
-    }
-    this.height = height;
-    return left;
+    return this.leftAssociative(depth, '+', '-', (operandDepth) => this.product(operandDepth));
   }
 
   private product(depth: number): Expr {
+    return this.leftAssociative(depth, '*', '/', (operandDepth) => this.unary(operandDepth));
+  }
+
+  /**
+   * `operand (op operand)*` for one precedence level, folded to the left. Each operator adds a
+   * level to the tree the compiler and evaluator will recurse into, so it counts toward the height.
+   */
+  private leftAssociative(depth: number, first: string, second: string, operand: (depth: number) => Expr): Expr {
     const { stream } = this;
-    let left = this.unary(depth);
+    let left = operand(depth);
     let height = this.height;
-    while (stream.isSymbol('*') || stream.isSymbol('/')) {
+    while (stream.isSymbol(first) || stream.isSymbol(second)) {
       const { line, column } = stream;
       const op = stream.take() as BinaryOperator;
-      const right = this.unary(depth);
+      const right = operand(depth);
       height = this.grown(Math.max(height, this.height), { line, column });
       left = { kind: 'binary', op, left, right, line, column };
     }
