@@ -26,7 +26,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectClient } from '../tests/support/relay.ts';
 import { residentBytes } from '../tests/support/processMemory.ts';
 import type { FloodSettings, FloodTally } from './abuseFlood.ts';
-import { liftAbortListenerLimit, percentile } from './load.ts';
+import { callEcho, liftAbortListenerLimit, percentile } from './load.ts';
 import { intOption } from './options.ts';
 import { startServerProcess } from './serverProcess.ts';
 
@@ -82,11 +82,7 @@ async function callFor(seconds: number): Promise<number[]> {
     clients.map(async (client, c) => {
       for (let i = 0; performance.now() < until; i++) {
         const started = performance.now();
-        const text = `client ${c} call ${i}`;
-        const result = await client.callTool({ name: 'bench_echo', arguments: { text } });
-        const content = result.content as Array<{ text?: string }>;
-        if (result.isError || content[0]?.text !== text)
-          throw new Error(`bench_echo answered ${JSON.stringify(result)}`);
+        await callEcho(client, `client ${c} call ${i}`);
         latencies.push(performance.now() - started);
       }
     }),

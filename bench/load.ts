@@ -36,7 +36,8 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-async function callEcho(client: Client, text: string): Promise<void> {
+/** Calls `bench_echo` and checks that it answered exactly `text`. */
+export async function callEcho(client: Client, text: string): Promise<void> {
   const result = await client.callTool({ name: 'bench_echo', arguments: { text } });
   const content = result.content as { type: string; text?: string }[];
   if (result.isError || content[0]?.text !== text) {
