@@ -300,9 +300,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         access: tool.access,
         scopes: tool.scopes,
       };
-      /** Answers once the call's audit entry is stored (it never throws: a lost entry is only reported). */
-      const finish = async (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
-        await session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt }, input);
+      const finish = (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
+        session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt }, input);
         return result;
       };
       const context: ToolContext = {

@@ -63,9 +63,7 @@ export interface MintTokenRequest {
  * Writes a call to the audit log: once it has ended, and, for a signing call the person approved,
  * also as it starts (or when the tool notes a step, such as a transaction it broadcast). Those
  * `started` entries resolve once stored, and the call waits for them: a tab closed mid-call still
- * leaves the evidence. An ended call's entry resolves once stored too, and the client gets its
- * answer after that, so a tab reloaded right after an answer still has the call in its log; a
- * lost entry is reported, never fatal.
+ * leaves the evidence. An ended call is logged off its path; a lost entry is reported, never fatal.
  */
 export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: unknown): Promise<void> | undefined {
   if (event.outcome === 'waiting') return undefined;
@@ -97,13 +95,11 @@ export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: 
       },
     );
   }
-  return audit.append(call).then(
-    () => undefined,
-    (error: unknown) => {
-      // The call itself has finished; losing its log entry must be visible, not fatal.
-      console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
-    },
-  );
+  audit.append(call).catch((error: unknown) => {
+    // The call itself has finished; losing its log entry must be visible, not fatal.
+    console.error(`Vial: could not append ${event.tool} to the audit log: ${(error as Error).message}`);
+  });
+  return undefined;
 }
 
 /** What the UI can subscribe to. */
