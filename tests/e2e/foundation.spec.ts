@@ -35,6 +35,12 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   expect(report.webgpu.available).toBe(true);
   expect(`${report.webgpu.adapter?.architecture} ${report.webgpu.adapter?.vendor}`).toMatch(/swiftshader|google/i);
 
+  // The audit log stores a call's entry just after its answer, off the call's path: wait until it
+  // is stored (the Activity view lists stored entries) before the reload, which would else cut it.
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByTestId('activity-row')).toHaveCount(1);
+  await page.getByRole('link', { name: 'Connect' }).click();
+
   // Reload the tab: the same host id comes back from IndexedDB and the same session carries on.
   const sessionId = transport.sessionId;
   await page.reload();
