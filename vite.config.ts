@@ -29,10 +29,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^transformers-ort\//, replacement: `${transformersOrt}/` },
-      // The tab's MCP servers validate with @cfworker/json-schema: see web/src/host/sdkValidator.ts.
+      // The tab's MCP servers validate with @cfworker/json-schema: see web/src/server/sdkValidator.ts.
       {
         find: /^\.\.\/validation\/ajv-provider\.js$/,
-        replacement: fileURLToPath(new URL('./web/src/host/sdkValidator.ts', import.meta.url)),
+        replacement: fileURLToPath(new URL('./web/src/server/sdkValidator.ts', import.meta.url)),
       },
     ],
   },

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { AuditLog, MemoryAuditStore } from '../web/src/host/audit.ts';
-import { CallGate } from '../web/src/host/callGate.ts';
-import { RelayLlmGateway } from '../web/src/host/llmGateway.ts';
-import type { ToolRegistry } from '../web/src/host/registry.ts';
-import { auditFinishedCall } from '../web/src/host/runtime.ts';
+import { AuditLog, MemoryAuditStore } from '../web/src/audit/auditLog.ts';
+import { CallGate } from '../web/src/server/callGate.ts';
+import { RelayLlmGateway } from '../web/src/llm/gateway.ts';
+import type { ToolRegistry } from '../web/src/server/toolRegistry.ts';
+import { auditFinishedCall } from '../web/src/server/runtime.ts';
 
 export interface DirectServer {
   server: Server;

@@ -4,7 +4,7 @@
  * file because the pack is nothing but this one tool.
  */
 import { z } from 'zod';
-import { defineTool, type ToolPack } from '../web/src/host/registry.ts';
+import { defineTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
 
 export const benchEcho = defineTool({
   name: 'bench_echo',

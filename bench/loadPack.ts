@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineTool, type ToolPack } from '../web/src/host/registry.ts';
+import { defineTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
 import { benchEcho } from './echoPack.ts';
 
 export const benchSlow = defineTool({

@@ -24,13 +24,13 @@
  * the thread comparison (`--thread-qubits=12,14,16,18,20,22`; empty to skip).
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import type { StateBackend } from '../web/src/workers/quantum/backend.ts';
-import type { Circuit } from '../web/src/workers/quantum/circuit.ts';
-import { CpuBackend } from '../web/src/workers/quantum/cpu/backend.ts';
-import { nodeKernelThreads } from '../web/src/workers/quantum/cpu/testing/nodeThreads.ts';
-import { simulate, type SimulateOptions } from '../web/src/workers/quantum/simulate.ts';
-import { layeredCircuit } from '../web/src/workers/quantum/testing/randomCircuit.ts';
-import { distanceUpToGlobalPhase, referenceCircuit, stateOf } from '../web/src/workers/quantum/testing/reference.ts';
+import type { StateBackend } from '../web/src/quantum/stateBackend.ts';
+import type { Circuit } from '../web/src/quantum/circuit.ts';
+import { CpuBackend } from '../web/src/quantum/cpu/cpuBackend.ts';
+import { nodeKernelThreads } from '../web/src/quantum/cpu/testing/nodeThreads.ts';
+import { simulate, type SimulateOptions } from '../web/src/quantum/simulate.ts';
+import { layeredCircuit } from '../web/src/quantum/testing/randomCircuit.ts';
+import { distanceUpToGlobalPhase, referenceCircuit, stateOf } from '../web/src/quantum/testing/reference.ts';
 import { textOption } from './options.ts';
 
 const settings = {
@@ -227,8 +227,8 @@ async function webgpuPerGate(): Promise<
   let backend: StateBackend & { dispose(): void };
   let adapter: string;
   try {
-    const { nodeGpu } = await import('../web/src/workers/quantum/webgpu/testing/nodeGpu.ts');
-    const { WebGpuBackend } = await import('../web/src/workers/quantum/webgpu/backend.ts');
+    const { nodeGpu } = await import('../web/src/quantum/webgpu/testing/nodeGpu.ts');
+    const { WebGpuBackend } = await import('../web/src/quantum/webgpu/gpuBackend.ts');
     const gpu = nodeGpu();
     const info = (await gpu.requestAdapter())?.info;
     adapter = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') : 'unknown adapter';

@@ -16,7 +16,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectClient, startNodeHost, startRelay } from '../tests/support/relay.ts';
-import { ToolRegistry } from '../web/src/host/registry.ts';
+import { ToolRegistry } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
 import { liftAbortListenerLimit, runLoad, summarize, type LoadResult, type LoadRun } from './load.ts';

@@ -7,7 +7,7 @@ import { createLogger } from '../relay/src/log.ts';
 import { createRelay } from '../relay/src/server.ts';
 import { startOpenAiStandIn } from '../tests/support/llmStandIns/openai.ts';
 import { startNodeHost } from '../tests/support/relay.ts';
-import { ToolRegistry } from '../web/src/host/registry.ts';
+import { ToolRegistry } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';
 import { startHandoffMeter } from './handoffMeter.ts';
 import { loadPack } from './loadPack.ts';

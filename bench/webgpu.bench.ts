@@ -10,10 +10,10 @@
  * Options (`--name=value` or `BENCH_NAME`): `--qubits=16,18,20`, `--steps=40`, `--chunk-qubits=N`
  * (force chunks of 2^N amplitudes to time the cross-chunk paths).
  */
-import type { Step } from '../web/src/workers/quantum/program.ts';
-import { WebGpuBackend } from '../web/src/workers/quantum/webgpu/backend.ts';
-import { nodeGpu } from '../web/src/workers/quantum/webgpu/testing/nodeGpu.ts';
-import { pick, randomPhases, randomUnitary, rng } from '../web/src/workers/quantum/webgpu/testing/reference.ts';
+import type { Step } from '../web/src/quantum/program.ts';
+import { WebGpuBackend } from '../web/src/quantum/webgpu/gpuBackend.ts';
+import { nodeGpu } from '../web/src/quantum/webgpu/testing/nodeGpu.ts';
+import { pick, randomPhases, randomUnitary, rng } from '../web/src/quantum/webgpu/testing/reference.ts';
 
 function option(name: string, fallback: string): string {
   const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));

@@ -13,7 +13,7 @@ import { build, type Plugin } from 'vite';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = join(repo, 'vite.config.ts');
 const pageDir = fileURLToPath(new URL('.', import.meta.url));
-const onnxEngine = join(repo, 'web/src/workers/ml/onnxEngine.ts');
+const onnxEngine = join(repo, 'web/src/ml/onnxEngine.ts');
 
 /**
  * onnxruntime-web is the web package's dependency, not the root's: the page's own import of it

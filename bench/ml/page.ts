@@ -7,9 +7,9 @@
  * its own. The bench drives it with `page.evaluate(() => window.benchMl…)`.
  */
 import type * as Ort from 'onnxruntime-web';
-import { wasmThreads } from '../../web/src/workers/ml/backends.ts';
-import { OnnxEngine, type OnnxBackend } from '../../web/src/workers/ml/onnxEngine.ts';
-import { Pipelines, type PipelineDevice } from '../../web/src/workers/ml/pipelines.ts';
+import { wasmThreads } from '../../web/src/ml/backends.ts';
+import { OnnxEngine, type OnnxBackend } from '../../web/src/ml/onnxEngine.ts';
+import { Pipelines, type PipelineDevice } from '../../web/src/ml/pipelines.ts';
 
 /** As the ML Worker decides it. */
 const threads = wasmThreads();

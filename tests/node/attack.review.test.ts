@@ -23,7 +23,7 @@ import { WebSocket } from 'ws';
 import { llmProvidersResponseSchema, type LlmChatRequest, type RelayFrame } from '@vial/shared';
 import { startServerProcess, type ServerProcess } from '../../bench/serverProcess.ts';
 import { loadConfig } from '../../relay/src/config.ts';
-import type { HostRuntime } from '../../web/src/host/runtime.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { startNodeHost, startRelay, type StartedRelay } from '../support/relay.ts';
 import { mcpHeaders, rawInitialize } from '../support/testPack.ts';

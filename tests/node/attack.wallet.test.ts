@@ -17,7 +17,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseEther, type Address, type Hex } from 'viem';
 import { sepolia } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_PENDING_PER_CLIENT, type ApprovalRequest } from '../../web/src/host/approvals.ts';
+import { MAX_PENDING_PER_CLIENT, type ApprovalRequest } from '../../web/src/server/approvals.ts';
 import {
   EXPORT_DOMAIN,
   exportTypedData,

@@ -1,6 +1,7 @@
 /**
  * The JavaScript fetched before the first paint (`bench/initialJs.ts` says which files) stays under
- * a gzip budget and holds none of the ML libraries, which belong in the ML Worker's chunks only.
+ * a gzip budget and holds none of the ML libraries, which belong in the ML Worker's chunks only,
+ * nor the conformance fixtures, which are downloaded only where the relay switches them on.
  * Needs a build: `pnpm test` builds first; alone, run `pnpm build` before this file.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -56,6 +57,11 @@ describe.skipIf(!built)(
       const gzipBytes = files.reduce((sum, file) => sum + file.gzipBytes, 0);
       const perFile = files.map((file) => `${file.path} ${kB(file.gzipBytes)} kB`).join(', ');
       expect(gzipBytes / 1000, `initial JS: ${perFile}`).toBeLessThanOrEqual(INITIAL_JS_GZIP_BUDGET_KB);
+    });
+
+    it('holds no test fixture pack', () => {
+      // A fixed tool name of the conformance pack (web/src/fixtures/conformance/content.ts).
+      expect(files.filter((file) => file.code.includes('test_simple_text')).map((file) => file.path)).toEqual([]);
     });
 
     for (const { library, marker } of ML_MARKERS) {

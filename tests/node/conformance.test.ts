@@ -8,7 +8,7 @@
 import type { ResourceUpdatedNotification } from '@modelcontextprotocol/sdk/types.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePacks } from '../../web/src/tools/fixtures.ts';
+import { fixturePacks } from '../../web/src/fixtures/index.ts';
 import { EXPECTED_FAILURES, runConformanceSuite, startBearerProxy, type HeaderProxy } from '../support/conformance.ts';
 import { connectClient, startStack } from '../support/relay.ts';
 import { readSse } from '../support/sse.ts';

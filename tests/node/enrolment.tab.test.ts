@@ -21,10 +21,10 @@ import {
   type TabFrame,
 } from '@vial/shared';
 import { mintEnrolmentCode } from '../../relay/src/hosts/admission.ts';
-import { MemoryHostStore } from '../../web/src/host/identity.ts';
-import { ToolRegistry } from '../../web/src/host/registry.ts';
-import type { ConnectionStatus, SocketLike } from '../../web/src/host/relayConnection.ts';
-import { HostRuntime } from '../../web/src/host/runtime.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
+import { ToolRegistry } from '../../web/src/server/toolRegistry.ts';
+import type { ConnectionStatus, SocketLike } from '../../web/src/server/relayConnection.ts';
+import { HostRuntime } from '../../web/src/server/runtime.ts';
 import { connectClient, nodeToolPacks, startRelay, type StartedRelay } from '../support/relay.ts';
 import { until } from '../support/until.ts';
 

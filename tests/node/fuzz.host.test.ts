@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientIdentity } from '@vial/shared';
 import { WebSocket } from 'ws';
-import { createIdentity } from '../../web/src/host/identity.ts';
-import { RelayConnection, type SocketLike } from '../../web/src/host/relayConnection.ts';
-import type { HostRuntime } from '../../web/src/host/runtime.ts';
+import { createIdentity } from '../../web/src/server/identity.ts';
+import { RelayConnection, type SocketLike } from '../../web/src/server/relayConnection.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
 import { startFakeRelay, type FakeRelay } from '../support/fuzzFakeRelay.ts';
 import {
   anyId,
@@ -55,7 +55,7 @@ describe('the host runtime under a hostile relay', { timeout: PROPERTY_TIMEOUT_M
   beforeAll(async () => {
     relay = await startFakeRelay(['test']);
     const testPack = createTestPack({ started: 0, aborted: [] });
-    host = await startNodeHost(relay.url, { packs: nodeToolPacks(), fixturePacks: { test: testPack } });
+    host = await startNodeHost(relay.url, { packs: nodeToolPacks(), fixturePacks: { test: async () => testPack } });
     await relay.openSession('good', GOOD_CLIENT);
     await relay.openSession('fuzz', FUZZ_CLIENT);
   });

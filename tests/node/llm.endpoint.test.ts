@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { llmProvidersResponseSchema, llmRefusalSchema, type LlmChatRequest } from '@vial/shared';
-import { MemoryHostStore } from '../../web/src/host/identity.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
 import { startNodeHost } from '../support/relay.ts';
 import { endOf, startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { until } from '../support/until.ts';

@@ -7,7 +7,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnswerRecord, Conversation } from '../../web/src/tools/llm/conversations.ts';
+import type { AnswerRecord, Conversation } from '../../web/src/llm/conversations.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { connectClient, nodeToolPacks } from '../support/relay.ts';
 import { until } from '../support/until.ts';

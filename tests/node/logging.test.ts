@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHostStore } from '../../web/src/host/identity.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { mcpHeaders } from '../support/testPack.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHostStore, loadOrCreateIdentity } from '../../web/src/host/identity.ts';
+import { MemoryHostStore, loadOrCreateIdentity } from '../../web/src/server/identity.ts';
 import { startStack } from '../support/relay.ts';
 import { INITIALIZE_BODY, mcpHeaders } from '../support/testPack.ts';
 

@@ -1,8 +1,8 @@
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_ERROR_CODES } from '@vial/shared';
-import { MemoryHostStore } from '../../web/src/host/identity.ts';
-import type { HostRuntime } from '../../web/src/host/runtime.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
 import { connectClient, startRelay, startNodeHost, type StartedRelay, nodeToolPacks } from '../support/relay.ts';
 import { until } from '../support/until.ts';
 import { createTestPack, type SlowToolProbe } from '../support/testPack.ts';

@@ -14,8 +14,8 @@ import {
   randomSecret,
   type RelayFrame,
 } from '@vial/shared';
-import { MemoryHostStore } from '../../web/src/host/identity.ts';
-import type { HostRuntime } from '../../web/src/host/runtime.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
 import { jsonRpcMessagesIn, rawRequest, type RawReply } from '../support/fuzzHttp.ts';
 import { startNodeHost, startStack } from '../support/relay.ts';
 import { mcpHeaders, rawInitialize } from '../support/testPack.ts';

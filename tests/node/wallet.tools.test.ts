@@ -7,7 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
 import { decideApproval, recordApprovals } from '../support/approvals.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';

@@ -8,7 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
+import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
 import { SentTransactionLog, type SentTransaction } from '../../web/src/wallet/sentTransactions.ts';
 import { decideApproval, previewField, recordApprovals } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';

@@ -1,6 +1,6 @@
 /** Watching a host's approval queue from tests. */
-import type { ApprovalRequest } from '../../web/src/host/approvals.ts';
-import type { HostRuntime } from '../../web/src/host/runtime.ts';
+import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
 import { until } from './until.ts';
 
 /**

@@ -3,11 +3,11 @@
  * the tab's Worker (tested in Chromium), so here every ML call fails the way a tab without the
  * Worker would, with an error that says so. The registry is empty.
  */
-import { ApprovalQueue } from '../../web/src/host/approvals.ts';
+import { ApprovalQueue } from '../../web/src/server/approvals.ts';
 import { FetchOriginStore } from '../../web/src/storage/fetchOriginStore.ts';
-import { RemoteFetchGuard } from '../../web/src/tools/ml/fetchGuard.ts';
+import { RemoteFetchGuard } from '../../web/src/ml/fetchGuard.ts';
 import type { MlPackDependencies } from '../../web/src/tools/ml/index.ts';
-import { DEFAULT_ML_SETTINGS } from '../../web/src/tools/ml/settings.ts';
+import { DEFAULT_ML_SETTINGS } from '../../web/src/ml/settings.ts';
 
 function unavailable(): never {
   const error = new Error("ML tools run in the browser tab's ML Worker; this Node host has none.");

@@ -18,7 +18,7 @@ import type {
   TransactionRequest,
   WalletService,
   WalletStatus,
-} from '../../web/src/wallet/service.ts';
+} from '../../web/src/wallet/walletService.ts';
 import { chainClients } from './chain/clients.ts';
 import { devAccount } from './chain/devAccounts.ts';
 

@@ -7,17 +7,17 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../../relay/src/config.ts';
 import { createLogger } from '../../relay/src/log.ts';
 import { createRelay, type Relay } from '../../relay/src/server.ts';
-import { MemoryHostStore, type HostStore } from '../../web/src/host/identity.ts';
-import type { ToolPack } from '../../web/src/host/registry.ts';
-import { ToolRegistry } from '../../web/src/host/registry.ts';
-import type { SocketLike } from '../../web/src/host/relayConnection.ts';
-import { HostRuntime, type HostRuntimeOptions } from '../../web/src/host/runtime.ts';
+import { MemoryHostStore, type HostStore } from '../../web/src/server/identity.ts';
+import type { ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { ToolRegistry } from '../../web/src/server/toolRegistry.ts';
+import type { SocketLike } from '../../web/src/server/relayConnection.ts';
+import { HostRuntime, type HostRuntimeOptions } from '../../web/src/server/runtime.ts';
 import { createToolPacks } from '../../web/src/tools/index.ts';
-import { MemoryConversationStore } from '../../web/src/tools/llm/conversations.ts';
-import { MemoryCircuitHistory } from '../../web/src/tools/quantum/history.ts';
+import { MemoryConversationStore } from '../../web/src/llm/conversations.ts';
+import { MemoryCircuitHistory } from '../../web/src/quantum/circuitHistory.ts';
 import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
-import type { WalletService } from '../../web/src/wallet/service.ts';
-import { QuantumService } from '../../web/src/workers/quantum/service.ts';
+import type { WalletService } from '../../web/src/wallet/walletService.ts';
+import { QuantumService } from '../../web/src/quantum/simulatorService.ts';
 import { FakeWallet } from './fakeWallet.ts';
 import { browserOnlyMl } from './browserOnlyMl.ts';
 
@@ -58,7 +58,7 @@ export const ALL_SCOPES: Scope[] = ['quantum', 'ml', 'llm', 'wallet:read', 'wall
 
 export interface StartNodeHostOptions {
   packs?: ToolPack[];
-  fixturePacks?: Record<string, ToolPack>;
+  fixturePacks?: Record<string, () => Promise<ToolPack>>;
   /** Reuse a store to come back as the same host (a "reload"). */
   store?: HostStore;
   /** The tab's policy, approval queue and audit log, when a test needs to reach into them. */

@@ -1,6 +1,6 @@
 /** Tools used only by tests: a slow tool that reports progress and records how it ended. */
 import { z } from 'zod';
-import { defineTool, jsonResult, type ToolPack } from '../../web/src/host/registry.ts';
+import { defineTool, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 
 export interface SlowToolProbe {
   started: number;

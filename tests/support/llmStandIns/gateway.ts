@@ -6,8 +6,8 @@
 import type { DestinationStream } from '../../../relay/src/log.ts';
 import type { LlmChatRequest, LlmStreamEvent } from '@vial/shared';
 import { llmStreamEventSchema } from '@vial/shared';
-import type { ToolPack } from '../../../web/src/host/registry.ts';
-import type { HostRuntime } from '../../../web/src/host/runtime.ts';
+import type { ToolPack } from '../../../web/src/server/toolRegistry.ts';
+import type { HostRuntime } from '../../../web/src/server/runtime.ts';
 import { startNodeHost, startRelay, type StartedRelay } from '../relay.ts';
 import { readSse } from '../sse.ts';
 import { startAnthropicStandIn } from './anthropic.ts';

@@ -8,8 +8,8 @@
  * (they have no `lane` field, so the lane index skips them and they are pruned by key range).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { AuditEntry, AuditHead, AuditStore, LaneHead, StoredHeads } from '../host/audit.ts';
-import { LEGACY_LANE } from '../host/auditChain.ts';
+import type { AuditEntry, AuditHead, AuditStore, LaneHead, StoredHeads } from '../audit/auditLog.ts';
+import { LEGACY_LANE } from '../audit/auditChain.ts';
 
 export const AUDIT_DB_NAME = 'vial-audit';
 const DB_VERSION = 2;

@@ -4,7 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { keepNewest, parseOrSkip, readNewest, type Database } from './recency.ts';
-import { conversationSchema, type Conversation, type ConversationStore } from '../tools/llm/conversations.ts';
+import { conversationSchema, type Conversation, type ConversationStore } from '../llm/conversations.ts';
 
 const DB_NAME = 'vial-llm';
 const STORE = 'conversations';

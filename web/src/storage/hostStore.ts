@@ -8,7 +8,7 @@
 import { hostIdSchema, tokenRecordSchema } from '@vial/shared';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
-import type { HostAdmission, HostIdentity, HostStore, StoredToken } from '../host/identity.ts';
+import type { HostAdmission, HostIdentity, HostStore, StoredToken } from '../server/identity.ts';
 
 export const HOST_DB_NAME = 'vial-host';
 const HOST_DB_VERSION = 1;

@@ -4,7 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { parseOrSkip, readNewest, type Database } from './recency.ts';
-import { modelRecordSchema, type ModelRecord, type ModelStore } from '../workers/ml/registry.ts';
+import { modelRecordSchema, type ModelRecord, type ModelStore } from '../ml/modelRecords.ts';
 
 const DB_NAME = 'vial-ml';
 

@@ -4,7 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
-import { permissionSettingsSchema, type PermissionSettings, type PermissionStore } from '../host/permissions.ts';
+import { permissionSettingsSchema, type PermissionSettings, type PermissionStore } from '../server/permissions.ts';
 
 const DB_NAME = 'vial-permissions';
 const DB_VERSION = 1;

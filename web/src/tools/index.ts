@@ -1,4 +1,4 @@
-import { ToolRegistry, type ToolPack } from '../host/registry.ts';
+import { ToolRegistry, type ToolPack } from '../server/toolRegistry.ts';
 import { createLlmPack, type LlmPackDependencies } from './llm/index.ts';
 import { createMlPack, type MlPackDependencies } from './ml/index.ts';
 import { createQuantumPack, type QuantumPackDependencies } from './quantum/index.ts';

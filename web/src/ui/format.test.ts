@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '../host/relayConnection.ts';
+import type { ConnectionStatus } from '../server/relayConnection.ts';
 import { describeStatus, llmAccessNote } from './format.ts';
 
 describe('describeStatus', () => {

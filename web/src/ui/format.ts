@@ -1,5 +1,5 @@
 /** Small display helpers shared by the views. */
-import type { ConnectionStatus } from '../host/relayConnection.ts';
+import type { ConnectionStatus } from '../server/relayConnection.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

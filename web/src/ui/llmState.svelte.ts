@@ -4,15 +4,10 @@
  * takes, and saves each exchange to the same conversation store the tools use.
  */
 import type { LlmProvidersResponse } from '@vial/shared';
-import type { LlmGateway } from '../host/llmGateway.ts';
-import { ask } from '../tools/llm/ask.ts';
-import {
-  startConversation,
-  withExchange,
-  type AnswerRecord,
-  type ConversationStore,
-} from '../tools/llm/conversations.ts';
-import { MAX_MODELS } from '../tools/llm/multiQuery.ts';
+import type { LlmGateway } from '../llm/gateway.ts';
+import { ask } from '../llm/ask.ts';
+import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from '../llm/conversations.ts';
+import { MAX_MODELS } from '../llm/ask.ts';
 
 /** The client name conversations started here are saved under. */
 export const LLM_VIEW_CLIENT = 'LLM view';

@@ -4,12 +4,12 @@
  * and settings store as the ML tools (built once in main.ts), so a model loaded or trained here
  * answers tool calls and a setting changed here applies to the next tool call.
  */
-import type { MlSettingsStore } from '../tools/ml/settings.ts';
-import type { MlEngine } from '../workers/ml/engine.ts';
-import { messageOf } from '../workers/ml/errors.ts';
-import type { ModelKind, ModelRecord } from '../workers/ml/registry.ts';
-import type { Sample } from '../workers/ml/samples.ts';
-import type { LoadRequest } from '../workers/ml/service.ts';
+import type { MlSettingsStore } from '../ml/settings.ts';
+import type { MlEngine } from '../ml/engine.ts';
+import { messageOf } from '../ml/errors.ts';
+import type { ModelKind, ModelRecord } from '../ml/modelRecords.ts';
+import type { Sample } from '../ml/samples.ts';
+import type { LoadRequest } from '../ml/mlService.ts';
 import { ModelRun } from './ml/modelRun.svelte.ts';
 import { TrainingRun } from './ml/trainingRun.svelte.ts';
 

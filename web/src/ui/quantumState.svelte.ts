@@ -3,11 +3,11 @@
  * progress and its result, and the circuit history. Runs go through `runSimulation` with the same
  * engine and history the `quantum_simulate` tool uses, so what the view shows is what a client gets.
  */
-import { runSimulation, type QuantumPackDependencies } from '../tools/quantum/run.ts';
-import type { CircuitRecord } from '../tools/quantum/history.ts';
-import { circuitHash, drawCircuit, parseQasm } from '../workers/quantum/qasm/index.ts';
-import type { BackendChoice, EngineReport, SimulateReply } from '../workers/quantum/service.ts';
-import { DEFAULT_SHOTS, MAX_SHOTS } from '../workers/quantum/simulate.ts';
+import { runSimulation, type QuantumPackDependencies } from '../quantum/runSimulation.ts';
+import type { CircuitRecord } from '../quantum/circuitHistory.ts';
+import { circuitHash, drawCircuit, parseQasm } from '../quantum/qasm/index.ts';
+import type { BackendChoice, EngineReport, SimulateReply } from '../quantum/simulatorService.ts';
+import { DEFAULT_SHOTS, MAX_SHOTS } from '../quantum/simulate.ts';
 import { DEFAULT_EXAMPLE, EXAMPLES, exampleById, type QuantumExample } from './quantum/examples.ts';
 
 /** The history list shows this many circuits. */

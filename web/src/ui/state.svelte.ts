@@ -3,10 +3,10 @@
  * sessions and the calls in flight. Views read it and call its methods; the work itself is done
  * by the host runtime, the same code the MCP tools and the Node tests use.
  */
-import type { StoredToken } from '../host/identity.ts';
-import type { ActivityEvent } from '../host/registry.ts';
-import type { ConnectionStatus } from '../host/relayConnection.ts';
-import type { ClientSessionView, HostRuntime, MintTokenRequest } from '../host/runtime.ts';
+import type { StoredToken } from '../server/identity.ts';
+import type { ActivityEvent } from '../server/toolRegistry.ts';
+import type { ConnectionStatus } from '../server/relayConnection.ts';
+import type { ClientSessionView, HostRuntime, MintTokenRequest } from '../server/runtime.ts';
 
 export interface FreshToken {
   token: string;

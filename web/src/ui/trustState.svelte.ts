@@ -3,10 +3,10 @@
  * Svelte runes: the permission policy, the pending approvals and the audit log. The decisions
  * themselves are made by the host runtime's gate, the same one every MCP call passes.
  */
-import type { ApprovalRequest } from '../host/approvals.ts';
-import type { AuditEntry, AuditVerification } from '../host/audit.ts';
-import { allowedPolicies, type PermissionSettings, type Policy, type ToolAccess } from '../host/permissions.ts';
-import type { HostRuntime } from '../host/runtime.ts';
+import type { ApprovalRequest } from '../server/approvals.ts';
+import type { AuditEntry, AuditVerification } from '../audit/auditLog.ts';
+import { allowedPolicies, type PermissionSettings, type Policy, type ToolAccess } from '../server/permissions.ts';
+import type { HostRuntime } from '../server/runtime.ts';
 
 /** The Activity view lists this many audit entries, newest first. */
 export const AUDIT_VIEW_LIMIT = 200;

@@ -4,7 +4,7 @@
  * is replaced by a visible marker like ⟨U+202E⟩, and the approval says which ones it found. A
  * person then sees each character that will be signed, in the order it is stored.
  */
-import type { ApprovalPreview } from '../host/approvals.ts';
+import type { ApprovalPreview } from '../server/approvals.ts';
 
 // Format characters (bidi controls, zero-width, BOM, soft hyphen, tags), control characters,
 // line and paragraph separators, spaces other than U+0020, unassigned code points, lone

@@ -35,7 +35,7 @@ import { formatUnits } from 'viem';
 import { describeChain, supportedChain, walletChains } from './chains.ts';
 import { noWalletInstalled, toWalletError, walletNotConnected } from './errors.ts';
 import { rememberConnected } from './reconnect.ts';
-import type { ContractRead, FeeEstimate, TransactionRequest, WalletService, WalletStatus } from './service.ts';
+import type { ContractRead, FeeEstimate, TransactionRequest, WalletService, WalletStatus } from './walletService.ts';
 
 /** A wallet the person can connect, as the Wallet view lists it. */
 export interface WalletChoice {

@@ -3,7 +3,7 @@
  * viem or the wallet itself threw (by error name and EIP-1193 code, walking the cause chain,
  * since viem wraps a wallet's error in several layers), so it needs neither library loaded.
  */
-import { ToolError } from '../host/toolError.ts';
+import { ToolError } from '../server/toolError.ts';
 import { describeChain } from './chains.ts';
 
 const WALLET_VIEW = "the Vial tab's Wallet view (#/wallet)";

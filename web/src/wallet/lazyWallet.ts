@@ -3,7 +3,7 @@
  * viem's clients) stay out of the app's first paint. The first tool call or the Wallet view
  * opening loads it; calls made meanwhile wait for the same load.
  */
-import type { WalletService } from './service.ts';
+import type { WalletService } from './walletService.ts';
 
 export class LazyWallet<W extends WalletService> implements WalletService {
   private loading: Promise<W> | undefined;

@@ -3,7 +3,7 @@
  * `wallet_status`, `wallet_export` and the Wallet view's token list.
  */
 import { erc20Abi, formatUnits, type Address } from 'viem';
-import type { WalletService } from './service.ts';
+import type { WalletService } from './walletService.ts';
 
 /** How many tokens one status (or the Wallet view, per chain) reads at once. */
 export const MAX_TOKENS = 20;

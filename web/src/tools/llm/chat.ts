@@ -5,16 +5,16 @@
  */
 import { llmModelRefSchema } from '@vial/shared';
 import { z } from 'zod';
-import { defineTool, errorResult, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
-import { ask, describeFailure } from './ask.ts';
+import { defineTool, errorResult, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
+import { ask, describeFailure } from '../../llm/ask.ts';
 import {
   historyOf,
   ownConversation,
   startConversation,
   withExchange,
   type ConversationStore,
-} from './conversations.ts';
+} from '../../llm/conversations.ts';
 
 export const samplingInput = {
   system: z.string().max(100_000).optional().describe('System prompt'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { definePrompt } from '../../host/registry.ts';
-import { MAX_MODELS } from './multiQuery.ts';
+import { definePrompt } from '../../server/toolRegistry.ts';
+import { MAX_MODELS } from '../../llm/ask.ts';
 
 /** Picks one priced model per configured provider, for when the user names none. */
 async function suggestedModels(list: () => Promise<{ providers: Array<{ name: string; pricedModels: string[] }> }>) {

@@ -1,7 +1,7 @@
-import type { ToolPack } from '../../host/registry.ts';
+import type { ToolPack } from '../../server/toolRegistry.ts';
 import { createChatTool } from './chat.ts';
 import { compareLlms } from './comparePrompt.ts';
-import type { ConversationStore } from './conversations.ts';
+import type { ConversationStore } from '../../llm/conversations.ts';
 import { createMultiQueryTool } from './multiQuery.ts';
 import { createConversationResources } from './resources.ts';
 

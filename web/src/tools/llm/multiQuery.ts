@@ -5,12 +5,10 @@
  */
 import { llmModelRefSchema } from '@vial/shared';
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ask, describeFailure } from './ask.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ask, describeFailure, MAX_MODELS } from '../../llm/ask.ts';
 import { samplingInput } from './chat.ts';
-import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from './conversations.ts';
-
-export const MAX_MODELS = 8;
+import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from '../../llm/conversations.ts';
 
 /** The side-by-side figures: who answered, the fastest first token and the total cost. */
 export function summarize(answers: AnswerRecord[]) {

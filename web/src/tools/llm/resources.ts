@@ -2,9 +2,9 @@
  * `vial://llm/conversations` and `vial://llm/conversations/{id}`: the reader's own conversations
  * (those its token started). Another token's conversation is "not found", as if it did not exist.
  */
-import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
-import { ownConversation, type Conversation, type ConversationStore } from './conversations.ts';
+import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
+import { ownConversation, type Conversation, type ConversationStore } from '../../llm/conversations.ts';
 
 const LIST_URI = 'vial://llm/conversations';
 const LIST_LIMIT = 100;

@@ -1,11 +1,11 @@
-import { jsonResource, type ToolPack } from '../../host/registry.ts';
-import type { MlPackDependencies } from './deps.ts';
+import { jsonResource, type ToolPack } from '../../server/toolRegistry.ts';
+import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { createInferenceTool } from './inference.ts';
 import { createModelLoadTool } from './modelLoad.ts';
 import { createPipelineTool } from './pipeline.ts';
 import { createTrainModelTool } from './train.ts';
 
-export type { MlPackDependencies } from './deps.ts';
+export type { MlPackDependencies } from '../../ml/dependencies.ts';
 
 /** Models on the user's GPU: the registry, ONNX and tfjs inference, training, transformers.js. */
 export function createMlPack(deps: MlPackDependencies): ToolPack {

@@ -4,10 +4,10 @@
  * the result has the outputs, timings and the backend that actually ran.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { requestedBackendSchema } from '../../workers/ml/backends.ts';
-import { tensorInputSchema } from '../../workers/ml/tensors.ts';
-import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { requestedBackendSchema } from '../../ml/backends.ts';
+import { tensorInputSchema } from '../../ml/tensors.ts';
+import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
 
 const RUNTIMES = {
   onnx: {

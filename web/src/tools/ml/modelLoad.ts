@@ -5,13 +5,13 @@
  * A URL, and the hub, pass the fetch guard first (`fetchGuard.ts`: what a client may make the tab fetch).
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
-import { hubModelIdSchema, PIPELINE_TASKS } from '../../workers/ml/pipelineSpec.ts';
-import { MODEL_KINDS } from '../../workers/ml/registry.ts';
-import type { LoadSource } from '../../workers/ml/service.ts';
-import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
-import { HUGGING_FACE_HUB } from './fetchGuard.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
+import { hubModelIdSchema, PIPELINE_TASKS } from '../../ml/pipelineSpec.ts';
+import { MODEL_KINDS } from '../../ml/modelRecords.ts';
+import type { LoadSource } from '../../ml/mlService.ts';
+import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
+import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
 
 export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
   return defineTool({

@@ -3,16 +3,11 @@
  * zero-shot classification and token classification, on WebGPU or WASM in the ML Worker.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { requestedBackendSchema } from '../../workers/ml/backends.ts';
-import {
-  HUB_MODEL_ID_RULE,
-  isHubModelId,
-  PIPELINE_TASKS,
-  pipelineOptionsSchema,
-} from '../../workers/ml/pipelineSpec.ts';
-import { explainingMlErrors, type MlPackDependencies } from './deps.ts';
-import { HUGGING_FACE_HUB } from './fetchGuard.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { requestedBackendSchema } from '../../ml/backends.ts';
+import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema } from '../../ml/pipelineSpec.ts';
+import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
+import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
 
 /**
  * Whether running `model` may download from the hub: a hub id (`owner/name`, or a registry id

@@ -1,13 +1,7 @@
 /** `quantum_circuit_build`: JSON components → OpenQASM 2.0, the circuit hash and a text diagram. */
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { explainingSimulatorErrors } from './errors.ts';
-import {
-  circuitFromJson,
-  circuitHash,
-  circuitJsonSchema,
-  drawCircuit,
-  toQasm,
-} from '../../workers/quantum/qasm/index.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { explainingSimulatorErrors } from '../../quantum/explainErrors.ts';
+import { circuitFromJson, circuitHash, circuitJsonSchema, drawCircuit, toQasm } from '../../quantum/qasm/index.ts';
 
 export const buildCircuit = defineTool({
   name: 'quantum_circuit_build',

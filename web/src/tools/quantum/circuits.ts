@@ -1,7 +1,7 @@
 /** `vial://quantum/circuits` and `vial://quantum/circuits/{hash}`: the circuits this tab has run. */
-import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../host/registry.ts';
-import { drawCircuit, parseQasm } from '../../workers/quantum/qasm/index.ts';
-import type { CircuitHistory } from './history.ts';
+import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../server/toolRegistry.ts';
+import { drawCircuit, parseQasm } from '../../quantum/qasm/index.ts';
+import type { CircuitHistory } from '../../quantum/circuitHistory.ts';
 
 const LIST_URI = 'vial://quantum/circuits';
 

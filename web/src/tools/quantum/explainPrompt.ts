@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { definePrompt } from '../../host/registry.ts';
-import { drawCircuit, parseQasmWithWarnings } from '../../workers/quantum/qasm/index.ts';
+import { definePrompt } from '../../server/toolRegistry.ts';
+import { drawCircuit, parseQasmWithWarnings } from '../../quantum/qasm/index.ts';
 
 /** `quantum_explain_circuit`: asks a model to explain a circuit, with its diagram drawn for it. */
 export const explainCircuit = definePrompt({

@@ -1,12 +1,12 @@
-import type { ToolPack } from '../../host/registry.ts';
+import type { ToolPack } from '../../server/toolRegistry.ts';
 import { buildCircuit } from './build.ts';
 import { createCircuitResources } from './circuits.ts';
 import { explainCircuit } from './explainPrompt.ts';
 import { createSimulateTool } from './simulate.ts';
 
-import type { QuantumPackDependencies } from './run.ts';
+import type { QuantumPackDependencies } from '../../quantum/runSimulation.ts';
 
-export type { QuantumPackDependencies } from './run.ts';
+export type { QuantumPackDependencies } from '../../quantum/runSimulation.ts';
 
 export function createQuantumPack(deps: QuantumPackDependencies): ToolPack {
   const resources = createCircuitResources(deps.circuits);

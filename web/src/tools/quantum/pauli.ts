@@ -1,5 +1,5 @@
-import type { PauliString } from '../../workers/quantum/backend.ts';
-import { ToolError } from '../../host/toolError.ts';
+import type { PauliString } from '../../quantum/stateBackend.ts';
+import { ToolError } from '../../server/toolError.ts';
 
 /**
  * Reads a Pauli observable written as factors with qubit indices, e.g. `Z0 Z1` or `X2 Y0`.

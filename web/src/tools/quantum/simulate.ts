@@ -4,11 +4,11 @@
  * for small circuits, the circuit hash and which engine ran.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { circuitJsonSchema } from '../../workers/quantum/qasm/json.ts';
-import { MAX_SHOTS, MAX_TOP_K } from '../../workers/quantum/simulate.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { circuitJsonSchema } from '../../quantum/qasm/json.ts';
+import { MAX_SHOTS, MAX_TOP_K } from '../../quantum/simulate.ts';
 import { parsePauli } from './pauli.ts';
-import { runSimulation, type QuantumPackDependencies } from './run.ts';
+import { runSimulation, type QuantumPackDependencies } from '../../quantum/runSimulation.ts';
 
 /** Progress notifications go out at most this often, however many gates complete. */
 const PROGRESS_INTERVAL_MS = 100;

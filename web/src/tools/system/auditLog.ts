@@ -11,9 +11,9 @@
  */
 import type { ClientIdentity, Scope } from '@vial/shared';
 import { z } from 'zod';
-import { auditOutcomeSchema, type AuditEntry, type AuditFilter, type AuditLog } from '../../host/audit.ts';
-import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import { auditOutcomeSchema, type AuditEntry, type AuditFilter, type AuditLog } from '../../audit/auditLog.ts';
+import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 
 const RESOURCE_ENTRIES = 100;
 export const READS_PER_CLIENT = 2;

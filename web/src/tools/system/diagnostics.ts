@@ -10,7 +10,7 @@ import {
   jsonResult,
   type HostServices,
   type ResourceDefinition,
-} from '../../host/registry.ts';
+} from '../../server/toolRegistry.ts';
 
 export interface WebGpuReport {
   available: boolean;

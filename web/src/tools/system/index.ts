@@ -1,4 +1,4 @@
-import type { ToolPack } from '../../host/registry.ts';
+import type { ToolPack } from '../../server/toolRegistry.ts';
 import { auditLogResource, systemLogsTail } from './auditLog.ts';
 import { diagnosticsResource, systemDiagnostics } from './diagnostics.ts';
 import { troubleshootError } from './troubleshootError.ts';

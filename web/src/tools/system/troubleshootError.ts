@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePrompt } from '../../host/registry.ts';
+import { definePrompt } from '../../server/toolRegistry.ts';
 import { collectDiagnostics } from './diagnostics.ts';
 
 /** `troubleshoot_error`: a prompt that pairs an error with this machine's diagnostics. */

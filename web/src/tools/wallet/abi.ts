@@ -4,7 +4,7 @@
  */
 import { encodeFunctionData, getAbiItem, parseAbi, toFunctionSignature, type Abi, type AbiFunction } from 'viem';
 import { z } from 'zod';
-import { ToolError } from '../../host/toolError.ts';
+import { ToolError } from '../../server/toolError.ts';
 
 export const shortMessage = (error: unknown) =>
   (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error);

@@ -9,11 +9,11 @@
  * The registry hands one call's `preview` and `run` the same `ToolContext`, which is the key.
  */
 import { isAddressEqual, type Address } from 'viem';
-import type { ToolContext } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import type { ToolContext } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
-import type { ConnectedWallet, WalletService } from '../../wallet/service.ts';
-import { connectedWallet } from './checks.ts';
+import type { ConnectedWallet, WalletService } from '../../wallet/walletService.ts';
+import { connectedWallet } from '../../wallet/checks.ts';
 
 /** The wallet as the person saw it in the approval. */
 export interface ApprovedWallet {

@@ -5,12 +5,12 @@
  * the hash, then in their wallet. `wallet_export_verify` (or `verifyExport`) checks the result.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import type { WalletService } from '../../wallet/walletService.ts';
 import { ApprovedCalls, requireApprovedWallet } from './approvedCall.ts';
-import { addressInput, checkedAddress, connectedWallet } from './checks.ts';
+import { addressInput, checkedAddress, connectedWallet } from '../../wallet/checks.ts';
 import { buildExportMarkdown, describeExportSignature, exportTypedData, sha256Hex } from './exportBundle.ts';
 import { MAX_TOKENS, tokenBalance } from './status.ts';
 

@@ -23,7 +23,7 @@ import {
   type TypedDataDomain,
 } from 'viem';
 import type { SentTransaction } from '../../wallet/sentTransactions.ts';
-import type { ConnectedWallet } from '../../wallet/service.ts';
+import type { ConnectedWallet } from '../../wallet/walletService.ts';
 import type { TokenBalance } from './status.ts';
 
 /** Far more than an export with 20 tokens and 10 transactions runs to; bounds what verify reads. */

@@ -3,7 +3,7 @@
  * hash, and that the address it names signed the message with that hash.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { MAX_EXPORT_CHARS, verifyExport } from './exportBundle.ts';
 
 export const verifyExportTool = defineTool({

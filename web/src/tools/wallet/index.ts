@@ -1,6 +1,6 @@
-import type { ToolPack } from '../../host/registry.ts';
+import type { ToolPack } from '../../server/toolRegistry.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import type { WalletService } from '../../wallet/walletService.ts';
 import { createExportTool } from './export.ts';
 import { verifyExportTool } from './exportVerify.ts';
 import { createReadContractTool } from './readContract.ts';

@@ -16,11 +16,17 @@ import {
   type Address,
   type Hex,
 } from 'viem';
-import { ToolError } from '../../host/toolError.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain, supportedChain } from '../../wallet/chains.ts';
-import type { FeeEstimate, TransactionRequest, WalletService } from '../../wallet/service.ts';
+import type { FeeEstimate, TransactionRequest, WalletService } from '../../wallet/walletService.ts';
 import { checkedCall, parseAbiInput, shortMessage } from './abi.ts';
-import { checkedAddress, checkedAmount, checkedChain, checkedChainInput, connectedWallet } from './checks.ts';
+import {
+  checkedAddress,
+  checkedAmount,
+  checkedChain,
+  checkedChainInput,
+  connectedWallet,
+} from '../../wallet/checks.ts';
 
 export interface TransactionInput {
   chain?: number | string;

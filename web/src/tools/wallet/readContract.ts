@@ -7,13 +7,13 @@
 import type { ClientIdentity } from '@vial/shared';
 import { toFunctionSelector, toFunctionSignature } from 'viem';
 import { z } from 'zod';
-import type { ApprovalPreview } from '../../host/approvals.ts';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import type { ApprovalPreview } from '../../server/approvals.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import type { WalletService } from '../../wallet/walletService.ts';
 import { abiInput, checkedCall, parseAbiInput, shortMessage } from './abi.ts';
-import { addressInput, chainIdInput, checkedAddress, checkedChain, toJson } from './checks.ts';
+import { addressInput, chainIdInput, checkedAddress, checkedChain, toJson } from '../../wallet/checks.ts';
 
 export function createReadContractTool(wallet: WalletService) {
   return defineTool({

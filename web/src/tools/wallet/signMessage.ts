@@ -6,12 +6,12 @@
  * with verifiers of the first export format.
  */
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import type { WalletService } from '../../wallet/walletService.ts';
 import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
-import { connectedWallet } from './checks.ts';
+import { connectedWallet } from '../../wallet/checks.ts';
 import { EXPORT_DOMAIN, readsAsExport } from './exportBundle.ts';
 
 export const MAX_MESSAGE_CHARS = 20_000;

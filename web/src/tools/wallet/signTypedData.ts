@@ -17,13 +17,13 @@ import {
   type TypedDataDomain,
 } from 'viem';
 import { z } from 'zod';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import { wrongChain } from '../../wallet/errors.ts';
-import type { ConnectedWallet, WalletService } from '../../wallet/service.ts';
+import type { ConnectedWallet, WalletService } from '../../wallet/walletService.ts';
 import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
-import { checkedAddress, connectedWallet } from './checks.ts';
+import { checkedAddress, connectedWallet } from '../../wallet/checks.ts';
 import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });

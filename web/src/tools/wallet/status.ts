@@ -4,11 +4,11 @@
  * last transactions sent through Vial.
  */
 import { z } from 'zod';
-import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../host/registry.ts';
-import type { WalletService } from '../../wallet/service.ts';
+import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../server/toolRegistry.ts';
+import type { WalletService } from '../../wallet/walletService.ts';
 import { RECENT_TRANSACTIONS, type SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import { MAX_TOKENS, tokenBalance } from '../../wallet/tokenBalance.ts';
-import { addressInput, checkedAddress } from './checks.ts';
+import { addressInput, checkedAddress } from '../../wallet/checks.ts';
 
 // wallet_export and its bundle read tokens as wallet_status does.
 export { MAX_TOKENS, tokenBalance, type TokenBalance } from '../../wallet/tokenBalance.ts';

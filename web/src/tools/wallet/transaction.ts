@@ -12,15 +12,15 @@
 import type { ClientIdentity } from '@vial/shared';
 import { formatUnits, getAddress, type Hex } from 'viem';
 import { z } from 'zod';
-import type { ApprovalPreview } from '../../host/approvals.ts';
-import { defineTool, jsonResult } from '../../host/registry.ts';
-import { ToolError } from '../../host/toolError.ts';
+import type { ApprovalPreview } from '../../server/approvals.ts';
+import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { describeChain, explorerTransactionUrl } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
-import type { TransactionReceiptSummary, WalletService } from '../../wallet/service.ts';
+import type { TransactionReceiptSummary, WalletService } from '../../wallet/walletService.ts';
 import { abiInput, shortMessage } from './abi.ts';
 import { ApprovedCalls, requireApprovedWallet } from './approvedCall.ts';
-import { addressInput, amountInput, chainInput, toJson } from './checks.ts';
+import { addressInput, amountInput, chainInput, toJson } from '../../wallet/checks.ts';
 import { formatAmount, prepareTransaction, type PreparedTransaction } from './prepareTransaction.ts';
 
 export const RECEIPT_TIMEOUT_MS = 120_000;

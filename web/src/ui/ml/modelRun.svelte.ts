@@ -3,12 +3,12 @@
  * texts and labels a transformers.js task takes, the backend asked for, and the last reply. Runs
  * go through the same `ml.infer` / `ml.pipeline` calls the inference tools make.
  */
-import type { RequestedBackend } from '../../workers/ml/backends.ts';
-import type { MlEngine } from '../../workers/ml/engine.ts';
-import { messageOf } from '../../workers/ml/errors.ts';
-import type { PipelineOptions, PipelineTask } from '../../workers/ml/pipelineSpec.ts';
-import type { ModelRecord } from '../../workers/ml/registry.ts';
-import type { InferenceReply, MlSettings, PipelineReply } from '../../workers/ml/service.ts';
+import type { RequestedBackend } from '../../ml/backends.ts';
+import type { MlEngine } from '../../ml/engine.ts';
+import { messageOf } from '../../ml/errors.ts';
+import type { PipelineOptions, PipelineTask } from '../../ml/pipelineSpec.ts';
+import type { ModelRecord } from '../../ml/modelRecords.ts';
+import type { InferenceReply, MlSettings, PipelineReply } from '../../ml/mlService.ts';
 import { exampleText, parseTensorText } from './tensorText.ts';
 
 export type RunReply = { kind: 'tensors'; reply: InferenceReply } | { kind: 'pipeline'; reply: PipelineReply };

@@ -1,6 +1,6 @@
 /** How the registry table words a model: its signature, where it came from and its size. */
-import type { ModelSource } from '../../workers/ml/registry.ts';
-import { describeTensorSpec, type ModelSignature } from '../../workers/ml/signature.ts';
+import type { ModelSource } from '../../ml/modelRecords.ts';
+import { describeTensorSpec, type ModelSignature } from '../../ml/signature.ts';
 
 /** `input: float32[batch,4] → logits: float32[batch,3]` */
 export function describeSignature(signature: ModelSignature): string {

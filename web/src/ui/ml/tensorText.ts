@@ -3,8 +3,8 @@
  * typed turned into the `{ data, dims }` the inference call takes, and a short preview of each
  * output. The Worker checks the result against the signature and says what is wrong.
  */
-import type { TensorSpec } from '../../workers/ml/signature.ts';
-import type { TensorInput, TensorOutput } from '../../workers/ml/tensors.ts';
+import type { TensorSpec } from '../../ml/signature.ts';
+import type { TensorInput, TensorOutput } from '../../ml/tensors.ts';
 
 /** Inputs larger than this start empty: a prefilled image would be unreadable. */
 const EXAMPLE_LIMIT = 64;

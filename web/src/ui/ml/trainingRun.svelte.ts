@@ -4,12 +4,12 @@
  * `runTraining` and the `trainInput` schema, exactly as the `train_model` tool's do.
  */
 import { z } from 'zod';
-import { describeOutcome, runTraining, trainInput } from '../../tools/ml/train.ts';
-import type { MlPackDependencies } from '../../tools/ml/deps.ts';
-import type { RequestedBackend } from '../../workers/ml/backends.ts';
-import { messageOf } from '../../workers/ml/errors.ts';
-import type { TrainReply } from '../../workers/ml/service.ts';
-import type { LOSSES, METRICS } from '../../workers/ml/trainingSpec.ts';
+import { describeOutcome, runTraining, trainInput } from '../../ml/trainingRun.ts';
+import type { MlPackDependencies } from '../../ml/dependencies.ts';
+import type { RequestedBackend } from '../../ml/backends.ts';
+import { messageOf } from '../../ml/errors.ts';
+import type { TrainReply } from '../../ml/mlService.ts';
+import type { LOSSES, METRICS } from '../../ml/trainingSpec.ts';
 
 /** A small classifier for the bundled blobs.csv: two features in, three classes out. */
 const EXAMPLE_LAYERS = `[

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseQasm } from '../../workers/quantum/qasm/index.ts';
-import { QuantumService } from '../../workers/quantum/service.ts';
+import { parseQasm } from '../../quantum/qasm/index.ts';
+import { QuantumService } from '../../quantum/simulatorService.ts';
 import { EXAMPLES, exampleById } from './examples.ts';
 
 /** What each example must give: outcome → probability (outcomes not listed must not occur). */

@@ -5,8 +5,8 @@
  */
 import { getAddress, isAddress, type Address } from 'viem';
 import { z } from 'zod';
-import { checkedAddress } from '../../tools/wallet/checks.ts';
-import { ToolError } from '../../host/toolError.ts';
+import { checkedAddress } from '../../wallet/checks.ts';
+import { ToolError } from '../../server/toolError.ts';
 import { MAX_TOKENS } from '../../wallet/tokenBalance.ts';
 
 const TOKENS_KEY = 'vial.wallet.tokens';

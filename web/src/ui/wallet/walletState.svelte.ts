@@ -9,7 +9,7 @@ import type { BrowserWallet, WalletChoice } from '../../wallet/browserWallet.ts'
 import { saveLocalRpcUrl, savedLocalRpcUrl, walletChains } from '../../wallet/chains.ts';
 import type { LazyWallet } from '../../wallet/lazyWallet.ts';
 import type { SentTransaction, SentTransactionLog } from '../../wallet/sentTransactions.ts';
-import type { WalletStatus } from '../../wallet/service.ts';
+import type { WalletStatus } from '../../wallet/walletService.ts';
 import { tokenBalance, type TokenBalance } from '../../wallet/tokenBalance.ts';
 import type { Address } from 'viem';
 import { addSavedToken, removeSavedToken, savedTokens } from './savedTokens.ts';

@@ -1,0 +1,23 @@
+/**
+ * What the ML tools need: the ML Worker (shared with the Models view), the tab's settings, and the
+ * guard every URL a client names passes before the Worker fetches it.
+ * `explainingMlErrors` wraps every call so the Worker's self-explaining errors reach clients as they are.
+ */
+import { explainingErrors } from '../server/toolError.ts';
+import type { MlEngine } from './engine.ts';
+import type { MlSettings } from './mlService.ts';
+import type { RemoteFetchGuard } from './fetchGuard.ts';
+
+export interface MlPackDependencies {
+  ml: MlEngine;
+  /** The Models view's settings, read at each call. */
+  mlSettings: { read(): MlSettings };
+  /** Decides which URLs remote clients may make the tab fetch (asking the person when it must). */
+  fetchGuard: RemoteFetchGuard;
+}
+
+const EXPLAINED = new Set(['MlError']);
+
+export function explainingMlErrors<T>(work: () => Promise<T>): Promise<T> {
+  return explainingErrors(EXPLAINED, work);
+}
