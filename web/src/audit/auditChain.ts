@@ -51,6 +51,9 @@ export const auditRecordSchema = z.strictObject({
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
+/** A call as the host reports it: the record, with the arguments still to be digested. */
+export type AuditCall = Omit<AuditRecord, 'argsDigest' | 'argsCut' | 'repeat'> & { arguments: unknown };
+
 export const auditEntrySchema = auditRecordSchema.extend({
   /** Orders entries across lanes; never reused. */
   seq: z.number().int().positive(),

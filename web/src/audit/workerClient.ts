@@ -6,7 +6,7 @@
  * a few seconds is taken in-process instead: a call must never lose its log entry, nor hold up
  * the entries after it, because of the Worker.
  */
-import { digestArgumentsOf, type AuditChecker } from './auditLog.ts';
+import { digestArgumentsOf, type AuditChecker } from './auditChecker.ts';
 import type { CheckResult } from './auditChain.ts';
 import { limitDepth } from './canonicalJson.ts';
 import { restartingWorker } from '../platform/restartingWorker.ts';
