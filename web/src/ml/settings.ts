@@ -3,7 +3,14 @@
  * model_load accepts, and whether transformers.js may fetch models from the Hugging Face hub.
  */
 import { z } from 'zod';
-import type { MlSettings } from './mlService.ts';
+
+/** The tab's settings that apply to every ML call. */
+export interface MlSettings {
+  /** Largest model (all its files) model_load accepts. */
+  maxModelBytes: number;
+  /** Whether transformers.js may fetch models from the Hugging Face hub. */
+  allowRemoteModels: boolean;
+}
 
 const KEY = 'vial.ml.settings';
 
