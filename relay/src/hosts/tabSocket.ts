@@ -6,15 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import {
-  CLOSE_CODES,
-  deriveHostId,
-  parseFrame,
-  tabFrameSchema,
-  VIAL_VERSION,
-  type RelayFrame,
-  type TabFrame,
-} from '@vial/shared';
+import { CLOSE_CODES, deriveHostId, VIAL_VERSION, type RelayFrame, type TabFrame } from '@vial/shared';
 import { addressBlock, type ClientAddress } from '../clientAddress.ts';
 import type { HostLimitsConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -22,6 +14,7 @@ import type { RelayMetrics, TabDropReason } from '../metrics.ts';
 import { createRateLimits } from '../mcp/rateLimits.ts';
 import type { Admission } from './admission.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
+import { readTabFrame } from './tabFrame.ts';
 import { createTabThrottles, type TabThrottle } from './tabThrottle.ts';
 
 export interface TabSocketOptions {
@@ -290,7 +283,7 @@ function serveTab(
     const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
-      : parseFrame(tabFrameSchema, data.toString());
+      : readTabFrame(Buffer.isBuffer(data) ? data : Buffer.from(data.toString()));
     const counted = parsed.ok && answersAClient(parsed.frame) ? size - ANSWER_FREE_BYTES : size;
     if (counted > 0 && throttled(counted)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.

@@ -2,6 +2,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createMemoryBudget } from '../memoryBudget.ts';
 import { BoundedEventStore, STORED_EVENT_OVERHEAD_BYTES } from './eventStore.ts';
+import { deferMember } from './messageJson.ts';
 
 const message = (text: string): JSONRPCMessage => ({ jsonrpc: '2.0', id: 1, result: { text } });
 
@@ -56,6 +57,23 @@ describe('BoundedEventStore', () => {
     await store.replayEventsAfter(first, { send: async (_id, replayedMessage) => void sent.push(replayedMessage) });
     expect(sent).toEqual([message('after')]);
     expect(next).toBe('2');
+  });
+
+  it('keeps a message whose params were left as JSON as the bytes it arrived as, without reading them', async () => {
+    const store = new BoundedEventStore(1000, 1_000_000, unshared());
+    const arrived = '{ "jsonrpc": "2.0", "method": "notifications/message", "params": [{}, {}] }';
+    const notification: Record<string, unknown> = { jsonrpc: '2.0', method: 'notifications/message', params: null };
+    const json = Buffer.from(arrived);
+    deferMember(notification, 'params', json.subarray(arrived.indexOf('['), -2), json);
+    const first = await store.storeEvent('a', message('first'));
+    await store.storeEvent('a', notification as JSONRPCMessage);
+    expect(Object.getOwnPropertyDescriptor(notification, 'params')?.get).toBeDefined();
+    expect(store.storedBytes).toBe(
+      Buffer.byteLength(JSON.stringify(message('first'))) + arrived.length + 2 * STORED_EVENT_OVERHEAD_BYTES,
+    );
+    const sent: unknown[] = [];
+    await store.replayEventsAfter(first, { send: async (_id, replayedMessage) => void sent.push(replayedMessage) });
+    expect(sent).toEqual([{ jsonrpc: '2.0', method: 'notifications/message', params: [{}, {}] }]);
   });
 
   it("gives up its oldest events to the host's share, and releases everything when disposed", async () => {

@@ -1,6 +1,7 @@
 import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { HostMemory, MemoryHolder } from '../memoryBudget.ts';
+import { messageJson } from './messageJson.ts';
 
 interface StoredEvent {
   id: EventId;
@@ -43,7 +44,7 @@ export class BoundedEventStore implements EventStore, MemoryHolder {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${++this.sequence}`;
-    const json = Buffer.from(JSON.stringify(message));
+    const json = messageJson(message);
     const bytes = json.byteLength + STORED_EVENT_OVERHEAD_BYTES;
     while (
       this.events.length > 0 &&
