@@ -1,12 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { createRelay } from './server.ts';
 
-const defaultWebDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
-
 try {
-  const config = loadConfig({ VIAL_WEB_DIR: defaultWebDir, ...process.env });
+  const config = loadConfig();
   const logger = createLogger(config);
   const relay = createRelay(config, logger);
   const port = await relay.listen();
