@@ -4,3 +4,4 @@ export * from './identity.ts';
 export * from './llm.ts';
 export * from './protocol.ts';
 export * from './scopes.ts';
+export * from './vialError.ts';
