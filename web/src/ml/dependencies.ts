@@ -1,9 +1,8 @@
 /**
  * What the ML tools need: the ML Worker (shared with the Models view), the tab's settings, and the
- * guard every URL a client names passes before the Worker fetches it.
- * `explainingMlErrors` wraps every call so the Worker's self-explaining errors reach clients as they are.
+ * guard every URL a client names passes before the Worker fetches it. The tools wrap each call in
+ * `explainingErrors`, so the Worker's self-explaining errors (`MlError`) reach clients as they are.
  */
-import { explainingErrors } from '../server/toolError.ts';
 import type { MlEngine } from './engine.ts';
 import type { MlSettings } from './mlService.ts';
 import type { RemoteFetchGuard } from './fetchGuard.ts';
@@ -14,10 +13,4 @@ export interface MlPackDependencies {
   mlSettings: { read(): MlSettings };
   /** Decides which URLs remote clients may make the tab fetch (asking the person when it must). */
   fetchGuard: RemoteFetchGuard;
-}
-
-const EXPLAINED = new Set(['MlError']);
-
-export function explainingMlErrors<T>(work: () => Promise<T>): Promise<T> {
-  return explainingErrors(EXPLAINED, work);
 }

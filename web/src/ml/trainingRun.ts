@@ -17,7 +17,8 @@ import {
   trainingDataSchema,
 } from './trainingSpec.ts';
 import { cancellableRun } from '../platform/cancellableRun.ts';
-import { explainingMlErrors, type MlPackDependencies } from './dependencies.ts';
+import { explainingErrors } from '../server/toolError.ts';
+import type { MlPackDependencies } from './dependencies.ts';
 
 export const trainInput = z.strictObject({
   layers: z
@@ -54,7 +55,7 @@ export async function runTraining(
   input: z.infer<typeof trainInput>,
   options: { signal?: AbortSignal; onEpoch?: (report: EpochReport) => void } = {},
 ): Promise<TrainReply> {
-  const layers = await explainingMlErrors(async () => {
+  const layers = await explainingErrors(async () => {
     const parsed = parseLayers(input.layers);
     const plan = planModel(parsed);
     if ('x' in input.data) {
@@ -84,7 +85,7 @@ export async function runTraining(
   return cancellableRun(
     options.signal,
     (runId) => ml.cancel(runId),
-    (runId) => explainingMlErrors(() => ml.train(runId, request, options.onEpoch)),
+    (runId) => explainingErrors(() => ml.train(runId, request, options.onEpoch)),
   );
 }
 

@@ -4,6 +4,7 @@
  * fresh one, so the tab keeps serving.
  */
 import { releaseProxy, wrap, type Remote } from 'comlink';
+import { carryVialErrors } from './errorTransfer.ts';
 
 interface Live<T> {
   remote: Remote<T>;
@@ -13,6 +14,8 @@ interface Live<T> {
 
 /** `start` creates the Worker (a `new Worker(new URL(…))` Vite can see); `what` names it in errors. */
 export function restartingWorker<T>(start: () => Worker, what: string) {
+  // The Workers' errors that say what to do arrive as VialErrors, not plain Errors.
+  carryVialErrors();
   let live: Live<T> | undefined;
 
   function ensure(): Live<T> {

@@ -5,7 +5,7 @@
 import type { QuantumEngine } from './engine.ts';
 import type { SimulateReply, SimulateRequest } from './simulatorService.ts';
 import { cancellableRun } from '../platform/cancellableRun.ts';
-import { explainingSimulatorErrors } from './explainErrors.ts';
+import { explainingErrors } from '../server/toolError.ts';
 import { topCounts, type CircuitHistory } from './circuitHistory.ts';
 
 export interface QuantumPackDependencies {
@@ -21,7 +21,7 @@ export async function runSimulation(
   const reply = await cancellableRun(
     options.signal,
     (runId) => quantum.cancel(runId),
-    (runId) => explainingSimulatorErrors(() => quantum.simulate(runId, request, options.onProgress)),
+    (runId) => explainingErrors(() => quantum.simulate(runId, request, options.onProgress)),
   );
   await circuits.record({
     hash: reply.hash,

@@ -9,6 +9,7 @@
  * the snapshot and continues with collapses drawn from the seeded generator. That costs a pass over
  * the rest of the circuit per shot, hence the `maxTrajectories` cap.
  */
+import { VialError } from '@vial/shared/vialError';
 import type { PauliString, StateBackend } from './stateBackend.ts';
 import type { Circuit, Condition, Register } from './circuit.ts';
 import { STANDARD_GATES, isStandardGate, type GateSpec } from './gates.ts';
@@ -87,15 +88,15 @@ export interface SimulationResult {
 
 export type SimulationErrorCode = 'bad-option' | 'bad-circuit' | 'too-many-qubits' | 'trajectory-cap' | 'cancelled';
 
-/** An error that says what was wrong (`shortMessage`) and what to do about it (`hint`). */
-export class SimulationError extends Error {
+/** An error that says what was wrong (`shortMessage`) and what to do about it (its one hint). */
+export class SimulationError extends VialError {
   override readonly name = 'SimulationError';
   constructor(
     readonly code: SimulationErrorCode,
-    readonly shortMessage: string,
-    readonly hint?: string,
+    shortMessage: string,
+    hint?: string,
   ) {
-    super(hint ? `${shortMessage}. ${hint}` : shortMessage);
+    super(shortMessage, { hints: hint ? [hint] : [], message: hint ? `${shortMessage}. ${hint}` : shortMessage });
   }
 }
 

@@ -1,33 +1,27 @@
 /**
  * An error a tool reports to the client as a tool result with `isError: true`: what went wrong
- * (`shortMessage`), the specifics (`details`) and what to try (`hints`).
+ * (`shortMessage`), the specifics (`details`) and what to try (`hints`), in the project's one
+ * error vocabulary (`VialError`, in shared/src/vialError.ts).
  */
-export class ToolError extends Error {
-  override name = 'ToolError';
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-  readonly hints: string[];
+import { VialError } from '@vial/shared/vialError';
 
-  constructor(shortMessage: string, options: { details?: string; hints?: string[]; cause?: unknown } = {}) {
-    super([shortMessage, options.details, ...(options.hints ?? [])].filter(Boolean).join('\n'), {
-      cause: options.cause,
-    });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-    this.hints = options.hints ?? [];
-  }
+export class ToolError extends VialError {
+  override name = 'ToolError';
 }
 
 /**
- * Runs `work`, passing on errors that already say what was wrong and how to fix it (by error
- * name: they may come from a Worker, where comlink keeps the name and message but not the class)
- * as tool errors, unprefixed. Anything else propagates as it is.
+ * Runs `work`, passing on errors that already say what was wrong and how to fix it (any
+ * `VialError`, including those a Worker threw: see platform/errorTransfer.ts) as tool errors,
+ * with their message as it is. Anything else propagates as it is.
  */
-export async function explainingErrors<T>(explained: ReadonlySet<string>, work: () => Promise<T>): Promise<T> {
+export async function explainingErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Error && explained.has(error.name)) throw new ToolError(error.message, { cause: error });
+    if (error instanceof VialError && !(error instanceof ToolError)) {
+      const { shortMessage, details, hints, message } = error;
+      throw new ToolError(shortMessage, { details, hints, message, cause: error });
+    }
     throw error;
   }
 }

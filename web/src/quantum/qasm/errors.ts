@@ -5,7 +5,9 @@
  * `QasmError` points at a line and column of the QASM source ("QASM line 4, col 7: unknown gate
  * `cz2`; known gates: …") and quotes the line with a caret under the column.
  * `CircuitJsonError` points at a path in a JSON circuit ("gates[3].targets[0]").
+ * Both are `VialError`s (shared/src/vialError.ts): their `metaMessages` are its `hints`.
  */
+import { VialError } from '@vial/shared/vialError';
 
 /** A position in QASM source; both 1-based. */
 export interface SourcePosition {
@@ -20,38 +22,41 @@ export interface QasmErrorOptions {
   source?: string;
 }
 
-export class QasmError extends Error {
+export class QasmError extends VialError {
   override name = 'QasmError';
-  readonly shortMessage: string;
   readonly line: number;
   readonly column: number;
-  readonly metaMessages: string[];
   /** The offending source line with a caret under the column (empty when the source was not given). */
-  details: string;
+  override details: string = '';
 
   constructor(shortMessage: string, position: SourcePosition, options: QasmErrorOptions = {}) {
-    super('');
-    this.shortMessage = shortMessage;
+    const hints = options.hints ?? [];
+    const details = options.source === undefined ? '' : excerpt(options.source, position);
+    const message = composeQasm(shortMessage, position, hints, details);
+    super(shortMessage, { details, hints, message });
     this.line = position.line;
     this.column = position.column;
-    this.metaMessages = options.hints ?? [];
-    this.details = options.source === undefined ? '' : excerpt(options.source, position);
-    this.message = this.compose();
+    this.details = details;
+  }
+
+  /** What to try, e.g. "known gates: h, x, …" (viem's name for the hints). */
+  get metaMessages(): string[] {
+    return this.hints;
   }
 
   /** Attaches the source text after the fact (errors are raised deep in the parser, which has it). */
   withSource(source: string): this {
     if (!this.details) {
       this.details = excerpt(source, this);
-      this.message = this.compose();
+      this.message = composeQasm(this.shortMessage, this, this.hints, this.details);
     }
     return this;
   }
+}
 
-  private compose(): string {
-    const head = [`QASM line ${this.line}, col ${this.column}: ${this.shortMessage}`, ...this.metaMessages].join('; ');
-    return this.details ? `${head}\n${this.details}` : head;
-  }
+function composeQasm(shortMessage: string, { line, column }: SourcePosition, hints: string[], details: string): string {
+  const head = [`QASM line ${line}, col ${column}: ${shortMessage}`, ...hints].join('; ');
+  return details ? `${head}\n${details}` : head;
 }
 
 /** Quotes the line at `position` with a caret under its column. */
@@ -71,17 +76,18 @@ function excerpt(source: string, { line, column }: SourcePosition): string {
   return `${gutter}${clipped}\n${caret}`;
 }
 
-export class CircuitJsonError extends Error {
+export class CircuitJsonError extends VialError {
   override name = 'CircuitJsonError';
-  readonly shortMessage: string;
   /** Where in the JSON circuit, e.g. `gates[3].targets[0]` (empty for the whole value). */
   readonly path: string;
-  readonly metaMessages: string[];
 
   constructor(shortMessage: string, path: string, hints: string[] = []) {
-    super([`${path ? `${path}: ` : ''}${shortMessage}`, ...hints].join('; '));
-    this.shortMessage = shortMessage;
+    super(shortMessage, { hints, message: [`${path ? `${path}: ` : ''}${shortMessage}`, ...hints].join('; ') });
     this.path = path;
-    this.metaMessages = hints;
+  }
+
+  /** What to try (viem's name for the hints). */
+  get metaMessages(): string[] {
+    return this.hints;
   }
 }

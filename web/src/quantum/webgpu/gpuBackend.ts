@@ -8,6 +8,7 @@
  * `maxStorageBufferBindingSize`; gates on qubits above a chunk bind the 2, 4 or 8 chunks they mix.
  * Readbacks happen only where a result is asked for (measure, sample, top-k, expectation, state).
  */
+import { VialError } from '@vial/shared/vialError';
 import type { BackendLimits, PauliString, StateBackend } from '../stateBackend.ts';
 import type { Step } from '../program.ts';
 import {
@@ -68,19 +69,24 @@ export interface WebGpuBackendOptions {
 }
 
 /** The device went away (driver reset, GPU process crash, `destroy()`); `recover()` makes a new one. */
-export class WebGpuDeviceLostError extends Error {
+export class WebGpuDeviceLostError extends VialError {
   override name = 'WebGpuDeviceLostError';
   constructor(
     readonly reason: string,
-    readonly details: string,
+    details: string,
   ) {
-    super(
-      `the GPU device was lost (${reason}): ${details.trim().replace(/\.$/, '') || 'no details given'}; the next run recreates it`,
-    );
+    const shortMessage = `the GPU device was lost (${reason})`;
+    const hint = 'the next run recreates it';
+    const said = details.trim().replace(/\.$/, '');
+    super(shortMessage, {
+      details: said || undefined,
+      hints: [hint],
+      message: `${shortMessage}: ${said || 'no details given'}; ${hint}`,
+    });
   }
 }
 
-export class WebGpuUnavailableError extends Error {
+export class WebGpuUnavailableError extends VialError {
   override name = 'WebGpuUnavailableError';
 }
 
@@ -138,9 +144,9 @@ interface Device {
 async function acquire(gpu: GPU, options: WebGpuBackendOptions): Promise<Device> {
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) {
-    throw new WebGpuUnavailableError(
-      'WebGPU has no adapter here (requestAdapter() returned null): use the cpu backend, or a browser with WebGPU enabled',
-    );
+    const shortMessage = 'WebGPU has no adapter here (requestAdapter() returned null)';
+    const hint = 'use the cpu backend, or a browser with WebGPU enabled';
+    throw new WebGpuUnavailableError(shortMessage, { hints: [hint], message: `${shortMessage}: ${hint}` });
   }
   const device = await adapter.requestDevice({
     label: 'vial quantum',

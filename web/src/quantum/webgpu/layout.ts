@@ -8,6 +8,7 @@
  * amplitudes of 2^h chunks at the same in-chunk offsets, so each dispatch binds such a set of
  * chunks ("slots"); high controls only pick which chunk sets are dispatched at all.
  */
+import { VialError } from '@vial/shared/vialError';
 import type { ComplexMatrix } from '../gates.ts';
 import type { Step } from '../program.ts';
 import { MAX_DIAGONAL_QUBITS } from './wgsl/diagonal.ts';
@@ -126,7 +127,8 @@ export function planDiagonal(layout: ChunkLayout, qubits: readonly number[]): Di
   return { count: 2 ** (m - lowBits.length), positions, inserts: [...positions].sort((a, b) => a - b), entries };
 }
 
-export class StepError extends RangeError {
+/** A step the layout cannot lower (a qubit out of range, a matrix of the wrong size): a caller's mistake. */
+export class StepError extends VialError {
   override name = 'StepError';
 }
 

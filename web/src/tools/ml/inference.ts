@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { requestedBackendSchema } from '../../ml/backends.ts';
 import { tensorInputSchema } from '../../ml/tensors.ts';
-import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
+import type { MlPackDependencies } from '../../ml/dependencies.ts';
+import { explainingErrors } from '../../server/toolError.ts';
 
 const RUNTIMES = {
   onnx: {
@@ -38,6 +39,6 @@ export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml, mlSetting
       backend: requestedBackendSchema,
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async (input) => jsonResult(await explainingMlErrors(() => ml.infer(kind, input, mlSettings.read()))),
+    run: async (input) => jsonResult(await explainingErrors(() => ml.infer(kind, input, mlSettings.read()))),
   });
 }

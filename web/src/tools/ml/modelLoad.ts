@@ -10,7 +10,8 @@ import { ToolError } from '../../server/toolError.ts';
 import { hubModelIdSchema, PIPELINE_TASKS } from '../../ml/pipelineSpec.ts';
 import { MODEL_KINDS } from '../../ml/modelRecords.ts';
 import type { LoadSource } from '../../ml/mlService.ts';
-import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
+import type { MlPackDependencies } from '../../ml/dependencies.ts';
+import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
 
 export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
@@ -55,7 +56,7 @@ export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDepend
         if (settings.allowRemoteModels) await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { ...call, what: 'hub models' });
         source = { hub: input.hub! };
       }
-      const record = await explainingMlErrors(() =>
+      const record = await explainingErrors(() =>
         ml.load({ source, kind: input.kind, task: input.task, name: input.name }, settings),
       );
       return jsonResult({ ...record, resource: 'vial://models/registry' });

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { requestedBackendSchema } from '../../ml/backends.ts';
 import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema } from '../../ml/pipelineSpec.ts';
-import { explainingMlErrors, type MlPackDependencies } from '../../ml/dependencies.ts';
+import type { MlPackDependencies } from '../../ml/dependencies.ts';
+import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
 
 /**
@@ -51,7 +52,7 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
       if (mayUseHub(input.model, settings.allowRemoteModels)) {
         await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { client, tool: 'ml_pipeline', what: 'hub models', signal });
       }
-      const reply = await explainingMlErrors(() => ml.pipeline({ ...input, inputs }, settings));
+      const reply = await explainingErrors(() => ml.pipeline({ ...input, inputs }, settings));
       return jsonResult(reply);
     },
   });

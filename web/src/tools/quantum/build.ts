@@ -1,6 +1,6 @@
 /** `quantum_circuit_build`: JSON components → OpenQASM 2.0, the circuit hash and a text diagram. */
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { explainingSimulatorErrors } from '../../quantum/explainErrors.ts';
+import { explainingErrors } from '../../server/toolError.ts';
 import { circuitFromJson, circuitHash, circuitJsonSchema, drawCircuit, toQasm } from '../../quantum/qasm/index.ts';
 
 export const buildCircuit = defineTool({
@@ -13,7 +13,7 @@ export const buildCircuit = defineTool({
   input: { circuit: circuitJsonSchema.describe('The circuit as JSON components') },
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ circuit: json }) => {
-    const circuit = await explainingSimulatorErrors(async () => circuitFromJson(json));
+    const circuit = await explainingErrors(async () => circuitFromJson(json));
     return jsonResult({
       qasm: toQasm(circuit),
       hash: await circuitHash(circuit),
