@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { VialError } from '@vial/shared';
+import { jsonRpcError } from './relayError.ts';
 
-/** Writes a JSON-RPC error as the whole HTTP response (status codes per MCP Streamable HTTP). */
+/**
+ * Writes a JSON-RPC error as the whole HTTP response (status codes per MCP Streamable HTTP); a
+ * `VialError` goes with its parts as `data` (see `jsonRpcError`).
+ */
 export function sendJsonRpcError(
   res: ServerResponse,
   status: number,
-  message: string,
+  message: string | VialError,
   headers: Record<string, string> = {},
   code = -32000,
 ): void {
@@ -13,7 +18,7 @@ export function sendJsonRpcError(
     return;
   }
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: jsonRpcError(code, message) }));
 }
 
 export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; code: number; message: string };

@@ -167,6 +167,11 @@ export const llmRefusalSchema = z.object({
       'internal',
     ]),
     message: z.string(),
+    /** The message's parts, as a `VialError` has them (vialError.ts); absent from relays before them. */
+    name: z.string().optional(),
+    shortMessage: z.string().optional(),
+    details: z.string().optional(),
+    hints: z.array(z.string()).optional(),
     /** The relay setting behind a 429, e.g. `VIAL_LLM_HOST_DAILY_BUDGET_USD`. */
     setting: z.string().optional(),
     limit: z.number().optional(),

@@ -169,6 +169,10 @@ describe('a session with too many calls in flight', () => {
       limit: 'session-pending',
       setting: 'VIAL_SESSION_MAX_PENDING',
       max: 2,
+      name: 'RelayError',
+      shortMessage: 'Too many requests in flight',
+      details: 'this session already has 2 waiting on the Vial tab (VIAL_SESSION_MAX_PENDING)',
+      hints: ['Wait for some to finish before sending more, or raise the limit on the relay.'],
     });
     expect((refused as McpError).message).toMatch(/already has 2 waiting .*VIAL_SESSION_MAX_PENDING/);
 

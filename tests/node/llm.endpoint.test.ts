@@ -81,6 +81,13 @@ describe('per-host limits', () => {
     const { error } = llmRefusalSchema.parse(await refused.json());
     expect(error).toMatchObject({ class: 'rate_limited', setting: 'VIAL_LLM_HOST_REQUESTS_PER_MIN', limit: 2 });
     expect(error.message).toMatch(/2 LLM requests per minute/);
+    // The parts of the message, in the project's error vocabulary.
+    expect(error).toMatchObject({
+      name: 'RelayError',
+      shortMessage: 'This host is limited to 2 LLM requests per minute (VIAL_LLM_HOST_REQUESTS_PER_MIN on the relay)',
+      hints: [expect.stringMatching(/^retry after \d+ s$/)],
+    });
+    expect(error.message).toBe(`${error.shortMessage}; ${error.hints![0]}`);
     expect(gateway.anthropic.requests).toHaveLength(2);
   });
 

@@ -6,6 +6,8 @@
  * past its budget together: the hold that would not fit is refused.
  */
 import { createRateLimits } from '../mcp/rateLimits.ts';
+import { relayError } from '../relayError.ts';
+import type { ErrorDescription } from '@vial/shared';
 
 export interface HostLimitOptions {
   /** 0 disables. */
@@ -16,12 +18,12 @@ export interface HostLimitOptions {
   totalDailyBudgetUsd: number;
 }
 
-export interface HostLimitRefusal {
+/** Which limit, and why in the project's error vocabulary (`message`, `shortMessage`, `hints`). */
+export interface HostLimitRefusal extends ErrorDescription {
   reason: 'rate_limited' | 'budget_exceeded';
   setting: string;
   limit: number;
   retryAfterSeconds: number;
-  message: string;
 }
 
 /** Spend set aside for one upstream attempt. */
@@ -96,13 +98,11 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
       const retryAfterSeconds = Math.max(1, Math.ceil(((today() + 1) * DAY_MS - now()) / 1000));
       const hours = (retryAfterSeconds / 3600).toFixed(1);
       const asked = usd > 0 ? `, and this request could cost up to $${usd.toFixed(4)}` : '';
-      return {
-        reason: 'budget_exceeded',
-        setting,
-        limit: budget,
-        retryAfterSeconds,
-        message: `${who} has spent or set aside $${committed(ledger).toFixed(4)} of its daily LLM budget of $${budget} (${setting} on the relay)${asked}; it resets at 00:00 UTC, in ${hours} h`,
-      };
+      const error = relayError(
+        `${who} has spent or set aside $${committed(ledger).toFixed(4)} of its daily LLM budget of $${budget} (${setting} on the relay)${asked}`,
+        { hints: [`it resets at 00:00 UTC, in ${hours} h`], hintSeparator: '; ' },
+      );
+      return { reason: 'budget_exceeded', setting, limit: budget, retryAfterSeconds, ...error.toJSON() };
     }
     return undefined;
   }
@@ -114,12 +114,16 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
       if (options.requestsPerMinute > 0) {
         const limited = rate.takeTokenRequest(hostId);
         if (limited) {
+          const error = relayError(
+            `This host is limited to ${options.requestsPerMinute} LLM requests per minute (VIAL_LLM_HOST_REQUESTS_PER_MIN on the relay)`,
+            { hints: [`retry after ${limited.retryAfterSeconds} s`], hintSeparator: '; ' },
+          );
           return {
             reason: 'rate_limited',
             setting: 'VIAL_LLM_HOST_REQUESTS_PER_MIN',
             limit: options.requestsPerMinute,
             retryAfterSeconds: limited.retryAfterSeconds,
-            message: `This host is limited to ${options.requestsPerMinute} LLM requests per minute (VIAL_LLM_HOST_REQUESTS_PER_MIN on the relay); retry after ${limited.retryAfterSeconds} s`,
+            ...error.toJSON(),
           };
         }
       }

@@ -21,6 +21,7 @@ import type { Host, HostRegistry } from '../hosts/registry.ts';
 import { readJsonBody } from '../http.ts';
 import type { RequestLog } from '../log.ts';
 import type { LlmMetrics } from '../metrics.ts';
+import { relayError } from '../relayError.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { createHostLimits } from './budget.ts';
 import { createPricing } from './pricing.ts';
@@ -111,14 +112,14 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     if (!body.ok) {
       return refuse(res, body.status, {
         class: body.status === 413 ? 'payload_too_large' : 'bad_request',
-        message: body.message,
+        ...relayError(body.message).toJSON(),
       });
     }
     const parsed = llmChatRequestSchema.safeParse(body.body);
     if (!parsed.success) {
       return refuse(res, 400, {
         class: 'bad_request',
-        message: `Invalid LLM request: ${z.prettifyError(parsed.error)}`,
+        ...relayError('Invalid LLM request', { details: z.prettifyError(parsed.error) }).toJSON(),
       });
     }
     // Every attempt is held at its most: the output it may produce must be bounded.
@@ -209,14 +210,18 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       if (!route) {
         return refuse(res, 404, {
           class: 'not_found',
-          message: `No such LLM endpoint; use ${LLM_CHAT_PATH} or ${LLM_PROVIDERS_PATH}`,
+          ...relayError('No such LLM endpoint', {
+            hints: [`use ${LLM_CHAT_PATH} or ${LLM_PROVIDERS_PATH}`],
+            hintSeparator: '; ',
+          }).toJSON(),
         });
       }
       if (req.method !== route) {
-        return refuse(res, 405, { class: 'method_not_allowed', message: `Use ${route} ${path}` }, { allow: route });
+        const error = relayError(`Use ${route} ${path}`);
+        return refuse(res, 405, { class: 'method_not_allowed', ...error.toJSON() }, { allow: route });
       }
       const forbidden = options.guard(req);
-      if (forbidden) return refuse(res, 403, { class: 'forbidden', message: forbidden });
+      if (forbidden) return refuse(res, 403, { class: 'forbidden', ...relayError(forbidden).toJSON() });
       const host = authenticate(req);
       if (!host) {
         return refuse(
@@ -224,8 +229,9 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
           401,
           {
             class: 'unauthorized',
-            message:
+            ...relayError(
               'Send Authorization: Bearer <llmKey>, the key in the relay\'s "registered" frame to a connected tab; it stops working when that tab disconnects or is replaced',
+            ).toJSON(),
           },
           { 'www-authenticate': 'Bearer realm="vial-llm", error="invalid_token"' },
         );
@@ -247,7 +253,10 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
           503,
           {
             class: 'shutting_down',
-            message: `The Vial relay is shutting down and takes no new LLM requests; retry in ${options.drainRetryAfterSeconds} s`,
+            ...relayError('The Vial relay is shutting down and takes no new LLM requests', {
+              hints: [`retry in ${options.drainRetryAfterSeconds} s`],
+              hintSeparator: '; ',
+            }).toJSON(),
             retryAfterSeconds: options.drainRetryAfterSeconds,
           },
           { 'retry-after': String(options.drainRetryAfterSeconds) },
@@ -259,7 +268,10 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
       } catch (error) {
         log().error({ err: error, hostId: host.id }, 'llm chat handler failed');
         if (!res.headersSent)
-          refuse(res, 500, { class: 'internal', message: 'Internal relay error; see the relay log' });
+          refuse(res, 500, {
+            class: 'internal',
+            ...relayError('Internal relay error', { hints: ['see the relay log'], hintSeparator: '; ' }).toJSON(),
+          });
         else res.end();
       } finally {
         inFlight--;

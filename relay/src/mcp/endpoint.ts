@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
+import { cutByShutdown, shuttingDown } from '../relayError.ts';
 import type { Logger, RequestLog } from '../log.ts';
 import type { MemoryBudget } from '../memoryBudget.ts';
 import type { RelayMetrics } from '../metrics.ts';
@@ -315,7 +316,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     sendJsonRpcError(
       res,
       503,
-      `The Vial relay is shutting down and takes no new requests; retry in ${options.drainRetryAfterSeconds} s, on this relay once it is back or on another`,
+      shuttingDown(options.drainRetryAfterSeconds),
       { 'retry-after': String(options.drainRetryAfterSeconds) },
       RELAY_ERROR_CODES.shuttingDown,
     );
@@ -353,13 +354,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       clearInterval(idleSweep);
       const open = [...sessions.values()];
       await Promise.all(
-        open.map((session) =>
-          session.failPending(
-            RELAY_ERROR_CODES.shuttingDown,
-            'The Vial relay is shutting down and this call did not finish in time; retry once the relay is back',
-            'shutting_down',
-          ),
-        ),
+        open.map((session) => session.failPending(RELAY_ERROR_CODES.shuttingDown, cutByShutdown(), 'shutting_down')),
       );
       for (const session of open) session.close('relay shutting down');
     },

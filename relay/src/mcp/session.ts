@@ -18,10 +18,11 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { RELAY_ERROR_CODES, type ClientIdentity } from '@vial/shared';
+import { RELAY_ERROR_CODES, type ClientIdentity, type VialError } from '@vial/shared';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics, RequestOutcome } from '../metrics.ts';
 import type { Host, HostSessionHooks } from '../hosts/registry.ts';
+import { clientBufferFull, jsonRpcError, tabOffline, tabWentAway, tooManyPending } from '../relayError.ts';
 import { serveWithWebTransport, type ServeOptions } from './webTransportAdapter.ts';
 
 /** Ids of the `initialize` requests the relay replays to a reloaded tab; never clash with client ids. */
@@ -156,7 +157,7 @@ export class ClientSession implements HostSessionHooks {
       if (!this.host.online) {
         this.metrics.requestFinished(message.method, 'tab_offline');
         this.metrics.relayError('tab_offline');
-        const replied = this.replyError(message.id, RELAY_ERROR_CODES.tabOffline, offlineMessage(this.host.id));
+        const replied = this.replyError(message.id, RELAY_ERROR_CODES.tabOffline, tabOffline(this.host.id));
         // A session whose initialize failed is of no use to anyone: forget it once the error is out.
         if (isInitializeRequest(message)) void replied.then(() => this.close('initialize failed: tab offline'));
         return;
@@ -164,12 +165,11 @@ export class ClientSession implements HostSessionHooks {
       if (this.pending.size >= this.maxPending) {
         this.metrics.requestFinished(message.method, 'too_many_pending');
         this.metrics.relayError('too_many_pending');
-        void this.replyError(
-          message.id,
-          LIMIT_ERROR_CODE,
-          `Too many requests in flight: this session already has ${this.maxPending} waiting on the Vial tab (VIAL_SESSION_MAX_PENDING). Wait for some to finish before sending more, or raise the limit on the relay.`,
-          { limit: 'session-pending', setting: 'VIAL_SESSION_MAX_PENDING', max: this.maxPending },
-        );
+        void this.replyError(message.id, LIMIT_ERROR_CODE, tooManyPending(this.maxPending), {
+          limit: 'session-pending',
+          setting: 'VIAL_SESSION_MAX_PENDING',
+          max: this.maxPending,
+        });
         return;
       }
       // The SDK offers closeSSEStream only for streams the client can resume (it was sent a priming event id).
@@ -268,11 +268,7 @@ export class ClientSession implements HostSessionHooks {
       const { method } = request;
       this.finished(request, 'tab_disconnected');
       this.metrics.relayError('tab_disconnected');
-      this.replyError(
-        id,
-        RELAY_ERROR_CODES.tabDisconnected,
-        `The Vial tab went away (${reason}) while handling '${method}'. The session is kept: retry once the tab is back.`,
-      );
+      this.replyError(id, RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, method));
     }
   }
 
@@ -329,8 +325,8 @@ export class ClientSession implements HostSessionHooks {
   }
 
   /** The relay is going away: every request still in flight is answered with `code` now. */
-  failPending(code: number, message: string, outcome: RequestOutcome): Promise<void> {
-    return this.abort([...this.pending.keys()], code, message, outcome);
+  failPending(code: number, error: string | VialError, outcome: RequestOutcome): Promise<void> {
+    return this.abort([...this.pending.keys()], code, error, outcome);
   }
 
   /**
@@ -349,25 +345,24 @@ export class ClientSession implements HostSessionHooks {
       },
       'client left its response stream unread past VIAL_CLIENT_BUFFER_BYTES; dropped the stream',
     );
-    void this.abort(
-      requestIds,
-      LIMIT_ERROR_CODE,
-      `The relay dropped this response stream: the client left more than ${this.clientBufferBytes} bytes of it unread (VIAL_CLIENT_BUFFER_BYTES), so the call was cancelled. Read responses as they arrive, or raise the limit on the relay.`,
-      'client_buffer_full',
-      { limit: 'client-buffer', setting: 'VIAL_CLIENT_BUFFER_BYTES', max: this.clientBufferBytes },
-    );
+    void this.abort(requestIds, LIMIT_ERROR_CODE, clientBufferFull(this.clientBufferBytes), 'client_buffer_full', {
+      limit: 'client-buffer',
+      setting: 'VIAL_CLIENT_BUFFER_BYTES',
+      max: this.clientBufferBytes,
+    });
   }
 
   /** Cancels these requests at the tab and answers each with an error of the relay's own. */
   private abort(
     requestIds: RequestId[],
     code: number,
-    message: string,
+    error: string | VialError,
     outcome: RequestOutcome,
     data?: Record<string, unknown>,
   ): Promise<void> {
-    const aborted = requestIds.filter((id) => this.cancelAtTab(id, message, outcome));
-    return Promise.all(aborted.map((id) => this.replyError(id, code, message, data))).then(() => undefined);
+    const reason = typeof error === 'string' ? error : error.message;
+    const aborted = requestIds.filter((id) => this.cancelAtTab(id, reason, outcome));
+    return Promise.all(aborted.map((id) => this.replyError(id, code, error, data))).then(() => undefined);
   }
 
   /** Forgets a pending request and tells the tab to abort it; false if it was not pending. */
@@ -391,8 +386,13 @@ export class ClientSession implements HostSessionHooks {
     }
   }
 
-  private replyError(id: RequestId, code: number, message: string, data?: Record<string, unknown>): Promise<void> {
-    return this.deliver({ jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } }, undefined);
+  private replyError(
+    id: RequestId,
+    code: number,
+    error: string | VialError,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.deliver({ jsonrpc: '2.0', id, error: jsonRpcError(code, error, data) }, undefined);
   }
 
   private deliver(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): Promise<void> {
@@ -402,8 +402,4 @@ export class ClientSession implements HostSessionHooks {
       this.logger.debug({ err: error }, 'could not deliver to client');
     });
   }
-}
-
-function offlineMessage(hostId: string): string {
-  return `The Vial tab for host ${hostId} is offline. Open the Vial web app in a browser on the machine that owns this host to bring its tools back; this session resumes automatically.`;
 }

@@ -19,6 +19,7 @@ import {
   type LlmStreamEvent,
   type LlmUsage,
 } from '@vial/shared';
+import { VialError } from '@vial/shared/vialError';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 /** A finished answer, or why there is none; `text` holds what arrived either way. */
@@ -62,7 +63,7 @@ export interface LlmGateway {
 }
 
 /** Thrown when the gateway cannot be used at all (no relay connection, refused); tools turn it into a tool error. */
-export class LlmGatewayError extends Error {
+export class LlmGatewayError extends VialError {
   override name = 'LlmGatewayError';
 }
 
@@ -139,8 +140,14 @@ export class RelayLlmGateway implements LlmGateway {
       signal,
     });
     if (response.ok) return response;
-    const refusal = llmRefusalSchema.safeParse(await response.json().catch(() => undefined));
-    const reason = refusal.success ? refusal.data.error.message : `HTTP ${response.status}`;
-    throw new LlmGatewayError(`The relay's LLM gateway refused the request: ${reason}`);
+    const refused = llmRefusalSchema.safeParse(await response.json().catch(() => undefined)).data?.error;
+    const reason = refused?.message ?? `HTTP ${response.status}`;
+    const shortMessage = "The relay's LLM gateway refused the request";
+    // What the relay said, and what it says to try when it sends its hints apart.
+    throw new LlmGatewayError(shortMessage, {
+      details: reason,
+      hints: refused?.hints,
+      message: `${shortMessage}: ${reason}`,
+    });
   }
 }
