@@ -1,3 +1,4 @@
+import { VialError } from '@vial/shared';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -17,6 +18,19 @@ describe('loadConfig', () => {
     expect(load).toThrow(/VIAL_PORT="eighty"/);
     expect(load).toThrow(/VIAL_LOG_LEVEL="loud"/);
     expect(load).toThrow(/VIAL_PUBLIC_URL="not a url"/);
+  });
+
+  it('says what is wrong in the project error vocabulary: short message, then one line per variable', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ VIAL_PORT: 'eighty' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(VialError);
+    expect((thrown as VialError).shortMessage).toBe('Invalid relay configuration');
+    expect((thrown as VialError).details).toMatch(/^ {2}VIAL_PORT="eighty": /);
+    expect((thrown as VialError).message).toBe(`Invalid relay configuration:\n${(thrown as VialError).details}`);
   });
 
   it('reads the rate limits and drain time, refusing negative or fractional values', () => {

@@ -5,6 +5,7 @@
  * the table under config/ (settings.ts); this module parses with it and adds the checks that
  * span several variables: admission and the LLM providers.
  */
+import { VialError } from '@vial/shared';
 import { z } from 'zod';
 import type { AdmissionConfig } from './hosts/admission.ts';
 import { BUILTIN_LLM_PROVIDERS, LLM_PROVIDERS, providerVariable } from './config/llm.ts';
@@ -54,8 +55,14 @@ const envSchema = z.object({
   ...Object.fromEntries(Object.entries(SETTINGS).map(([name, { parse }]) => [name, parse])),
 });
 
-export class ConfigError extends Error {
+/** The relay cannot start with this environment: each line names a variable and what is wrong. */
+export class ConfigError extends VialError {
   override name = 'ConfigError';
+
+  constructor(lines: string[]) {
+    const details = lines.map((line) => `  ${line.trimStart()}`).join('\n');
+    super('Invalid relay configuration', { details, message: `Invalid relay configuration:\n${details}` });
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
@@ -66,7 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const where = inside.length > 0 ? ` at ${inside.join('.')}` : '';
       return `  ${variable}=${shownValue(variable, env[variable])}${where}: ${issue.message}`;
     });
-    throw new ConfigError(`Invalid relay configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(lines);
   }
   const values = result.data as SettingValues;
   const config = placed(values);
@@ -89,7 +96,7 @@ function placed(values: SettingValues): Record<string, unknown> {
 }
 
 function refuse(line: string): never {
-  throw new ConfigError(`Invalid relay configuration:\n  ${line}`);
+  throw new ConfigError([line]);
 }
 
 /** Variables whose values are secrets: a configuration error names them but never shows them. */
@@ -170,9 +177,9 @@ function llmProviders(
   const compatible = e.VIAL_LLM_OPENAI_COMPATIBLE.map((entry) => {
     const apiKey = entry.apiKeyEnv ? env[entry.apiKeyEnv] : undefined;
     if (entry.apiKeyEnv && !apiKey) {
-      throw new ConfigError(
-        `Invalid relay configuration:\n  VIAL_LLM_OPENAI_COMPATIBLE: provider '${entry.name}' reads its key from ${entry.apiKeyEnv}, which is not set`,
-      );
+      throw new ConfigError([
+        `VIAL_LLM_OPENAI_COMPATIBLE: provider '${entry.name}' reads its key from ${entry.apiKeyEnv}, which is not set`,
+      ]);
     }
     return {
       name: entry.name,
