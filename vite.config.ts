@@ -1,7 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /**
@@ -27,14 +26,7 @@ export default defineConfig({
   publicDir: '../public',
   plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
   resolve: {
-    alias: [
-      { find: /^transformers-ort\//, replacement: `${transformersOrt}/` },
-      // The tab's MCP servers validate with @cfworker/json-schema: see web/src/server/sdkValidator.ts.
-      {
-        find: /^\.\.\/validation\/ajv-provider\.js$/,
-        replacement: fileURLToPath(new URL('./web/src/server/sdkValidator.ts', import.meta.url)),
-      },
-    ],
+    alias: [{ find: /^transformers-ort\//, replacement: `${transformersOrt}/` }],
   },
   // Pre-bundling breaks onnxruntime-web's wasm loading in dev ("expected magic word").
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },

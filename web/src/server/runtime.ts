@@ -3,8 +3,7 @@
  * server reachable through the relay. It owns the relay connection, one `McpServer` per client
  * session, and the host's tokens.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import {
   hashToken,
   mintTokenValue,

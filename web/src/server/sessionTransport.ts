@@ -1,10 +1,11 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isJSONRPCRequest,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+  type Transport,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/server';
 
 export type SendToRelay = (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void;
 /** Asks the relay to close the client's SSE stream for a request, so the client polls for the rest. */
@@ -16,7 +17,7 @@ export type CloseClientStream = (requestId: RequestId) => void;
  * client request it belongs to so progress lands on that request's stream.
  */
 export class SessionTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
   private closed = false;
@@ -36,8 +37,8 @@ export class SessionTransport implements Transport {
 
   /**
    * A message from the client, already validated as a frame by the host runtime. When the relay
-   * says the client can resume this request's stream, its handler gets `extra.closeSSEStream`,
-   * as it would from the SDK's own Streamable HTTP transport.
+   * says the client can resume this request's stream, its handler gets `ctx.http.closeSSE`, as
+   * it would from the SDK's own Streamable HTTP transport.
    */
   receive(message: JSONRPCMessage, options: { streamClosable?: boolean } = {}): void {
     if (this.closed) return;

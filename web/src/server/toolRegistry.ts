@@ -3,19 +3,19 @@
  * `McpServer` built from it; each tool call is checked against the session token's scopes and
  * reported to the Activity feed.
  */
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
-import type {
-  CallToolResult,
-  GetPromptResult,
-  ReadResourceResult,
-  ServerNotification,
-  ServerRequest,
-  ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js';
+import {
+  McpServer,
+  ResourceTemplate,
+  type CallToolResult,
+  type GetPromptResult,
+  type ReadResourceResult,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { VIAL_VERSION, type ClientIdentity, type Scope } from '@vial/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ApprovalPreview } from './approvals.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import { argumentsPreview, type CallGate } from './callGate.ts';
@@ -23,7 +23,6 @@ import type { LlmGateway } from '../llm/gateway.ts';
 import type { ToolAccess } from './permissions.ts';
 import { ToolError } from './toolError.ts';
 
-export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Shape = Record<string, z.ZodType>;
 type Infer<S extends Shape> = { [K in keyof S]: z.infer<S[K]> };
 
@@ -74,7 +73,11 @@ export interface ToolContext {
   client: ClientIdentity;
   services: HostServices;
   server: McpServer;
-  extra: RequestExtra;
+  /**
+   * The SDK's context for this request: its id and `_meta` (`mcpReq`), requests and notifications
+   * related to it (`mcpReq.send`, `mcpReq.notify`), and `http.closeSSE` where the client can resume.
+   */
+  mcp: ServerContext;
   /** Sends `notifications/progress` when the client asked for progress (no-op otherwise). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /**
@@ -114,7 +117,8 @@ export interface ResourceContext {
   services: HostServices;
   /** Who reads: resources that hold clients' data show each client its own. */
   client: ClientIdentity;
-  extra: RequestExtra;
+  /** The SDK's context for this read (see `ToolContext.mcp`). */
+  mcp: ServerContext;
 }
 
 export interface ResourceDefinition {
@@ -217,8 +221,9 @@ export class ToolRegistry {
       { name: 'vial', title: 'Vial', version: VIAL_VERSION },
       {
         capabilities: { logging: {} },
-        // No code generation (ajv's default compiles schemas with new Function) and a fraction of
-        // ajv's size; vite.config.ts keeps the SDK's ajv import out of the bundle.
+        // No code generation (ajv, the SDK's default under Node, compiles schemas with new
+        // Function): the same validator in Node hosts as in the tab, where the SDK's `browser`
+        // export condition already picks it and leaves ajv out of the bundle.
         jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
         instructions:
           "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.",
@@ -231,19 +236,19 @@ export class ToolRegistry {
           resource.name,
           resource.uri,
           { title: resource.title, description: resource.description, mimeType: resource.mimeType },
-          (uri, extra) => {
+          (uri, mcp) => {
             requireScopes(resource.scopes, resource.uri, session);
-            return resource.read(uri, { services: session.services, client: session.client, extra });
+            return resource.read(uri, { services: session.services, client: session.client, mcp });
           },
         );
       }
       for (const resource of pack.resourceTemplates ?? []) {
         const listed = resource.list;
         const list = listed
-          ? async (extra: RequestExtra) => {
+          ? async (mcp: ServerContext) => {
               // Clients without the scope simply see none of these resources listed.
               if (missingScopes(resource.scopes, session).length > 0) return { resources: [] };
-              const items = await listed({ services: session.services, client: session.client, extra });
+              const items = await listed({ services: session.services, client: session.client, mcp });
               return { resources: items.map((item) => ({ ...item, mimeType: resource.mimeType })) };
             }
           : undefined;
@@ -251,9 +256,9 @@ export class ToolRegistry {
           resource.name,
           new ResourceTemplate(resource.template, { list }),
           { title: resource.title, description: resource.description, mimeType: resource.mimeType },
-          (uri, variables, extra) => {
+          (uri, variables, mcp) => {
             requireScopes(resource.scopes, resource.template, session);
-            return resource.read(uri, variables, { services: session.services, client: session.client, extra });
+            return resource.read(uri, variables, { services: session.services, client: session.client, mcp });
           },
         );
       }
@@ -284,11 +289,24 @@ function requireScopes(scopes: readonly Scope[], what: string, session: SessionI
   if (missing.length > 0) throw new Error(scopeMessage(missing, what, session));
 }
 
+/**
+ * A tool's arguments as one zod object: a raw shape becomes `z.object(shape)` (unknown keys
+ * stripped), as the SDK would make it; an object schema keeps its own settings.
+ */
+function objectSchema(input: ToolDefinition['input']): StandardSchemaWithJSON {
+  return input instanceof z.ZodObject ? input : z.object(input);
+}
+
 function registerTool(server: McpServer, tool: ToolDefinition, session: SessionInfo): void {
   server.registerTool(
     tool.name,
-    { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
-    async (input: Record<string, unknown>, extra: RequestExtra) => {
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: objectSchema(tool.input),
+      annotations: tool.annotations,
+    },
+    async (input: unknown, mcp: ServerContext) => {
       const event: ActivityEvent = {
         id: `call-${++activitySequence}`,
         sessionId: session.sessionId,
@@ -305,12 +323,12 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         return result;
       };
       const context: ToolContext = {
-        signal: extra.signal,
+        signal: mcp.mcpReq.signal,
         client: session.client,
         services: session.services,
         server,
-        extra,
-        progress: (progress, total, message) => sendProgress(extra, progress, total, message),
+        mcp,
+        progress: (progress, total, message) => sendProgress(mcp, progress, total, message),
         auditNote: async (detail) => {
           try {
             await session.report({ ...event, detail }, input);
@@ -330,7 +348,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
           tool: tool.name,
           access: tool.access,
           client: session.client,
-          signal: extra.signal,
+          signal: mcp.mcpReq.signal,
           preview: async () =>
             (await tool.preview?.(input as never, context)) ?? argumentsPreview(tool.name, session.client, input),
           onWaiting: () => session.report({ ...event, outcome: 'waiting' }, input),
@@ -340,10 +358,10 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         // An approved signing call is in the audit log before it runs.
         await session.report(event, input);
         const result = await tool.run(input as never, context);
-        if (extra.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
+        if (mcp.mcpReq.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
         return finish(result.isError ? 'error' : 'ok', result);
       } catch (error) {
-        if (extra.signal.aborted) {
+        if (mcp.mcpReq.signal.aborted) {
           return finish('cancelled', errorResult(`${tool.name} was cancelled`), 'cancelled by the client');
         }
         const message =
@@ -365,10 +383,10 @@ function cancelledDetail(result: CallToolResult): string {
   return typeof summary === 'string' ? `cancelled by the client. ${summary}` : 'cancelled by the client';
 }
 
-async function sendProgress(extra: RequestExtra, progress: number, total?: number, message?: string): Promise<void> {
-  const progressToken = extra._meta?.progressToken;
+async function sendProgress(mcp: ServerContext, progress: number, total?: number, message?: string): Promise<void> {
+  const progressToken = mcp.mcpReq._meta?.progressToken;
   if (progressToken === undefined) return;
-  await extra.sendNotification({
+  await mcp.mcpReq.notify({
     method: 'notifications/progress',
     params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
   });

@@ -2,7 +2,7 @@
  * `system_diagnostics`: what this machine offers the tools — WebGPU adapter, CPU, memory,
  * cross-origin isolation, versions — and how far away the relay is.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { VIAL_VERSION } from '@vial/shared';
 import {
   defineTool,
