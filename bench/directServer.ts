@@ -9,6 +9,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { AuditLog, MemoryAuditStore } from '../web/src/audit/auditLog.ts';
 import { CallGate } from '../web/src/server/callGate.ts';
 import { RelayLlmGateway } from '../web/src/llm/gateway.ts';
+import { createSessionServer } from '../web/src/server/sessionServer.ts';
 import type { ToolRegistry } from '../web/src/server/toolRegistry.ts';
 import { auditFinishedCall } from '../web/src/server/runtime.ts';
 
@@ -47,7 +48,7 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       onsessioninitialized: () => void transports.set(id, transport),
     });
     transport.onclose = () => transports.delete(id);
-    const mcp = registry.createServer({
+    const mcp = createSessionServer(registry.packsWith(), {
       sessionId: id,
       client,
       services,

@@ -1,10 +1,11 @@
 /**
  * The JavaScript fetched before the first paint (`bench/initialJs.ts` says which files) stays under
  * a gzip budget and holds none of the ML libraries, which belong in the ML Worker's chunks only,
- * nor the conformance fixtures, which are downloaded only where the relay switches them on.
+ * nor the conformance fixtures, which are downloaded only where the relay switches them on, nor
+ * the MCP SDK's server, which the tab loads when it goes online (web/src/server/sessionCode.ts).
  * Needs a build: `pnpm test` builds first; alone, run `pnpm build` before this file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_JS_GZIP_BUDGET_KB, initialJs, kB } from '../../bench/initialJs.ts';
 
@@ -40,6 +41,19 @@ const ML_MARKERS = [
   },
 ];
 
+/** A message of the SDK's McpServer, kept through minification as a template literal. */
+const MCP_SERVER_MARKER = /Resource template \$\{\w+\} is already registered/;
+const MCP_SERVER_DIST = 'web/node_modules/@modelcontextprotocol/server/dist';
+
+describe('MCP server marker', () => {
+  it(`is in @modelcontextprotocol/server's own build`, () => {
+    const builds = readdirSync(MCP_SERVER_DIST).filter((name) => name.endsWith('.mjs'));
+    expect(builds.some((name) => MCP_SERVER_MARKER.test(readFileSync(`${MCP_SERVER_DIST}/${name}`, 'utf8')))).toBe(
+      true,
+    );
+  });
+});
+
 describe('ML library markers', () => {
   for (const { library, marker, bundle } of ML_MARKERS) {
     it(`'${marker}' is in ${library}'s own bundle`, () => {
@@ -62,6 +76,10 @@ describe.skipIf(!built)(
     it('holds no test fixture pack', () => {
       // A fixed tool name of the conformance pack (web/src/fixtures/conformance/content.ts).
       expect(files.filter((file) => file.code.includes('test_simple_text')).map((file) => file.path)).toEqual([]);
+    });
+
+    it('holds no MCP SDK server, which is loaded once the tab is online', () => {
+      expect(files.filter((file) => MCP_SERVER_MARKER.test(file.code)).map((file) => file.path)).toEqual([]);
     });
 
     for (const { library, marker } of ML_MARKERS) {

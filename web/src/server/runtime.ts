@@ -27,7 +27,8 @@ import {
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './toolRegistry.ts';
-import { SessionTransport } from './sessionTransport.ts';
+import { loadSessionCode, type SessionCode } from './sessionCode.ts';
+import type { SessionTransport } from './sessionTransport.ts';
 import { ToolError } from './toolError.ts';
 
 export interface HostRuntimeOptions {
@@ -126,12 +127,12 @@ export class HostRuntime {
   private tokens: StoredToken[] = [];
   private admission: HostAdmission = {};
   private connection: RelayConnection | undefined;
-  /** The fixture packs the relay switched on, once loaded. */
-  private fixturePacks: ToolPack[] = [];
-  /** Frames that arrive while those packs load wait here, in order; undefined when none load. */
-  private framesWaitingForFixtures: RelayFrame[] | undefined;
+  /** The MCP server code and the fixture packs the relay switched on, once loaded. */
+  private sessionCode: SessionCode | undefined;
+  /** Frames that arrive while that code loads wait here, in order; undefined once it is in. */
+  private framesWaitingForCode: RelayFrame[] | undefined;
   /** Bumped by every load and every disconnect, so a load that finishes late changes nothing. */
-  private fixtureLoad = 0;
+  private codeLoad = 0;
   private readonly sessions = new Map<string, LiveSession>();
   private readonly listeners: { [K in keyof RuntimeEvents]: Set<(value: RuntimeEvents[K]) => void> } = {
     status: new Set(),
@@ -314,48 +315,45 @@ export class HostRuntime {
 
   private setStatus(status: ConnectionStatus): void {
     this.status = status;
-    if (status.state === 'online') this.loadFixtures(status.fixtures);
+    if (status.state === 'online') this.loadSessionCode(status.fixtures);
     else {
-      this.fixtureLoad++;
-      this.framesWaitingForFixtures = undefined;
+      this.codeLoad++;
+      this.framesWaitingForCode = undefined;
       for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
     }
     this.emit('status', status);
   }
 
   /**
-   * Loads the fixture packs the relay named. Sessions opened meanwhile must already see them, so
-   * the relay's frames wait until they are in; a pack that fails to load is left out, said why.
+   * Loads the code that serves sessions, with the fixture packs the relay named. Sessions must
+   * see them from their first message, so the relay's frames wait until they are in. Without the
+   * code this tab cannot serve anyone: it disconnects and says to reload.
    */
-  private loadFixtures(names: string[]): void {
-    const loaders = this.options.fixturePacks ?? {};
-    // Own properties only: a fixture name from the relay such as `constructor` must find nothing.
-    const wanted = names.filter((name) => Object.hasOwn(loaders, name));
-    const load = ++this.fixtureLoad;
-    if (wanted.length === 0) {
-      this.fixturePacks = [];
-      this.framesWaitingForFixtures = undefined;
-      return;
-    }
+  private loadSessionCode(fixtureNames: string[]): void {
+    const load = ++this.codeLoad;
     const waiting: RelayFrame[] = [];
-    this.framesWaitingForFixtures = waiting;
-    const loading = wanted.map((name) =>
-      loaders[name]!().catch((error: unknown) => {
-        console.error(`Vial: could not load the fixture pack ${name}: ${(error as Error).message}`);
-        return undefined;
-      }),
+    this.framesWaitingForCode = waiting;
+    loadSessionCode(fixtureNames, this.options.fixturePacks ?? {}).then(
+      (code) => {
+        if (load !== this.codeLoad) return;
+        this.sessionCode = code;
+        this.framesWaitingForCode = undefined;
+        for (const frame of waiting) this.onFrame(frame);
+      },
+      (error: unknown) => {
+        if (load !== this.codeLoad) return;
+        this.connection?.stop();
+        this.setStatus({
+          state: 'rejected',
+          reason: `This tab could not load the code that serves MCP clients (${(error as Error).message}). Reload the page.`,
+        });
+      },
     );
-    void Promise.all(loading).then((packs) => {
-      if (load !== this.fixtureLoad) return;
-      this.fixturePacks = packs.filter((pack) => pack !== undefined);
-      this.framesWaitingForFixtures = undefined;
-      for (const frame of waiting) this.onFrame(frame);
-    });
   }
 
   private onFrame(frame: RelayFrame): void {
-    if (this.framesWaitingForFixtures) {
-      this.framesWaitingForFixtures.push(frame);
+    if (this.framesWaitingForCode) {
+      this.framesWaitingForCode.push(frame);
       return;
     }
     switch (frame.type) {
@@ -378,16 +376,21 @@ export class HostRuntime {
   private openSession(sessionId: string, client: ClientIdentity): void {
     this.closeSession(sessionId);
     const connection = this.connection!;
+    // Frames wait for the code while it loads, so a session only opens once it is in.
+    const { createSessionServer, SessionTransport, fixturePacks } = this.sessionCode!;
     const services: HostServices = {
       hostId: this.hostId,
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
       llm: this.llm,
     };
-    const server = this.options.registry.createServer(
-      { sessionId, client, services, gate: this.gate, report: (event, input) => this.report(event, input) },
-      this.fixturePacks,
-    );
+    const server = createSessionServer(this.options.registry.packsWith(fixturePacks), {
+      sessionId,
+      client,
+      services,
+      gate: this.gate,
+      report: (event, input) => this.report(event, input),
+    });
     const transport = new SessionTransport(
       sessionId,
       (message, relatedRequestId) => connection.send({ type: 'mcp', sessionId, message, relatedRequestId }),

@@ -2,7 +2,6 @@
  * `system_diagnostics`: what this machine offers the tools — WebGPU adapter, CPU, memory,
  * cross-origin isolation, versions — and how far away the relay is.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { VIAL_VERSION } from '@vial/shared';
 import {
   defineTool,
@@ -97,7 +96,13 @@ export async function probeWebGpu(nav: NavigatorLike | undefined): Promise<WebGp
 
 export async function collectDiagnostics(services: HostServices): Promise<Diagnostics> {
   const nav = (globalThis as { navigator?: NavigatorLike }).navigator;
-  const [webgpu, roundTripMs] = await Promise.all([probeWebGpu(nav), services.measureRelayRtt()]);
+  // The SDK is loaded by the time a client calls this (sessions are served by it); importing it
+  // here, not at the top, keeps it out of the tab's first download.
+  const [webgpu, roundTripMs, { SUPPORTED_PROTOCOL_VERSIONS }] = await Promise.all([
+    probeWebGpu(nav),
+    services.measureRelayRtt(),
+    import('@modelcontextprotocol/server'),
+  ]);
   const kind = runtimeKind();
   return {
     vial: { version: VIAL_VERSION, hostId: services.hostId, mcpProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS] },

@@ -1,0 +1,204 @@
+/**
+ * One client session's `McpServer`, built from the tool packs: each tool call is checked against
+ * the session token's scopes and the tab's call gate, and reported to the Activity feed and the
+ * audit log. This module is where the tab's MCP SDK lives; the runtime loads it when it goes
+ * online.
+ */
+import {
+  McpServer,
+  ResourceTemplate,
+  type CallToolResult,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+} from '@modelcontextprotocol/server';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
+import { VIAL_VERSION, type Scope } from '@vial/shared';
+import { z } from 'zod';
+import { argumentsPreview } from './callGate.ts';
+import { ToolError } from './toolError.ts';
+import {
+  errorResult,
+  type ActivityEvent,
+  type SessionInfo,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolPack,
+} from './toolRegistry.ts';
+
+let activitySequence = 0;
+
+/** Builds the MCP server for one client session from `packs` (a registry's `packsWith`). */
+export function createSessionServer(packs: ToolPack[], session: SessionInfo): McpServer {
+  const server = new McpServer(
+    { name: 'vial', title: 'Vial', version: VIAL_VERSION },
+    {
+      capabilities: { logging: {} },
+      // No code generation (ajv, the SDK's default under Node, compiles schemas with new
+      // Function): the same validator in Node hosts as in the tab, where the SDK's `browser`
+      // export condition already picks it and leaves ajv out of the bundle.
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      instructions:
+        "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.",
+    },
+  );
+  for (const pack of packs) {
+    for (const tool of pack.tools) registerTool(server, tool, session);
+    for (const resource of pack.resources ?? []) {
+      server.registerResource(
+        resource.name,
+        resource.uri,
+        { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+        (uri, mcp) => {
+          requireScopes(resource.scopes, resource.uri, session);
+          return resource.read(uri, { services: session.services, client: session.client, mcp });
+        },
+      );
+    }
+    for (const resource of pack.resourceTemplates ?? []) {
+      const listed = resource.list;
+      const list = listed
+        ? async (mcp: ServerContext) => {
+            // Clients without the scope simply see none of these resources listed.
+            if (missingScopes(resource.scopes, session).length > 0) return { resources: [] };
+            const items = await listed({ services: session.services, client: session.client, mcp });
+            return { resources: items.map((item) => ({ ...item, mimeType: resource.mimeType })) };
+          }
+        : undefined;
+      server.registerResource(
+        resource.name,
+        new ResourceTemplate(resource.template, { list }),
+        { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+        (uri, variables, mcp) => {
+          requireScopes(resource.scopes, resource.template, session);
+          return resource.read(uri, variables, { services: session.services, client: session.client, mcp });
+        },
+      );
+    }
+    for (const prompt of pack.prompts ?? []) {
+      server.registerPrompt(
+        prompt.name,
+        { title: prompt.title, description: prompt.description, argsSchema: prompt.args },
+        (args: Record<string, string | undefined>) => prompt.build(args, { services: session.services }),
+      );
+    }
+    pack.install?.(server, session);
+  }
+  return server;
+}
+
+function missingScopes(scopes: readonly Scope[], session: SessionInfo): Scope[] {
+  return scopes.filter((scope) => !session.client.scopes.includes(scope));
+}
+
+function scopeMessage(missing: Scope[], what: string, session: SessionInfo): string {
+  const list = missing.join(', ');
+  return `Token '${session.client.tokenName}' lacks the scope${missing.length > 1 ? 's' : ''} ${list} needed by ${what}. In the Vial app's Connect view, mint a token that includes ${list} and reconnect with it.`;
+}
+
+function requireScopes(scopes: readonly Scope[], what: string, session: SessionInfo): void {
+  const missing = missingScopes(scopes, session);
+  if (missing.length > 0) throw new Error(scopeMessage(missing, what, session));
+}
+
+/**
+ * A tool's arguments as one zod object: a raw shape becomes `z.object(shape)` (unknown keys
+ * stripped), as the SDK would make it; an object schema keeps its own settings.
+ */
+function objectSchema(input: ToolDefinition['input']): StandardSchemaWithJSON {
+  return input instanceof z.ZodObject ? input : z.object(input);
+}
+
+function registerTool(server: McpServer, tool: ToolDefinition, session: SessionInfo): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: objectSchema(tool.input),
+      annotations: tool.annotations,
+    },
+    async (input: unknown, mcp: ServerContext) => {
+      const event: ActivityEvent = {
+        id: `call-${++activitySequence}`,
+        sessionId: session.sessionId,
+        client: session.client.tokenName,
+        clientId: session.client.tokenId,
+        tool: tool.name,
+        startedAt: Date.now(),
+        outcome: 'running',
+        access: tool.access,
+        scopes: tool.scopes,
+      };
+      const finish = (outcome: ActivityEvent['outcome'], result: CallToolResult, detail?: string) => {
+        session.report({ ...event, outcome, detail, durationMs: Date.now() - event.startedAt }, input);
+        return result;
+      };
+      const context: ToolContext = {
+        signal: mcp.mcpReq.signal,
+        client: session.client,
+        services: session.services,
+        server,
+        mcp,
+        progress: (progress, total, message) => sendProgress(mcp, progress, total, message),
+        auditNote: async (detail) => {
+          try {
+            await session.report({ ...event, detail }, input);
+          } catch (error) {
+            console.error(`Vial: could not note a step of ${tool.name} in the audit log: ${(error as Error).message}`);
+          }
+        },
+      };
+
+      try {
+        const missing = missingScopes(tool.scopes, session);
+        if (missing.length > 0) {
+          const message = scopeMessage(missing, tool.name, session);
+          return finish('denied', errorResult(message), message);
+        }
+        const verdict = await session.gate.admit({
+          tool: tool.name,
+          access: tool.access,
+          client: session.client,
+          signal: mcp.mcpReq.signal,
+          preview: async () =>
+            (await tool.preview?.(input as never, context)) ?? argumentsPreview(tool.name, session.client, input),
+          onWaiting: () => session.report({ ...event, outcome: 'waiting' }, input),
+        });
+        if (!verdict.admitted) return finish(verdict.outcome, errorResult(verdict.message), verdict.message);
+
+        // An approved signing call is in the audit log before it runs.
+        await session.report(event, input);
+        const result = await tool.run(input as never, context);
+        if (mcp.mcpReq.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
+        return finish(result.isError ? 'error' : 'ok', result);
+      } catch (error) {
+        if (mcp.mcpReq.signal.aborted) {
+          return finish('cancelled', errorResult(`${tool.name} was cancelled`), 'cancelled by the client');
+        }
+        const message =
+          error instanceof ToolError
+            ? error.message
+            : `${tool.name} failed unexpectedly: ${(error as Error).message ?? error}`;
+        return finish('error', errorResult(message), message);
+      }
+    },
+  );
+}
+
+/**
+ * What the activity feed and audit log say of a cancelled call. A tool that stops gracefully
+ * (e.g. training that stops after its current batch) says how far it got in a `summary`.
+ */
+function cancelledDetail(result: CallToolResult): string {
+  const summary = (result.structuredContent as { summary?: unknown } | undefined)?.summary;
+  return typeof summary === 'string' ? `cancelled by the client. ${summary}` : 'cancelled by the client';
+}
+
+async function sendProgress(mcp: ServerContext, progress: number, total?: number, message?: string): Promise<void> {
+  const progressToken = mcp.mcpReq._meta?.progressToken;
+  if (progressToken === undefined) return;
+  await mcp.mcpReq.notify({
+    method: 'notifications/progress',
+    params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+  });
+}
