@@ -22,7 +22,7 @@
 import { fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { connectClient } from '../tests/support/relay.ts';
 import { residentBytes } from '../tests/support/processMemory.ts';
 import type { FloodSettings, FloodTally } from './abuseFlood.ts';

@@ -24,8 +24,7 @@
  * machine.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { connectClient } from '../tests/support/relay.ts';
 import { liftAbortListenerLimit, percentile } from './load.ts';
 import { startServerProcess, type ServerMemory } from './serverProcess.ts';
@@ -89,7 +88,6 @@ async function checkedCall(client: Client, id: string, tool: ToolName, faults: F
       tool === 'bench_slow'
         ? await client.callTool(
             { name: tool, arguments: { id, steps: settings.slowSteps, stepMs: settings.slowStepMs } },
-            undefined,
             { onprogress: () => progressSeen++ },
           )
         : await client.callTool({ name: tool, arguments: { text: id } });

@@ -3,7 +3,7 @@
  * call after another, with per-call latency and overall throughput.
  */
 import { setMaxListeners } from 'node:events';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 
 export interface LoadResult {
   clients: number;

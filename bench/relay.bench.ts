@@ -14,7 +14,7 @@
  * `VIAL_*` variables in the environment configure the relay, e.g. `VIAL_EVENT_BUFFER=0`.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { connectClient, startNodeHost, startRelay } from '../tests/support/relay.ts';
 import { ToolRegistry } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';

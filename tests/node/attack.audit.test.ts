@@ -12,8 +12,7 @@
  *   it is broadcast, with its hash, even when the tab goes away before the receipt.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import { parseEther, type Hex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -8,8 +8,7 @@
  * - `dev`: a server the person allowed in Settings, which the client turns against the tab
  *   (a CSV whose header is a password, redirects and tfjs weights pointing at `secret`).
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCountingServer, type CountingServer } from '../support/countingServer.ts';
 import { ApprovalQueue, type ApprovalRequest } from '../../web/src/server/approvals.ts';

@@ -12,8 +12,7 @@
  * - A client with its own token cannot bury the person under approvals: past
  *   MAX_PENDING_PER_CLIENT waiting, its next call is refused at once, and other clients are asked.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { parseEther, type Address, type Hex } from 'viem';
 import { sepolia } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  * else carries on.
  */
 import { connect, type Socket } from 'node:net';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -156,16 +156,19 @@ describe('a session with too many calls in flight', () => {
     const stop = new AbortController();
     const slow = [1, 2].map((n) =>
       client
-        .callTool({ name: 'test_slow', arguments: { steps: 1000, stepMs: 50, label: `slow ${n}` } }, undefined, {
-          signal: stop.signal,
-        })
+        .callTool(
+          { name: 'test_slow', arguments: { steps: 1000, stepMs: 50, label: `slow ${n}` } },
+          {
+            signal: stop.signal,
+          },
+        )
         .catch(() => 'stopped'),
     );
     await until(() => probe.started === 2);
     const refused = await client.callTool({ name: 'test_echo', arguments: { text: 'third' } }).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(McpError);
-    expect((refused as McpError).code).toBe(-32000);
-    expect((refused as McpError).data).toEqual({
+    expect(refused).toBeInstanceOf(ProtocolError);
+    expect((refused as ProtocolError).code).toBe(-32000);
+    expect((refused as ProtocolError).data).toEqual({
       limit: 'session-pending',
       setting: 'VIAL_SESSION_MAX_PENDING',
       max: 2,
@@ -174,7 +177,7 @@ describe('a session with too many calls in flight', () => {
       details: 'this session already has 2 waiting on the Vial tab (VIAL_SESSION_MAX_PENDING)',
       hints: ['Wait for some to finish before sending more, or raise the limit on the relay.'],
     });
-    expect((refused as McpError).message).toMatch(/already has 2 waiting .*VIAL_SESSION_MAX_PENDING/);
+    expect((refused as ProtocolError).message).toMatch(/already has 2 waiting .*VIAL_SESSION_MAX_PENDING/);
 
     stop.abort();
     await Promise.all(slow);

@@ -5,8 +5,7 @@
  * now passes, fails this test. Below it, the relay features the polling scenario rests on, seen
  * directly: the tab closing a client's stream mid-call, and the session's negotiated version.
  */
-import type { ResourceUpdatedNotification } from '@modelcontextprotocol/sdk/types.js';
-import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { ResourceUpdatedNotification } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePacks } from '../../web/src/fixtures/index.ts';
 import { EXPECTED_FAILURES, runConformanceSuite, startBearerProxy, type HeaderProxy } from '../support/conformance.ts';
@@ -102,7 +101,7 @@ describe('SEP-1699 polling through the relay', () => {
     expect(JSON.stringify(result.content)).toMatch(/Reconnection test completed/);
 
     const updates: ResourceUpdatedNotification[] = [];
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updates.push(notification));
+    client.setNotificationHandler('notifications/resources/updated', (notification) => void updates.push(notification));
     await client.subscribeResource({ uri: 'test://watched-resource' });
     await client.callTool({ name: 'test_update_watched_resource', arguments: { content: 'changed' } });
     await expect.poll(() => updates.length).toBe(1);

@@ -5,8 +5,8 @@
  * must answer every request in time with a 2xx/4xx status and a JSON-RPC body, and must leave
  * the other session and its own health untouched.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+// The relay reads requests with the 1.x SDK's schemas (relay/src stays on it), so this does too.
 import { isJSONRPCRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

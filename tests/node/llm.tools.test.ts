@@ -4,8 +4,7 @@
  * side-by-side answers with usage and cost, one provider down without failing the others,
  * streamed text as progress, conversations that continue, fallbacks, truncation and cancellation.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnswerRecord, Conversation } from '../../web/src/llm/conversations.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
@@ -49,7 +48,6 @@ describe('multi_llm_query', () => {
     const progress: Array<{ progress: number; total?: number }> = [];
     const result = await client.callTool(
       { name: 'multi_llm_query', arguments: { prompt: 'Say hello', models: MODELS } },
-      undefined,
       { onprogress: (params) => progress.push(params) },
     );
     expect(result.isError).toBeFalsy();
@@ -115,7 +113,6 @@ describe('llm_chat', () => {
     const streamed: string[] = [];
     const first = await client.callTool(
       { name: 'llm_chat', arguments: { prompt: 'Greet me', model: 'openai:gpt-4o-mini', system: 'Be brief.' } },
-      undefined,
       { onprogress: (params) => streamed.push(params.message ?? '') },
     );
     expect(first.isError).toBeFalsy();
@@ -180,7 +177,6 @@ describe('llm_chat', () => {
     const cancel = new AbortController();
     const call = client.callTool(
       { name: 'llm_chat', arguments: { prompt: 'long', model: 'anthropic:claude-haiku-4-5' } },
-      undefined,
       { signal: cancel.signal, onprogress: () => cancel.abort() },
     );
     await expect(call).rejects.toThrow();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { ghzQasm } from '../support/circuits.ts';
 import { connectClient, startStack } from '../support/relay.ts';
 
@@ -36,7 +36,6 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
     const progress: number[] = [];
     const result = await client.callTool(
       { name: 'quantum_simulate', arguments: { qasm: ghzQasm(20), shots: 2000, seed: 7 } },
-      undefined,
       { onprogress: (p) => progress.push(p.progress) },
     );
     expect(result.isError).toBeFalsy();
@@ -154,7 +153,6 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
     const started = Date.now();
     const call = client.callTool(
       { name: 'quantum_simulate', arguments: { qasm: lines.join('\n'), shots: 0, fusion: false } },
-      undefined,
       { signal: controller.signal, onprogress: () => controller.abort('enough') },
     );
     await expect(call).rejects.toThrow();

@@ -1,4 +1,4 @@
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { MemoryHostStore } from '../../web/src/server/identity.ts';
@@ -94,7 +94,6 @@ describe('progress and cancellation', () => {
     const seen: number[] = [];
     const result = await client.callTool(
       { name: 'test_slow', arguments: { steps: 3, stepMs: 5, label: 'p' } },
-      undefined,
       { onprogress: (progress) => seen.push(progress.progress) },
     );
     expect(result.isError).toBeFalsy();
@@ -106,7 +105,6 @@ describe('progress and cancellation', () => {
     const controller = new AbortController();
     const call = client.callTool(
       { name: 'test_slow', arguments: { steps: 100, stepMs: 50, label: 'cancel-me' } },
-      undefined,
       {
         signal: controller.signal,
       },
@@ -147,8 +145,8 @@ describe('relay restarts', () => {
 
     // The new relay knows the host again but not the session: the spec's answer is 404.
     const lost = await client.callTool({ name: 'test_echo', arguments: { text: 'lost' } }).catch((e: unknown) => e);
-    expect(lost).toBeInstanceOf(StreamableHTTPError);
-    expect((lost as StreamableHTTPError).code).toBe(404);
+    expect(lost).toBeInstanceOf(SdkHttpError);
+    expect((lost as SdkHttpError).status).toBe(404);
     expect(String(lost)).toMatch(/Session not found/);
 
     // Starting over means a new transport (no session id) on the same client: initialize again.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, INITIALIZE_BODY, mcpHeaders, type SlowToolProbe } from '../support/testPack.ts';

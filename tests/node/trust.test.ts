@@ -3,8 +3,7 @@
  * permission policy (allow / prompt / deny, compute rate limit), the approval queue, and the
  * hash-chained audit log with `system_logs_tail` and `vial://audit/log`.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, MemoryAuditStore, digestArguments, type AuditEntry } from '../../web/src/audit/auditLog.ts';
@@ -129,7 +128,7 @@ describe('approval queue', () => {
     const { client, gate } = await setUp();
     await gate.permissions.setPolicy('test_echo', 'read', 'prompt');
     const cancel = new AbortController();
-    const call = client.callTool({ name: 'test_echo', arguments: { text: 'x' } }, undefined, { signal: cancel.signal });
+    const call = client.callTool({ name: 'test_echo', arguments: { text: 'x' } }, { signal: cancel.signal });
     await until(() => gate.approvals.pending().length === 1);
     cancel.abort();
     await expect(call).rejects.toThrow();

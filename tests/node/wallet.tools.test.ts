@@ -3,8 +3,7 @@
  * (dev account 0): input checks that refuse bad addresses, ABIs, chains and typed data before
  * any approval is asked, the approval previews, the approve / reject paths, and scopes.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { getAddress, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/server/approvals.ts';

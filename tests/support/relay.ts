@@ -1,6 +1,5 @@
 /** Starts real relays, Node hosts and SDK clients for tests and benchmarks. */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport, type VersionNegotiationMode } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import type { DestinationStream } from '../../relay/src/log.ts';
 import { WebSocket } from 'ws';
@@ -81,8 +80,25 @@ export async function startNodeHost(relayUrl: string, options: StartNodeHostOpti
   return host;
 }
 
-export async function connectClient(mcpUrl: string, token: string, name = 'test-client'): Promise<Client> {
-  const client = new Client({ name, version: '1.0.0' });
+export interface ConnectClientOptions {
+  /**
+   * How the client picks the protocol era: 'legacy' (the 2.x SDK's default: `initialize` and a
+   * session), 'auto' (probe with `server/discover`, fall back to legacy) or `{ pin: '<version>' }`.
+   */
+  versionNegotiation?: VersionNegotiationMode;
+}
+
+/** An MCP client (the 2.x SDK's) connected to `mcpUrl` with a bearer token. */
+export async function connectClient(
+  mcpUrl: string,
+  token: string,
+  name = 'test-client',
+  options: ConnectClientOptions = {},
+): Promise<Client> {
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' } },
+  );
   await client.connect(
     new StreamableHTTPClientTransport(new URL(mcpUrl), {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
