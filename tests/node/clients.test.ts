@@ -70,9 +70,7 @@ describe('mcp-remote driven by the SDK over stdio', () => {
     const { client, pid, stderr } = await sandbox.connectMcpRemote(stack.mcpUrl, stack.token);
     const { tools } = await client.listTools({}, { timeout: 10_000 });
     expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
-    const result = await client.callTool({ name: 'system_diagnostics', arguments: {} }, undefined, {
-      timeout: 10_000,
-    });
+    const result = await client.callTool({ name: 'system_diagnostics', arguments: {} }, { timeout: 10_000 });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as unknown as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
 
