@@ -17,8 +17,7 @@
  * `--gpu-calls=100` on webgpu, `--warmup=10`, `--rounds=2`, `--backends=wasm,webgpu`,
  * `--rows=8` (MLP batch).
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { rmSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
 import { connectClient, createToken, openVial } from '../tests/e2e/support/vial.ts';

@@ -2,6 +2,7 @@
  * The foundation end to end: real Chromium hosts the tools (WebGPU on SwiftShader), the real
  * relay carries them, and the real MCP SDK client in this Node process calls them.
  */
+import { SdkHttpError } from '@modelcontextprotocol/client';
 import { expect, test } from '@playwright/test';
 import { connectClient, createToken, expectOnline, openVial, rejection, screenshot } from './support/vial.ts';
 
@@ -70,7 +71,8 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   await expect(page.getByTestId('token-row')).toHaveCount(0);
   const revoked = await rejection(client.callTool({ name: 'system_diagnostics', arguments: {} }));
   expect(revoked.error.message).toMatch(/401|Unauthorized/);
-  if ('code' in revoked.error) expect(revoked.error.code).toBe(401);
+  expect(revoked.error).toBeInstanceOf(SdkHttpError);
+  expect((revoked.error as SdkHttpError).status).toBe(401);
   await client.close().catch(() => undefined);
 
   // With the tab closed, a call fails fast with the relay's offline message instead of hanging.

@@ -6,8 +6,7 @@
  * fetch: a new origin waits for the person's approval, Settings lists and removes it, addresses on
  * this machine are refused, redirects are not followed.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { maxDifference, onnxReference, pipelineReference, tfjsReference } from '../support/mlReference.ts';
@@ -225,7 +224,6 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
     const result = (await client.callTool(
       { name: 'train_model', arguments: { ...BLOBS_TRAINING, epochs, backend, name: `blobs on ${backend}` } },
-      undefined,
       { onprogress: (notification) => progress.push(notification) },
     )) as CallToolResult;
     expect(result.isError).toBeFalsy();
@@ -287,7 +285,6 @@ test('cancelling train_model stops it after the current batch, saves nothing, an
   const progress: number[] = [];
   const training = client.callTool(
     { name: 'train_model', arguments: { ...BLOBS_TRAINING, epochs: 500, batch_size: 8, backend: 'wasm' } },
-    undefined,
     {
       signal: controller.signal,
       onprogress: ({ progress: epoch }) => {

@@ -5,7 +5,7 @@
  * CPU only: SwiftShader's WebGPU would be slow here.
  */
 import { fileURLToPath } from 'node:url';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 

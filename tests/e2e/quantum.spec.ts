@@ -4,7 +4,7 @@
  * its CPU engine, bad input gets clear tool errors, and the Quantum view runs circuits itself.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 
@@ -117,7 +117,6 @@ test.describe('quantum tools in the tab, through the relay', () => {
     const progress: number[] = [];
     const result = await client.callTool(
       { name: 'quantum_simulate', arguments: { qasm: ghzQasm(20), shots: 2000, seed: 7 } },
-      undefined,
       { onprogress: (p) => progress.push(p.progress) },
     );
     expect(result.isError).toBeFalsy();

@@ -4,7 +4,7 @@
  * export, tampering found), all exercised by the real MCP SDK client through the relay.
  */
 import { readFile } from 'node:fs/promises';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 

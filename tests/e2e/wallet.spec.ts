@@ -8,7 +8,7 @@
  * in the Wallet view after a reload, as is the ERC-20 token listed there (its balance read again).
  * A signed export, approved in the tab, verifies in Node.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
 import { getAddress, parseEther, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';

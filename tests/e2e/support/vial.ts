@@ -1,9 +1,9 @@
 /** Drives the Vial web app in a real page and talks to it with the real MCP SDK client. */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import type { ConnectClientOptions } from '../../support/relay.ts';
 
 /** Opens the app and waits until the relay has given the tab its MCP URL. */
 export async function openVial(page: Page): Promise<string> {
@@ -38,8 +38,17 @@ export interface ConnectedClient {
   transport: StreamableHTTPClientTransport;
 }
 
-export async function connectClient(mcpUrl: string, token: string, name = 'e2e-client'): Promise<ConnectedClient> {
-  const client = new Client({ name, version: '1.0.0' });
+/** An MCP client (the 2.x SDK's) connected to the tab at `mcpUrl`; the legacy era unless `options` pick another. */
+export async function connectClient(
+  mcpUrl: string,
+  token: string,
+  name = 'e2e-client',
+  options: ConnectClientOptions = {},
+): Promise<ConnectedClient> {
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' } },
+  );
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
   });
