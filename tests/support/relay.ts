@@ -1,5 +1,5 @@
 /** Starts real relays, Node hosts and SDK clients for tests and benchmarks. */
-import { Client, StreamableHTTPClientTransport, type VersionNegotiationMode } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import type { DestinationStream } from '../../relay/src/log.ts';
 import { WebSocket } from 'ws';
@@ -18,6 +18,7 @@ import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
 import type { WalletService } from '../../web/src/wallet/walletService.ts';
 import { QuantumService } from '../../web/src/quantum/simulatorService.ts';
 import { FakeWallet } from './fakeWallet.ts';
+import { connectMcpClient, type ConnectClientOptions } from './mcpClient.ts';
 import { browserOnlyMl } from './browserOnlyMl.ts';
 
 /**
@@ -80,31 +81,16 @@ export async function startNodeHost(relayUrl: string, options: StartNodeHostOpti
   return host;
 }
 
-export interface ConnectClientOptions {
-  /**
-   * How the client picks the protocol era: 'legacy' (the 2.x SDK's default: `initialize` and a
-   * session), 'auto' (probe with `server/discover`, fall back to legacy) or `{ pin: '<version>' }`.
-   */
-  versionNegotiation?: VersionNegotiationMode;
-}
+export type { ConnectClientOptions } from './mcpClient.ts';
 
-/** An MCP client (the 2.x SDK's) connected to `mcpUrl` with a bearer token. */
+/** An MCP client (the 2.x SDK's) connected to `mcpUrl` with a bearer token; the legacy era unless `options` pick another. */
 export async function connectClient(
   mcpUrl: string,
   token: string,
   name = 'test-client',
   options: ConnectClientOptions = {},
 ): Promise<Client> {
-  const client = new Client(
-    { name, version: '1.0.0' },
-    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' } },
-  );
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(mcpUrl), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  return client;
+  return (await connectMcpClient(mcpUrl, token, name, options)).client;
 }
 
 /** A relay, a Node host with a token, and the token: the common starting point. */

@@ -1,9 +1,8 @@
 /** Drives the Vial web app in a real page and talks to it with the real MCP SDK client. */
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import type { ConnectClientOptions } from '../../support/relay.ts';
+import { connectMcpClient, type ConnectClientOptions, type ConnectedClient } from '../../support/mcpClient.ts';
 
 /** Opens the app and waits until the relay has given the tab its MCP URL. */
 export async function openVial(page: Page): Promise<string> {
@@ -33,27 +32,16 @@ export async function createToken(page: Page, name: string, scopes: string[] = [
   return token!;
 }
 
-export interface ConnectedClient {
-  client: Client;
-  transport: StreamableHTTPClientTransport;
-}
+export type { ConnectedClient } from '../../support/mcpClient.ts';
 
 /** An MCP client (the 2.x SDK's) connected to the tab at `mcpUrl`; the legacy era unless `options` pick another. */
-export async function connectClient(
+export function connectClient(
   mcpUrl: string,
   token: string,
   name = 'e2e-client',
   options: ConnectClientOptions = {},
 ): Promise<ConnectedClient> {
-  const client = new Client(
-    { name, version: '1.0.0' },
-    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' } },
-  );
-  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
-  await client.connect(transport);
-  return { client, transport };
+  return connectMcpClient(mcpUrl, token, name, options);
 }
 
 /** Awaits a promise that must reject, and returns its error and how long it took to reject. */
