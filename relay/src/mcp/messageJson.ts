@@ -10,7 +10,6 @@
  * anything reads it (the SDK does, when it writes the message to an open stream), and until then
  * `messageJson` gives the bytes as they arrived instead of serializing the message.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /** The message's JSON as it arrived, for messages none of whose deferred members has been read. */
 const arrivedAs = new WeakMap<object, Uint8Array>();
@@ -40,7 +39,7 @@ export function deferMember(message: object, key: string, value: Uint8Array, jso
 }
 
 /** The message as UTF-8 JSON, in a buffer of its own: the bytes it arrived as, if it was left unread, else serialized. */
-export function messageJson(message: JSONRPCMessage): Buffer {
+export function messageJson(message: object): Buffer {
   const arrived = arrivedAs.get(message);
   return arrived ? Buffer.from(arrived) : Buffer.from(JSON.stringify(message));
 }
