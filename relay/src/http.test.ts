@@ -58,7 +58,7 @@ describe('readJsonBody', () => {
     const { port, next } = await bodyServer();
     const body = JSON.stringify({ hello: 'world' });
     await send(port, Buffer.byteLength(body), body);
-    expect(await next()).toEqual({ status: 'fulfilled', value: { ok: true, body: { hello: 'world' } } });
+    expect(await next()).toEqual({ status: 'fulfilled', value: { ok: true, body: { hello: 'world' }, text: body } });
   });
 
   it('rejects, instead of waiting, when the client leaves before the whole body arrived', async () => {

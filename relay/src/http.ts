@@ -21,7 +21,9 @@ export function sendJsonRpcError(
   res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: jsonRpcError(code, message) }));
 }
 
-export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; code: number; message: string };
+export type BodyResult =
+  | { ok: true; body: unknown; /** The body's text as sent. */ text: string }
+  | { ok: false; status: number; code: number; message: string };
 
 /**
  * Reads and parses a JSON body, refusing anything over `limit` bytes before buffering it all.
@@ -63,8 +65,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
 }
 
 function parseJsonBody(bytes: Buffer): BodyResult {
+  const text = bytes.toString('utf8');
   try {
-    return { ok: true, body: JSON.parse(bytes.toString('utf8')) };
+    return { ok: true, body: JSON.parse(text), text };
   } catch (error) {
     return {
       ok: false,

@@ -37,6 +37,32 @@ export const clientIdentitySchema = z.object({
 });
 export type ClientIdentity = z.infer<typeof clientIdentitySchema>;
 
+/**
+ * Frames of the 2026-07-28 (stateless) era: the relay forwards each modern POST to the tab as
+ * one `http-request`, the tab answers it as an HTTP response in frames, and `http-abort` is the
+ * client closing its stream (the request's cancellation). Ids are the relay's, per tab socket.
+ */
+export const httpRequestIdSchema = z.string().min(1).max(64);
+/** Longest piece of a streamed response in one `http-chunk` frame, in UTF-16 units (split on code points). */
+export const HTTP_CHUNK_MAX_CHARS = 64 * 1024;
+/** Longest header value forwarded to the tab; the relay refuses a modern request with a longer one. */
+export const HTTP_HEADER_MAX_CHARS = 8192;
+/** Longest request body a tab reads from an `http-request` frame. */
+const HTTP_REQUEST_MAX_CHARS = 64 * 1024 * 1024;
+/**
+ * Longest whole response in one `http-response` frame; longer ones are streamed in chunks. Both
+ * keep a frame, even one escaped to six bytes a character, well under VIAL_MAX_FRAME_BYTES.
+ */
+export const HTTP_RESPONSE_MAX_CHARS = 256 * 1024;
+/** The request headers the tab sees: the MCP ones, lower-case; never credentials, cookies, Origin or Host. */
+export const FORWARDED_HEADER_NAME =
+  /^(content-type|accept|mcp-protocol-version|mcp-method|mcp-name|mcp-param-[!#$%&'*+.^_`|~0-9a-z-]{1,64})$/;
+const forwardedHeaderNameSchema = z.string().regex(FORWARDED_HEADER_NAME);
+const httpResponseHeadersSchema = z
+  .object({ 'content-type': z.enum(['application/json', 'text/event-stream']).optional() })
+  .strict();
+const httpStatusSchema = z.number().int().min(100).max(599);
+
 const ping = z.object({ type: z.literal('ping'), id: z.number().int() });
 const pong = z.object({ type: z.literal('pong'), id: z.number().int() });
 
@@ -68,6 +94,30 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
    * requests the relay marked `streamClosable`.
    */
   z.object({ type: z.literal('close-sse-stream'), sessionId: sessionIdSchema, requestId: jsonRpcIdSchema }),
+  /** What `server/discover` tells modern clients, kept by the relay so it can answer with the tab away. */
+  z.object({
+    type: z.literal('host-info'),
+    serverInfo: z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(64) }),
+    capabilities: z.looseObject({}),
+    instructions: z.string().max(4096).optional(),
+  }),
+  /** A whole answer to a modern request. */
+  z.object({
+    type: z.literal('http-response'),
+    id: httpRequestIdSchema,
+    status: httpStatusSchema,
+    headers: httpResponseHeadersSchema,
+    body: z.string().max(HTTP_RESPONSE_MAX_CHARS),
+  }),
+  /** A streamed answer's head; `http-chunk`s and one `http-end` follow. */
+  z.object({
+    type: z.literal('http-start'),
+    id: httpRequestIdSchema,
+    status: httpStatusSchema,
+    headers: httpResponseHeadersSchema,
+  }),
+  z.object({ type: z.literal('http-chunk'), id: httpRequestIdSchema, data: z.string().max(HTTP_CHUNK_MAX_CHARS) }),
+  z.object({ type: z.literal('http-end'), id: httpRequestIdSchema, error: z.string().max(500).optional() }),
   ping,
   pong,
 ]);
@@ -105,6 +155,17 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     streamClosable: z.boolean().optional(),
   }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** A modern client's POST: its MCP headers and its body's bytes as sent, and who sent it. */
+  z.object({
+    type: z.literal('http-request'),
+    id: httpRequestIdSchema,
+    headers: z.record(forwardedHeaderNameSchema, z.string().max(HTTP_HEADER_MAX_CHARS)),
+    /** The relay's VIAL_MAX_BODY_BYTES is the real limit; this only bounds what a tab will read. */
+    body: z.string().max(HTTP_REQUEST_MAX_CHARS),
+    client: clientIdentitySchema,
+  }),
+  /** The client closed its response stream: cancel the request and send nothing more for it. */
+  z.object({ type: z.literal('http-abort'), id: httpRequestIdSchema }),
   ping,
   pong,
 ]);

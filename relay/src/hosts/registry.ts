@@ -1,6 +1,8 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RelayFrame, TokenRecord } from '@vial/shared';
+import { ForwardedRequests } from '../mcp/modern/forwarded.ts';
+import type { HostInfo } from '../mcp/modern/modernRoute.ts';
 
 /** The live socket of a tab, as the rest of the relay sees it. */
 export interface TabLink {
@@ -30,6 +32,10 @@ export class Host {
   /** When its tab went away (`Date.now()`), for forgetting hosts whose tab does not come back. */
   offlineSince: number | undefined = Date.now();
   readonly sessions = new Map<string, HostSessionHooks & { tokenId: string }>();
+  /** Modern (stateless) requests waiting on the tab. */
+  readonly forwarded = new ForwardedRequests((frame) => this.send(frame));
+  /** What the tab last said `server/discover` should answer; kept while it is away. */
+  info: HostInfo | undefined;
 
   constructor(readonly id: string) {}
 
@@ -50,6 +56,7 @@ export class Host {
   attach(link: TabLink, tokens: TokenRecord[]): void {
     if (this.link && this.link !== link) {
       for (const session of this.sessions.values()) session.tabDetached('another tab took over this host');
+      this.forwarded.tabGone('another tab took over this host');
     }
     this.link = link;
     this.offlineSince = undefined;
@@ -62,6 +69,7 @@ export class Host {
     this.link = undefined;
     this.offlineSince = Date.now();
     for (const session of this.sessions.values()) session.tabDetached(reason);
+    this.forwarded.tabGone(reason);
   }
 
   /** Replaces the token list; sessions of revoked tokens end at once. */

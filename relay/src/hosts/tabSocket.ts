@@ -15,6 +15,7 @@ import { createRateLimits } from '../mcp/rateLimits.ts';
 import type { Admission } from './admission.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
 import { readTabFrame } from './tabFrame.ts';
+import type { HttpAnswerFrame } from '../mcp/modern/forwarded.ts';
 import { createTabThrottles, type TabThrottle } from './tabThrottle.ts';
 
 export interface TabSocketOptions {
@@ -258,6 +259,18 @@ function serveTab(
         if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
         if (frame.type === 'tokens') return host.setTokens(frame.tokens);
         return routeToSession(host, frame);
+      case 'host-info':
+      case 'http-response':
+      case 'http-start':
+      case 'http-chunk':
+      case 'http-end':
+        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+        if (frame.type === 'host-info') {
+          const { type: _type, ...info } = frame;
+          host.info = info;
+          return;
+        }
+        return host.forwarded.fromTab(frame);
     }
   }
 
@@ -278,13 +291,20 @@ function serveTab(
     return host.sessions.get(frame.sessionId)?.awaits(frame.message as JSONRPCMessage) ?? false;
   }
 
+  /** Bytes of `frame` not counted against the tab's share: ANSWER_FREE_BYTES of one answer to a waiting client. */
+  function freeBytes(frame: TabFrame, size: number): number {
+    if (answersAClient(frame)) return ANSWER_FREE_BYTES;
+    if (!host || !frame.type.startsWith('http-')) return 0;
+    return host.forwarded.freeBytes(frame as HttpAnswerFrame, size);
+  }
+
   ws.on('message', (data, isBinary) => {
     if (dropReason !== undefined) return;
     const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
     const parsed = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : readTabFrame(Buffer.isBuffer(data) ? data : Buffer.from(data.toString()));
-    const counted = parsed.ok && answersAClient(parsed.frame) ? size - ANSWER_FREE_BYTES : size;
+    const counted = parsed.ok ? size - freeBytes(parsed.frame, size) : size;
     if (counted > 0 && throttled(counted)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
     queue = queue
@@ -292,6 +312,7 @@ function serveTab(
         if (parsed.ok) return handle(parsed.frame);
         logger.warn({ hostId: host?.id, error: parsed.error }, 'rejected tab frame');
         link.send({ type: 'error', message: parsed.error });
+        if (host?.forwarded.size) host.forwarded.invalidFrame(answerIdOf(data));
       })
       .catch((error: unknown) => logger.error({ err: error, hostId: host?.id }, 'tab frame handler failed'));
   });
@@ -307,4 +328,14 @@ function serveTab(
     host.detach(link, dropReason ?? (code === CLOSE_CODES.replaced ? 'replaced by another tab' : 'tab disconnected'));
   });
   ws.on('error', (error) => logger.warn({ err: error, hostId: host?.id }, 'tab socket error'));
+}
+
+/** The `id` of a frame that failed validation, if it is JSON with one: its answer fails rather than hangs. */
+function answerIdOf(data: unknown): unknown {
+  try {
+    const json: unknown = JSON.parse(String(data));
+    return json !== null && typeof json === 'object' ? (json as Record<string, unknown>).id : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -20,6 +20,8 @@ import { addressBlock, type ClientAddress } from '../clientAddress.ts';
 import type { RateLimited, RateLimits } from './rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { ClientSession } from './session.ts';
+import { classifyEra, sendRejection } from './modern/era.ts';
+import { createModernRoute } from './modern/modernRoute.ts';
 import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 
 export interface McpEndpointOptions {
@@ -59,7 +61,7 @@ export interface McpEndpoint {
   /** `log` gives the request's logger (it carries the request id), made when first asked for. */
   handle(req: IncomingMessage, res: ServerResponse, hostId: string, log: RequestLog): Promise<void>;
   sessionCount(): number;
-  /** Client requests forwarded to a tab and not answered yet, over all sessions. */
+  /** Client requests forwarded to a tab and not answered yet, over all sessions and modern requests. */
   pendingCount(): number;
   /** Answers every request still in flight with a shutting-down error, then ends every session. */
   close(): Promise<void>;
@@ -73,13 +75,22 @@ const SERVED_METHODS = ['GET', 'POST', 'DELETE'];
 
 const CORS_HEADERS = {
   'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id',
+  'access-control-allow-headers':
+    'authorization, content-type, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id',
   'access-control-expose-headers': 'mcp-session-id, www-authenticate',
   'access-control-max-age': '600',
 };
 
+/** A POST's body: parsed, as sent, and the ids of the requests in it. */
+interface ReadBody {
+  body: unknown;
+  text: string;
+  requestIds: RequestId[];
+}
+
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { registry, logger, guard, metrics, rateLimits, clientAddress } = options;
+  const modern = createModernRoute({ metrics, clientBufferBytes: options.clientBufferBytes });
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();
 
@@ -219,6 +230,23 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const limited = rateLimits.takeTokenRequest(`${host.id}/${token.id}`);
     if (limited) return sendRateLimited(res, limited, log);
 
+    // A POST's body says its era (the SDK's classifier): 2026-07-28 requests stand alone and go
+    // their own way; initialize-based (2025) ones go on to the sessions below.
+    let read: ReadBody | undefined;
+    if (req.method === 'POST') {
+      read = await readBody(req, res);
+      if (read === undefined) return;
+      const era = classifyEra(req, read.body);
+      if (era.kind === 'reject') {
+        metrics.relayError('bad_request');
+        return sendRejection(res, era, read.body);
+      }
+      if (era.kind === 'modern') {
+        if (options.draining()) return sendShuttingDown(res);
+        return modern.serve({ req, res, host, token, text: read.text, body: read.body, route: era });
+      }
+    }
+
     const sessionId = req.headers['mcp-session-id'];
     if (options.draining()) {
       const resuming = req.method === 'GET' && req.headers['last-event-id'] !== undefined;
@@ -235,9 +263,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
           `Session not found: '${sessionId}' has ended or never existed; initialize a new session`,
         );
       }
-      return serveExistingSession(req, res, session);
+      return serveExistingSession(req, res, session, read);
     }
-    if (req.method !== 'POST') {
+    if (read === undefined) {
       metrics.relayError('bad_request');
       return sendJsonRpcError(
         res,
@@ -245,8 +273,6 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         `Bad Request: ${req.method} needs an Mcp-Session-Id header from a prior initialize`,
       );
     }
-    const read = await readBody(req, res);
-    if (read === undefined) return;
     const full = makeRoom(host, token);
     if (full) {
       metrics.relayError('rate_limited');
@@ -266,17 +292,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     req: IncomingMessage,
     res: ServerResponse,
     session: ClientSession,
+    read: ReadBody | undefined,
   ): Promise<void> {
     const headerOverrides = negotiatedProtocolHeader(req, session.negotiatedProtocolVersion);
     if (req.method === 'GET' && req.headers['last-event-id'] === undefined) session.standaloneStreamOpened();
-    if (req.method !== 'POST') {
+    if (read === undefined) {
       await session.serve(req, res, { headerOverrides });
       // A successful resume means the client is still listening: keep its abandoned calls running.
       if (req.method === 'GET' && req.headers['last-event-id'] && res.statusCode === 200) session.resumed();
       return;
     }
-    const read = await readBody(req, res);
-    if (read === undefined) return;
     const { body, requestIds } = read;
     if (requestIds.length > 0 && options.draining()) return sendShuttingDown(res);
     if (requestIds.length > 0) {
@@ -286,16 +311,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   }
 
   /** The body and the ids of the requests in it, or undefined once the client has been answered with why not. */
-  async function readBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<{ body: unknown; requestIds: RequestId[] } | undefined> {
+  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<ReadBody | undefined> {
     const result = await readJsonBody(req, options.maxBodyBytes);
     if (result.ok) {
       const requestIds = requestIdsIn(result.body);
       // Ids are kept while their requests run (here and in the SDK transport): a long one is memory a client chooses.
       const long = requestIds.find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
-      if (long === undefined) return { body: result.body, requestIds };
+      if (long === undefined) return { body: result.body, text: result.text, requestIds };
       metrics.relayError('bad_request');
       sendJsonRpcError(
         res,
@@ -349,7 +371,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         sendJsonRpcError(res, 500, 'Internal relay error; see the relay log', {}, -32603);
       }),
     sessionCount: () => sessions.size,
-    pendingCount: () => [...sessions.values()].reduce((sum, session) => sum + session.pendingCount, 0),
+    pendingCount: () =>
+      [...sessions.values()].reduce((sum, session) => sum + session.pendingCount, 0) +
+      [...registry.all()].reduce((sum, host) => sum + host.forwarded.size, 0),
     async close() {
       clearInterval(idleSweep);
       const open = [...sessions.values()];
@@ -357,6 +381,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         open.map((session) => session.failPending(RELAY_ERROR_CODES.shuttingDown, cutByShutdown(), 'shutting_down')),
       );
       for (const session of open) session.close('relay shutting down');
+      for (const host of registry.all()) host.forwarded.tabGone('the relay is shutting down');
     },
   };
 }

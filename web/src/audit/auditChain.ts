@@ -27,6 +27,8 @@ export const auditRecordSchema = z.strictObject({
   /** The token name the client connected with, and the token's id. */
   client: z.string(),
   clientId: z.string(),
+  /** The MCP client's own name (its `clientInfo`), when it gave one. */
+  app: z.string().max(200).optional(),
   tool: z.string(),
   /** SHA-256 of the arguments as canonical JSON (keys sorted); absent on a summary of repeated denied calls. */
   argsDigest: hashSchema.optional(),

@@ -7,6 +7,7 @@ import type { JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import {
   hashToken,
   mintTokenValue,
+  VIAL_VERSION,
   type ClientIdentity,
   type RelayFrame,
   type Scope,
@@ -29,6 +30,7 @@ import { RelayConnection, type ConnectionStatus, type SocketLike } from './relay
 import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './toolRegistry.ts';
 import { loadSessionCode, type SessionCode } from './sessionCode.ts';
 import type { SessionTransport } from './sessionTransport.ts';
+import type { ModernRequests } from './modernRequests.ts';
 import { ToolError } from './toolError.ts';
 
 export interface HostRuntimeOptions {
@@ -75,6 +77,7 @@ export function auditFinishedCall(audit: AuditLog, event: ActivityEvent, input: 
     sessionId: event.sessionId,
     client: event.client,
     clientId: event.clientId,
+    ...(event.app === undefined ? {} : { app: event.app }),
     tool: event.tool,
     arguments: input,
     outcome: event.outcome === 'running' ? 'started' : event.outcome,
@@ -134,6 +137,8 @@ export class HostRuntime {
   /** Bumped by every load and every disconnect, so a load that finishes late changes nothing. */
   private codeLoad = 0;
   private readonly sessions = new Map<string, LiveSession>();
+  /** The 2026-07-28 era's requests, served once the session code is in. */
+  private modern: ModernRequests | undefined;
   private readonly listeners: { [K in keyof RuntimeEvents]: Set<(value: RuntimeEvents[K]) => void> } = {
     status: new Set(),
     activity: new Set(),
@@ -319,6 +324,8 @@ export class HostRuntime {
     else {
       this.codeLoad++;
       this.framesWaitingForCode = undefined;
+      this.modern?.abortAll();
+      this.modern = undefined;
       for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
     }
     this.emit('status', status);
@@ -337,6 +344,7 @@ export class HostRuntime {
       (code) => {
         if (load !== this.codeLoad) return;
         this.sessionCode = code;
+        this.serveModernRequests(code);
         this.framesWaitingForCode = undefined;
         for (const frame of waiting) this.onFrame(frame);
       },
@@ -365,6 +373,10 @@ export class HostRuntime {
         return this.sessions
           .get(frame.sessionId)
           ?.transport.receive(frame.message as JSONRPCMessage, { streamClosable: frame.streamClosable });
+      case 'http-request':
+        return void this.modern?.serve(frame);
+      case 'http-abort':
+        return this.modern?.abort(frame.id);
       case 'error':
         console.warn(`Vial relay reported: ${frame.message}`);
         return;
@@ -373,24 +385,54 @@ export class HostRuntime {
     }
   }
 
-  private openSession(sessionId: string, client: ClientIdentity): void {
-    this.closeSession(sessionId);
-    const connection = this.connection!;
-    // Frames wait for the code while it loads, so a session only opens once it is in.
-    const { createSessionServer, SessionTransport, fixturePacks } = this.sessionCode!;
+  /** The server one client session (or one modern request) talks to, with every pack's tools. */
+  private createServer(code: SessionCode, sessionId: string, client: ClientIdentity, onlyTool?: string): McpServer {
     const services: HostServices = {
       hostId: this.hostId,
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
       llm: this.llm,
     };
-    const server = createSessionServer(this.options.registry.packsWith(fixturePacks), {
-      sessionId,
-      client,
-      services,
-      gate: this.gate,
-      report: (event, input) => this.report(event, input),
+    return code.createSessionServer(
+      this.options.registry.packsWith(code.fixturePacks),
+      {
+        sessionId,
+        client,
+        services,
+        gate: this.gate,
+        report: (event, input) => this.report(event, input),
+      },
+      onlyTool,
+    );
+  }
+
+  /**
+   * Starts serving modern requests and tells the relay what `server/discover` should say: this
+   * host's server identity, capabilities and instructions (as a session server has them).
+   */
+  private serveModernRequests(code: SessionCode): void {
+    const connection = this.connection!;
+    this.modern = new code.ModernRequests({
+      send: (frame) => connection.send(frame),
+      createServer: (client, requestId, tool) => this.createServer(code, requestId, client, tool),
     });
+    const probe = this.createServer(code, 'host-info', { tokenId: 'host-info', tokenName: 'host-info', scopes: [] });
+    connection.send({
+      type: 'host-info',
+      serverInfo: { name: 'vial', version: VIAL_VERSION },
+      capabilities: probe.server.getCapabilities(),
+      instructions: code.instructions,
+    });
+    void probe.close();
+  }
+
+  private openSession(sessionId: string, client: ClientIdentity): void {
+    this.closeSession(sessionId);
+    const connection = this.connection!;
+    // Frames wait for the code while it loads, so a session only opens once it is in.
+    const code = this.sessionCode!;
+    const { SessionTransport } = code;
+    const server = this.createServer(code, sessionId, client);
     const transport = new SessionTransport(
       sessionId,
       (message, relatedRequestId) => connection.send({ type: 'mcp', sessionId, message, relatedRequestId }),

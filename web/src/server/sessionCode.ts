@@ -3,6 +3,7 @@
  * download: the MCP SDK (behind `sessionServer.ts` and `sessionTransport.ts`) and the fixture
  * packs the relay switched on. Modules load once; going online again finds them loaded.
  */
+import type { ModernRequests } from './modernRequests.ts';
 import type { createSessionServer } from './sessionServer.ts';
 import type { SessionTransport } from './sessionTransport.ts';
 import type { ToolPack } from './toolRegistry.ts';
@@ -10,6 +11,10 @@ import type { ToolPack } from './toolRegistry.ts';
 export interface SessionCode {
   createSessionServer: typeof createSessionServer;
   SessionTransport: typeof SessionTransport;
+  /** Serves the 2026-07-28 era's requests, each standing alone. */
+  ModernRequests: typeof ModernRequests;
+  /** What clients are told about this server. */
+  instructions: string;
   /** The fixture packs named and loaded; one that failed to load is left out, said why. */
   fixturePacks: ToolPack[];
 }
@@ -26,14 +31,17 @@ export async function loadSessionCode(
       return undefined;
     }),
   );
-  const [sessionServer, sessionTransport, ...packs] = await Promise.all([
+  const [sessionServer, sessionTransport, modernRequests, ...packs] = await Promise.all([
     import('./sessionServer.ts'),
     import('./sessionTransport.ts'),
+    import('./modernRequests.ts'),
     ...fixtures,
   ]);
   return {
     createSessionServer: sessionServer.createSessionServer,
     SessionTransport: sessionTransport.SessionTransport,
+    ModernRequests: modernRequests.ModernRequests,
+    instructions: sessionServer.SERVER_INSTRUCTIONS,
     fixturePacks: packs.filter((pack) => pack !== undefined),
   };
 }

@@ -27,8 +27,17 @@ import {
 
 let activitySequence = 0;
 
-/** Builds the MCP server for one client session from `packs` (a registry's `packsWith`). */
-export function createSessionServer(packs: ToolPack[], session: SessionInfo): McpServer {
+/** What every client is told about this server, in a session's initialize and in `server/discover`. */
+export const SERVER_INSTRUCTIONS =
+  "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.";
+
+/**
+ * Builds the MCP server for one client session from `packs` (a registry's `packsWith`). A modern
+ * request gets a server of its own, and one that calls a tool needs only that tool: `onlyTool`
+ * registers it alone (with no resources or prompts), which saves converting every other tool's
+ * schema per call. A name no pack has gets the whole server, so the answer is the usual one.
+ */
+export function createSessionServer(packs: ToolPack[], session: SessionInfo, onlyTool?: string): McpServer {
   const server = new McpServer(
     { name: 'vial', title: 'Vial', version: VIAL_VERSION },
     {
@@ -37,10 +46,16 @@ export function createSessionServer(packs: ToolPack[], session: SessionInfo): Mc
       // Function): the same validator in Node hosts as in the tab, where the SDK's `browser`
       // export condition already picks it and leaves ajv out of the bundle.
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-      instructions:
-        "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.",
+      instructions: SERVER_INSTRUCTIONS,
     },
   );
+  const called =
+    onlyTool === undefined ? undefined : packs.flatMap((pack) => pack.tools).find((tool) => tool.name === onlyTool);
+  if (called) {
+    registerTool(server, called, session);
+    for (const pack of packs) pack.install?.(server, session);
+    return server;
+  }
   for (const pack of packs) {
     for (const tool of pack.tools) registerTool(server, tool, session);
     for (const resource of pack.resources ?? []) {
@@ -123,6 +138,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         sessionId: session.sessionId,
         client: session.client.tokenName,
         clientId: session.client.tokenId,
+        ...clientApp(server),
         tool: tool.name,
         startedAt: Date.now(),
         outcome: 'running',
@@ -201,4 +217,10 @@ async function sendProgress(mcp: ServerContext, progress: number, total?: number
     method: 'notifications/progress',
     params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
   });
+}
+
+/** The MCP client's own name, as it gave it (initialize's or `_meta`'s `clientInfo`), cut to what the audit log keeps. */
+function clientApp(server: McpServer): { app?: string } {
+  const name = server.server.getClientVersion()?.name;
+  return name ? { app: name.slice(0, 200) } : {};
 }

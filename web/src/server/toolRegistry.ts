@@ -40,6 +40,8 @@ export interface ActivityEvent {
   /** The token name the client connected with, and the token's id. */
   client: string;
   clientId: string;
+  /** The MCP client's own name (its `clientInfo`, from `_meta` or initialize), when it gave one. */
+  app?: string;
   tool: string;
   startedAt: number;
   durationMs?: number;

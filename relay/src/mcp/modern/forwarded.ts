@@ -1,0 +1,175 @@
+/**
+ * A host's modern (2026-07-28) requests waiting on its tab. The relay forwards each POST as an
+ * `http-request` frame and writes the client's response itself from the tab's answer frames: the
+ * status from a short list, the content type from an enum, its own SSE heads, and at most
+ * `MAX_RESPONSE_BYTES` per response and `clientBufferBytes` queued to a client that is not
+ * reading. Only ids it has pending are taken; a frame for any other id (late, unknown, after an
+ * abort) is dropped. A client closing its response is the request's cancellation (S:235): the tab
+ * hears it as `http-abort`.
+ */
+import type { ServerResponse } from 'node:http';
+import { RELAY_ERROR_CODES, type ClientIdentity, type RelayFrame, type TabFrame } from '@vial/shared';
+import { jsonRpcError, relayError, tabWentAway, type RelayError } from '../../relayError.ts';
+
+/** Bytes one forwarded response may carry to its client. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** What of one answer is never counted against its tab's share, as for a legacy answer. */
+export const ANSWER_FREE_BYTES = 64 * 1024;
+
+/** Statuses a tab's answer may have; any other becomes 502. */
+const TAB_STATUSES = new Set([200, 202, 400, 404, 405, 413, 415, 500]);
+
+export type HttpAnswerFrame = Extract<TabFrame, { type: 'http-response' | 'http-start' | 'http-chunk' | 'http-end' }>;
+
+interface Pending {
+  res: ServerResponse;
+  method: string;
+  jsonRpcId: string | number;
+  started: boolean;
+  bytes: number;
+  freeLeft: number;
+  /** Unsent bytes this client may leave queued before its response is cut and the call cancelled. */
+  clientBufferBytes: number;
+}
+
+export class ForwardedRequests {
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 0;
+
+  constructor(private readonly send: (frame: RelayFrame) => boolean) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Sends the request to the tab; false (and nothing sent) when no tab is there. */
+  forward(
+    res: ServerResponse,
+    request: { headers: Record<string, string>; body: string; client: ClientIdentity },
+    message: { method: string; id: string | number },
+    clientBufferBytes: number,
+  ): boolean {
+    const id = String(++this.nextId);
+    const entry: Pending = {
+      res,
+      method: message.method,
+      jsonRpcId: message.id,
+      started: false,
+      bytes: 0,
+      freeLeft: ANSWER_FREE_BYTES,
+      clientBufferBytes,
+    };
+    if (!this.send({ type: 'http-request', id, ...request })) return false;
+    this.pending.set(id, entry);
+    res.once('close', () => {
+      if (this.pending.get(id) !== entry) return;
+      this.pending.delete(id);
+      this.send({ type: 'http-abort', id });
+    });
+    return true;
+  }
+
+  /** Bytes of this frame that do not count against the tab's share: up to ANSWER_FREE_BYTES per answer. */
+  freeBytes(frame: HttpAnswerFrame, size: number): number {
+    const entry = this.pending.get(frame.id);
+    if (!entry) return 0;
+    const free = Math.min(size, entry.freeLeft);
+    entry.freeLeft -= free;
+    return free;
+  }
+
+  fromTab(frame: HttpAnswerFrame): void {
+    const entry = this.pending.get(frame.id);
+    if (!entry) return;
+    const { res } = entry;
+    switch (frame.type) {
+      case 'http-response':
+        if (entry.started) return this.fail(frame.id, entry, 'answered twice');
+        if (!this.take(entry, Buffer.byteLength(frame.body))) return this.cut(frame.id, entry);
+        this.writeHead(entry, frame.status, frame.headers['content-type']);
+        this.pending.delete(frame.id);
+        res.end(frame.body);
+        return;
+      case 'http-start':
+        if (entry.started) return this.fail(frame.id, entry, 'started twice');
+        this.writeHead(entry, frame.status, frame.headers['content-type']);
+        return;
+      case 'http-chunk':
+        if (!entry.started) return this.fail(frame.id, entry, 'sent a chunk before the head');
+        if (!this.take(entry, Buffer.byteLength(frame.data))) return this.cut(frame.id, entry);
+        res.write(frame.data);
+        return;
+      case 'http-end':
+        this.pending.delete(frame.id);
+        if (!entry.started) return void badGateway(res, entry, 'ended an answer it never started');
+        res.end();
+        return;
+    }
+  }
+
+  /** A frame for `id` did not validate: that answer fails, and the tab is told to stop it. */
+  invalidFrame(id: unknown): void {
+    if (typeof id !== 'string') return;
+    const entry = this.pending.get(id);
+    if (entry) this.fail(id, entry, 'sent an invalid frame');
+  }
+
+  /** The tab went away or was replaced: every request waiting on it fails now. */
+  tabGone(reason: string): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of waiting) {
+      const error = jsonRpcError(RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, entry.method));
+      const body = JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error });
+      if (!entry.started) {
+        entry.res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      } else if (entry.res.getHeader('content-type') === 'text/event-stream') {
+        entry.res.end(`event: message\ndata: ${body}\n\n`);
+      } else {
+        entry.res.destroy();
+      }
+    }
+  }
+
+  private writeHead(entry: Pending, status: number, contentType: string | undefined): void {
+    entry.started = true;
+    const type = contentType ?? 'application/json';
+    const headers: Record<string, string> = { 'content-type': type };
+    if (type === 'text/event-stream') {
+      headers['cache-control'] = 'no-cache, no-transform';
+      headers['x-accel-buffering'] = 'no';
+    }
+    entry.res.writeHead(TAB_STATUSES.has(status) ? status : 502, headers);
+    entry.res.flushHeaders();
+  }
+
+  /** Counts bytes for the client; false once the response is over its cap or the client stopped reading. */
+  private take(entry: Pending, bytes: number): boolean {
+    entry.bytes += bytes;
+    return entry.bytes <= MAX_RESPONSE_BYTES && entry.res.writableLength <= entry.clientBufferBytes;
+  }
+
+  /** The answer broke the rules: the client gets a 502 (or a cut stream) and the tab an abort. */
+  private fail(id: string, entry: Pending, what: string): void {
+    this.pending.delete(id);
+    this.send({ type: 'http-abort', id });
+    if (entry.started) entry.res.destroy();
+    else badGateway(entry.res, entry, what);
+  }
+
+  private cut(id: string, entry: Pending): void {
+    this.pending.delete(id);
+    this.send({ type: 'http-abort', id });
+    entry.res.destroy();
+  }
+}
+
+function badGateway(res: ServerResponse, entry: Pending, what: string): void {
+  const error: RelayError = relayError('The Vial tab sent an invalid answer', {
+    details: `it ${what} for '${entry.method}'`,
+  });
+  res
+    .writeHead(502, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error: jsonRpcError(-32603, error) }));
+}
