@@ -117,7 +117,7 @@ export async function openAndLeaveStream(tab: HostileTab, sessionId: string): Pr
 }
 
 /** A notification whose JSON is about `bytes` long and parses into as many objects as it can. */
-export function objectFlood(bytes: number): Record<string, unknown> {
+export function objectFlood(bytes: number): { jsonrpc: '2.0'; method: string; params: Record<string, unknown> } {
   return {
     jsonrpc: '2.0',
     method: 'notifications/message',
