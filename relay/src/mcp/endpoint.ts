@@ -90,7 +90,11 @@ interface ReadBody {
 
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { registry, logger, guard, metrics, rateLimits, clientAddress } = options;
-  const modern = createModernRoute({ metrics, clientBufferBytes: options.clientBufferBytes });
+  const modern = createModernRoute({
+    metrics,
+    clientBufferBytes: options.clientBufferBytes,
+    maxPending: options.sessionMaxPending,
+  });
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();
 

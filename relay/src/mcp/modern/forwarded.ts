@@ -24,6 +24,7 @@ export type HttpAnswerFrame = Extract<TabFrame, { type: 'http-response' | 'http-
 
 interface Pending {
   res: ServerResponse;
+  tokenId: string;
   method: string;
   jsonRpcId: string | number;
   started: boolean;
@@ -35,12 +36,19 @@ interface Pending {
 
 export class ForwardedRequests {
   private readonly pending = new Map<string, Pending>();
+  /** How many of `pending` each token has: a token may have only so many waiting (VIAL_SESSION_MAX_PENDING). */
+  private readonly perToken = new Map<string, number>();
   private nextId = 0;
 
   constructor(private readonly send: (frame: RelayFrame) => boolean) {}
 
   get size(): number {
     return this.pending.size;
+  }
+
+  /** Requests of this token waiting on the tab now. */
+  pendingOf(tokenId: string): number {
+    return this.perToken.get(tokenId) ?? 0;
   }
 
   /** Sends the request to the tab; false (and nothing sent) when no tab is there. */
@@ -53,6 +61,7 @@ export class ForwardedRequests {
     const id = String(++this.nextId);
     const entry: Pending = {
       res,
+      tokenId: request.client.tokenId,
       method: message.method,
       jsonRpcId: message.id,
       started: false,
@@ -62,12 +71,23 @@ export class ForwardedRequests {
     };
     if (!this.send({ type: 'http-request', id, ...request })) return false;
     this.pending.set(id, entry);
+    this.perToken.set(entry.tokenId, this.pendingOf(entry.tokenId) + 1);
     res.once('close', () => {
       if (this.pending.get(id) !== entry) return;
-      this.pending.delete(id);
+      this.settle(id);
       this.send({ type: 'http-abort', id });
     });
     return true;
+  }
+
+  /** Forgets request `id`: it is answered, failed or abandoned. */
+  private settle(id: string): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.pending.delete(id);
+    const left = this.pendingOf(entry.tokenId) - 1;
+    if (left > 0) this.perToken.set(entry.tokenId, left);
+    else this.perToken.delete(entry.tokenId);
   }
 
   /** Bytes of this frame that do not count against the tab's share: up to ANSWER_FREE_BYTES per answer. */
@@ -88,7 +108,7 @@ export class ForwardedRequests {
         if (entry.started) return this.fail(frame.id, entry, 'answered twice');
         if (!this.take(entry, Buffer.byteLength(frame.body))) return this.cut(frame.id, entry);
         this.writeHead(entry, frame.status, frame.headers['content-type']);
-        this.pending.delete(frame.id);
+        this.settle(frame.id);
         res.end(frame.body);
         return;
       case 'http-start':
@@ -101,7 +121,7 @@ export class ForwardedRequests {
         res.write(frame.data);
         return;
       case 'http-end':
-        this.pending.delete(frame.id);
+        this.settle(frame.id);
         if (!entry.started) return void badGateway(res, entry, 'ended an answer it never started');
         res.end();
         return;
@@ -119,6 +139,7 @@ export class ForwardedRequests {
   tabGone(reason: string): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
+    this.perToken.clear();
     for (const entry of waiting) {
       const error = jsonRpcError(RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, entry.method));
       const body = JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error });
@@ -152,14 +173,14 @@ export class ForwardedRequests {
 
   /** The answer broke the rules: the client gets a 502 (or a cut stream) and the tab an abort. */
   private fail(id: string, entry: Pending, what: string): void {
-    this.pending.delete(id);
+    this.settle(id);
     this.send({ type: 'http-abort', id });
     if (entry.started) entry.res.destroy();
     else badGateway(entry.res, entry, what);
   }
 
   private cut(id: string, entry: Pending): void {
-    this.pending.delete(id);
+    this.settle(id);
     this.send({ type: 'http-abort', id });
     entry.res.destroy();
   }

@@ -23,13 +23,15 @@ import {
 } from '@vial/shared';
 import type { Host } from '../../hosts/registry.ts';
 import type { RelayMetrics } from '../../metrics.ts';
-import { jsonRpcError, tabOffline } from '../../relayError.ts';
+import { jsonRpcError, relayError, tabOffline, type RelayError } from '../../relayError.ts';
 import { HEADER_MISMATCH, standardHeaderMismatch } from './headers.ts';
 
 /** The stateless revisions this relay serves. */
 export const MODERN_VERSIONS = ['2026-07-28'];
 
 const UNSUPPORTED_VERSION = -32022;
+/** The JSON-RPC code of a request refused at a limit (`data.limit` says which), as on the session path. */
+const LIMIT_ERROR_CODE = -32000;
 
 /** What the tab told the relay to say in `server/discover`. */
 export interface HostInfo {
@@ -41,6 +43,8 @@ export interface HostInfo {
 export interface ModernRouteOptions {
   metrics: RelayMetrics;
   clientBufferBytes: number;
+  /** Requests one token may have waiting on a tab at once (VIAL_SESSION_MAX_PENDING, as for a session). */
+  maxPending: number;
 }
 
 export interface ModernRequest {
@@ -109,6 +113,19 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
         code: -32600,
         message: `Bad Request: the ${long} header is longer than the relay passes on (${HTTP_HEADER_MAX_CHARS} characters)`,
       });
+    }
+    if (host.forwarded.pendingOf(token.id) >= options.maxPending) {
+      metrics.relayError('too_many_pending');
+      return sendError(
+        res,
+        200,
+        route.message.id,
+        jsonRpcError(LIMIT_ERROR_CODE, tooManyWaiting(options.maxPending), {
+          limit: 'modern-pending',
+          setting: 'VIAL_SESSION_MAX_PENDING',
+          max: options.maxPending,
+        }),
+      );
     }
     const client = { tokenId: token.id, tokenName: token.name, scopes: token.scopes };
     if (host.forwarded.forward(res, { headers, body: text, client }, route.message, options.clientBufferBytes)) return;
@@ -181,6 +198,13 @@ function withoutNotifications(capabilities: Record<string, unknown>): ServerCapa
     } else kept[name] = value;
   }
   return kept as ServerCapabilities;
+}
+
+function tooManyWaiting(maxPending: number): RelayError {
+  return relayError('Too many requests in flight', {
+    details: `this token already has ${maxPending} waiting on the Vial tab (VIAL_SESSION_MAX_PENDING)`,
+    hints: ['Wait for some to finish before sending more, or raise the limit on the relay.'],
+  });
 }
 
 function sendError(

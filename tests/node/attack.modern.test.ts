@@ -1,0 +1,65 @@
+/**
+ * Attacks on the 2026-07-28 (stateless) path, played as a client holding a token with no scopes
+ * and as a tab that lies. Each case failed on the code that first served the modern era.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RelayFrame } from '@vial/shared';
+import { openHostileTab, type HostileTab } from '../support/hostileTab.ts';
+import { startRelay, type StartedRelay } from '../support/relay.ts';
+import { until } from '../support/until.ts';
+import { modernHeaders, post, rpc, type Posted } from './modern/support.ts';
+
+const MAX_PENDING = 3;
+
+let relay: StartedRelay;
+let tab: HostileTab;
+
+beforeAll(async () => {
+  relay = await startRelay({ VIAL_SESSION_MAX_PENDING: String(MAX_PENDING) });
+  tab = await openHostileTab(relay.url);
+});
+afterAll(async () => {
+  tab?.socket.terminate();
+  await relay?.close();
+});
+
+const requestsAtTab = () =>
+  tab.frames.filter((frame): frame is Extract<RelayFrame, { type: 'http-request' }> => frame.type === 'http-request');
+
+describe('a client on the modern path', () => {
+  it('cannot have more requests waiting on a tab than VIAL_SESSION_MAX_PENDING', async () => {
+    const before = requestsAtTab().length;
+    const abort = new AbortController();
+    const asked = Array.from({ length: MAX_PENDING + 2 }, (_, i) =>
+      post(tab.mcpUrl, rpc('tools/list', {}, i + 1), modernHeaders(tab.token, 'tools/list'), abort.signal).catch(
+        () => undefined,
+      ),
+    );
+    // The tab never answers: what it holds waits until the client leaves.
+    const refused: Posted[] = [];
+    for (const answer of asked) void answer.then((posted) => posted && refused.push(posted));
+    await until(() => refused.length === 2 && requestsAtTab().length - before === MAX_PENDING, 5000);
+    for (const posted of refused) {
+      expect(posted.status).toBe(200);
+      expect(posted.last?.error).toMatchObject({
+        code: -32000,
+        data: { limit: 'modern-pending', setting: 'VIAL_SESSION_MAX_PENDING', max: MAX_PENDING },
+      });
+    }
+    abort.abort();
+    await Promise.all(asked);
+    // Leaving frees the places: the next request reaches the tab again.
+    await until(() => tab.frames.filter((frame) => frame.type === 'http-abort').length >= MAX_PENDING);
+    const reached = requestsAtTab().length;
+    const next = post(tab.mcpUrl, rpc('tools/list'), modernHeaders(tab.token, 'tools/list'));
+    await until(() => requestsAtTab().length > reached);
+    tab.send({
+      type: 'http-response',
+      id: requestsAtTab().at(-1)!.id,
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}',
+    });
+    expect((await next).last?.result).toEqual({ tools: [] });
+  });
+});
