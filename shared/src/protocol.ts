@@ -54,6 +54,12 @@ const HTTP_REQUEST_MAX_CHARS = 64 * 1024 * 1024;
  * keep a frame, even one escaped to six bytes a character, well under VIAL_MAX_FRAME_BYTES.
  */
 export const HTTP_RESPONSE_MAX_CHARS = 256 * 1024;
+/**
+ * Largest `host-info` frame, in bytes: an honest one (identity, capabilities, 4096 characters of
+ * instructions) is a few KiB. The relay keeps it for as long as it knows the host and serves it on
+ * every `server/discover`, so a larger one is refused.
+ */
+export const HOST_INFO_MAX_BYTES = 32 * 1024;
 /** The request headers the tab sees: the MCP ones, lower-case; never credentials, cookies, Origin or Host. */
 export const FORWARDED_HEADER_NAME =
   /^(content-type|accept|mcp-protocol-version|mcp-method|mcp-name|mcp-param-[!#$%&'*+.^_`|~0-9a-z-]{1,64})$/;

@@ -63,3 +63,20 @@ describe('a client on the modern path', () => {
     expect((await next).last?.result).toEqual({ tools: [] });
   });
 });
+
+describe('a tab on the modern path', () => {
+  it('cannot make the relay keep a host-info larger than an honest one', async () => {
+    // About 87,000 objects per 256 KiB once parsed, kept for as long as the host is known (its
+    // tab away too), and built into a server and serialized again for every server/discover.
+    const flood = Array.from({ length: 300_000 }, () => ({}));
+    const errors = () => tab.frames.filter((frame) => frame.type === 'error').length;
+    const before = errors();
+    tab.send({ type: 'host-info', serverInfo: { name: 'x', version: '1' }, capabilities: { tools: {}, flood } });
+    await until(() => errors() > before);
+    expect(tab.frames.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/host-info/) });
+    const discovered = await post(tab.mcpUrl, rpc('server/discover'), modernHeaders(tab.token, 'server/discover'));
+    expect(discovered.status).toBe(200);
+    expect(discovered.text.length).toBeLessThan(16 * 1024);
+    expect(discovered.last?.result.capabilities.flood).toBeUndefined();
+  });
+});

@@ -6,7 +6,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CLOSE_CODES, deriveHostId, VIAL_VERSION, type RelayFrame, type TabFrame } from '@vial/shared';
+import {
+  CLOSE_CODES,
+  deriveHostId,
+  HOST_INFO_MAX_BYTES,
+  VIAL_VERSION,
+  type RelayFrame,
+  type TabFrame,
+} from '@vial/shared';
 import { addressBlock, type ClientAddress } from '../clientAddress.ts';
 import type { HostLimitsConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -301,9 +308,17 @@ function serveTab(
   ws.on('message', (data, isBinary) => {
     if (dropReason !== undefined) return;
     const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
-    const parsed = isBinary
+    const read = isBinary
       ? ({ ok: false, error: 'binary frames are not supported; send JSON text' } as const)
       : readTabFrame(Buffer.isBuffer(data) ? data : Buffer.from(data.toString()));
+    // What the relay keeps for as long as it knows the host must stay small.
+    const parsed =
+      read.ok && read.frame.type === 'host-info' && size > HOST_INFO_MAX_BYTES
+        ? ({
+            ok: false,
+            error: `a host-info frame is at most ${HOST_INFO_MAX_BYTES} bytes; this one is ${size}`,
+          } as const)
+        : read;
     const counted = parsed.ok ? size - freeBytes(parsed.frame, size) : size;
     if (counted > 0 && throttled(counted)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
