@@ -19,9 +19,10 @@ export type TabFrameReading = { ok: true; frame: TabFrame } | { ok: false; error
 export const SCAN_FROM_BYTES = 16 * 1024;
 
 const MCP_TYPE = Buffer.from('"mcp"');
+const PARAMS_KEY = Buffer.from('"params"');
 
 export function readTabFrame(data: Buffer): TabFrameReading {
-  const spans = data.byteLength >= SCAN_FROM_BYTES ? deferrableParams(data) : undefined;
+  const spans = data.byteLength >= SCAN_FROM_BYTES && mayDefer(data) ? deferrableParams(data) : undefined;
   if (!spans) return parseFrame(tabFrameSchema, data.toString());
   const { message, params } = spans;
   // The frame with its params' value replaced by `null` parses, and validates, as the whole frame
@@ -39,6 +40,16 @@ export function readTabFrame(data: Buffer): TabFrameReading {
     );
   }
   return envelope;
+}
+
+/**
+ * Whether the frame's bytes hold `"mcp"` and `"params"` unescaped, as a frame with params to
+ * defer does (an escaped key only misses the saving). The scan costs more per byte than
+ * `JSON.parse` (about three times on plain text), and a frame it cannot defer is parsed whole
+ * after it: streamed answers (`http-chunk`) and large results skip it on a native search.
+ */
+function mayDefer(data: Buffer): boolean {
+  return data.includes(MCP_TYPE) && data.includes(PARAMS_KEY);
 }
 
 /**
