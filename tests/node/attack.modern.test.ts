@@ -7,7 +7,7 @@ import type { RelayFrame } from '@vial/shared';
 import { openHostileTab, type HostileTab } from '../support/hostileTab.ts';
 import { startRelay, type StartedRelay } from '../support/relay.ts';
 import { until } from '../support/until.ts';
-import { modernHeaders, post, rpc, type Posted } from './modern/support.ts';
+import { modernHeaders, post, rpc, startModernStack, type ModernStack, type Posted } from './modern/support.ts';
 
 const MAX_PENDING = 3;
 
@@ -78,5 +78,35 @@ describe('a tab on the modern path', () => {
     expect(discovered.status).toBe(200);
     expect(discovered.text.length).toBeLessThan(16 * 1024);
     expect(discovered.last?.result.capabilities.flood).toBeUndefined();
+  });
+});
+
+describe('a token with no scopes on the modern path', () => {
+  let stack: ModernStack;
+  let bare: string;
+  beforeAll(async () => {
+    stack = await startModernStack();
+    bare = (await stack.host.mintToken({ name: 'bare', scopes: [] })).token;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('cannot call a scoped tool, also when the server is built for that tool alone', async () => {
+    const called = await post(
+      stack.mcpUrl,
+      rpc('tools/call', { name: 'quantum_simulate', arguments: { qasm: 'OPENQASM 2.0; qreg q[1];' } }),
+      modernHeaders(bare, 'tools/call', 'quantum_simulate'),
+    );
+    expect(called.last?.result?.isError ?? Boolean(called.last?.error)).toBe(true);
+    expect(JSON.stringify(called.last)).toMatch(/lacks the scope quantum/);
+  });
+
+  it('cannot read a scoped resource', async () => {
+    for (const uri of ['vial://web3/wallet', 'vial://llm/conversations']) {
+      const read = await post(stack.mcpUrl, rpc('resources/read', { uri }), modernHeaders(bare, 'resources/read', uri));
+      expect(read.last?.result).toBeUndefined();
+      expect(read.last?.error.message).toMatch(/lacks the scope/);
+    }
   });
 });
