@@ -109,4 +109,21 @@ describe('a token with no scopes on the modern path', () => {
       expect(read.last?.error.message).toMatch(/lacks the scope/);
     }
   });
+
+  it('loses its calls in flight when its token is revoked, as a session does', async () => {
+    const minted = await stack.host.mintToken({ name: 'doomed', scopes: [] });
+    const started = stack.probe.started;
+    const label = 'revoked mid-call';
+    const answer = post(
+      stack.mcpUrl,
+      rpc('tools/call', { name: 'test_slow', arguments: { steps: 200, stepMs: 25, label } }),
+      modernHeaders(minted.token, 'tools/call', 'test_slow'),
+    );
+    await until(() => stack.probe.started > started);
+    await stack.host.revokeToken(minted.record.id);
+    await until(() => stack.probe.aborted.includes(label));
+    const ended = await answer;
+    expect(ended.last?.result).toBeUndefined();
+    expect(ended.last?.error.message).toMatch(/revoked/);
+  });
 });

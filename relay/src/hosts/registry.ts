@@ -72,13 +72,14 @@ export class Host {
     this.forwarded.tabGone(reason);
   }
 
-  /** Replaces the token list; sessions of revoked tokens end at once. */
+  /** Replaces the token list; sessions and modern requests of revoked tokens end at once. */
   setTokens(tokens: TokenRecord[]): void {
     this.tokens = tokens;
     const live = new Set(tokens.map((token) => token.id));
     for (const session of [...this.sessions.values()]) {
       if (!live.has(session.tokenId)) session.close('token revoked');
     }
+    this.forwarded.revoke(live);
   }
 }
 

@@ -9,13 +9,16 @@
  */
 import type { ServerResponse } from 'node:http';
 import { RELAY_ERROR_CODES, type ClientIdentity, type RelayFrame, type TabFrame } from '@vial/shared';
-import { jsonRpcError, relayError, tabWentAway, type RelayError } from '../../relayError.ts';
+import { jsonRpcError, relayError, tabWentAway, type JsonRpcErrorObject, type RelayError } from '../../relayError.ts';
 
 /** Bytes one forwarded response may carry to its client. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** What of one answer is never counted against its tab's share, as for a legacy answer. */
 export const ANSWER_FREE_BYTES = 64 * 1024;
+
+/** The JSON-RPC code of a request cut because its token was revoked. */
+const REVOKED_ERROR_CODE = -32000;
 
 /** Statuses a tab's answer may have; any other becomes 502. */
 const TAB_STATUSES = new Set([200, 202, 400, 404, 405, 413, 415, 500]);
@@ -141,15 +144,20 @@ export class ForwardedRequests {
     this.pending.clear();
     this.perToken.clear();
     for (const entry of waiting) {
-      const error = jsonRpcError(RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, entry.method));
-      const body = JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error });
-      if (!entry.started) {
-        entry.res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      } else if (entry.res.getHeader('content-type') === 'text/event-stream') {
-        entry.res.end(`event: message\ndata: ${body}\n\n`);
-      } else {
-        entry.res.destroy();
-      }
+      answerWithError(entry, jsonRpcError(RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, entry.method)));
+    }
+  }
+
+  /** Tokens not in `live` were revoked: their requests end now, and the tab is told to stop them, as their sessions are. */
+  revoke(live: ReadonlySet<string>): void {
+    for (const [id, entry] of [...this.pending]) {
+      if (live.has(entry.tokenId)) continue;
+      this.settle(id);
+      this.send({ type: 'http-abort', id });
+      const error = relayError('Token revoked', {
+        details: `the Vial app revoked the token this '${entry.method}' was sent with`,
+      });
+      answerWithError(entry, jsonRpcError(REVOKED_ERROR_CODE, error));
     }
   }
 
@@ -182,6 +190,18 @@ export class ForwardedRequests {
   private cut(id: string, entry: Pending): void {
     this.settle(id);
     this.send({ type: 'http-abort', id });
+    entry.res.destroy();
+  }
+}
+
+/** Ends the client's response with `error`: as the whole answer, as a last SSE event, or by cutting a JSON answer already begun. */
+function answerWithError(entry: Pending, error: JsonRpcErrorObject): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error });
+  if (!entry.started) {
+    entry.res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  } else if (entry.res.getHeader('content-type') === 'text/event-stream') {
+    entry.res.end(`event: message\ndata: ${body}\n\n`);
+  } else {
     entry.res.destroy();
   }
 }
