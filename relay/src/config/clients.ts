@@ -23,7 +23,8 @@ export const CLIENTS = {
       to: 'sessionMaxPending',
       schema: positiveInt,
       default: 256,
-      meaning: 'Requests one client session may have waiting on the tab; more get a JSON-RPC error naming the limit',
+      meaning:
+        'Requests one client session, or one token on the stateless 2026-07-28 era, may have waiting on the tab; more get a JSON-RPC error naming the limit',
     }),
     VIAL_EVENT_BUFFER: setting({
       to: 'eventBufferSize',
