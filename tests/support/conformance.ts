@@ -21,7 +21,8 @@ export interface HeaderProxy {
 /** Hop-by-hop headers describe one connection; Node sets its own for each side. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te']);
 
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+/** `headers` less the hop-by-hop ones: what a proxy passes on. */
+export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 

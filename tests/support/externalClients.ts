@@ -1,7 +1,7 @@
 /**
- * Third-party MCP clients run as child processes against a relay: the MCP Inspector CLI and
- * mcp-remote (the stdio bridge Claude Desktop and others use). Each runs with an isolated
- * HOME and state directories, no proxy variables and no DISPLAY, so nothing touches the
+ * Third-party MCP clients run as child processes against a relay: the MCP Inspector CLI,
+ * mcp-remote (the stdio bridge Claude Desktop and others use) and Claude Code (`run` with its
+ * binary). Each runs in the sandbox's folder with an isolated HOME and state directories, no proxy variables and no DISPLAY, so nothing touches the
  * user's files or opens a browser; every process started here is killed by `dispose()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,6 +65,9 @@ export class ClientSandbox {
       MCP_AUTO_OPEN_ENABLED: 'false',
       MCP_INSPECTOR_SECRET_STORE: 'memory',
       MCP_REMOTE_CONFIG_DIR: join(this.dir, 'mcp-remote'),
+      // Claude Code: no self-update, no telemetry or other calls home.
+      DISABLE_AUTOUPDATER: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       ...extra,
     };
   }
@@ -94,10 +97,10 @@ export class ClientSandbox {
     );
   }
 
-  /** Runs `node <args>` to completion, killing it after `timeoutMs`. */
-  run(args: string[], timeoutMs: number): Promise<ProcessResult> {
+  /** Runs `<command> <args>` (node unless named) in the sandbox to completion, killing it after `timeoutMs`. */
+  run(args: string[], timeoutMs: number, command = process.execPath): Promise<ProcessResult> {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: this.dir, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     let stdout = '';
     let stderr = '';
