@@ -32,15 +32,11 @@ const COLON = 0x3a;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
-
-const IN_OBJECT = 1;
-const IN_ARRAY = 2;
 
 /*
  * Every read is within the bytes: V8 makes a load that has once gone past the end of a typed
@@ -55,54 +51,84 @@ const at = (bytes: Uint8Array, i: number): number => (i < bytes.length ? bytes[i
  * its root is not an object; then `JSON.parse` of the same text would throw, or give no object.
  */
 export function scanObject(bytes: Uint8Array, nestedKey: string): ObjectSpans | undefined {
-  const end = bytes.length;
-  const stack: number[] = [];
   const members: MemberSpan[] = [];
   let nested: MemberSpan[] | undefined;
-  /** The root member whose value is being scanned, and the nested member, if one is being recorded. */
-  let rootMember: MemberSpan | undefined;
-  let nestedMember: MemberSpan | undefined;
-  /** The members of the `nestedKey` object being scanned now, until it ends. */
-  let recording: MemberSpan[] | undefined;
+  const end = readObject(bytes, skipWhitespace(bytes, 0), members, (member) => {
+    if (member.key !== nestedKey) return skipValue(bytes, member.start);
+    nested = undefined;
+    if (at(bytes, member.start) !== OPEN_OBJECT) return skipValue(bytes, member.start);
+    const inner: MemberSpan[] = [];
+    const after = readObject(bytes, member.start, inner, (innerMember) => skipValue(bytes, innerMember.start));
+    nested = inner;
+    return after;
+  });
+  return end >= 0 && skipWhitespace(bytes, end) === bytes.length ? { members, nested } : undefined;
+}
 
-  let i = skipWhitespace(bytes, 0);
-  if (at(bytes, i) !== OPEN_OBJECT) return undefined;
-
-  /** Reads `"key" :` at `start` and the whitespace after; returns where the value starts, or -1. */
-  const readMember = (start: number): number => {
-    if (at(bytes, start) !== QUOTE) return -1;
-    const keyEnd = skipString(bytes, start);
+/**
+ * Reads the object whose `{` is at `i`, adding its members to `members`; `readValue` checks each
+ * member's value and says where it ends. The index after the object's `}`, or -1.
+ */
+function readObject(
+  bytes: Uint8Array,
+  i: number,
+  members: MemberSpan[],
+  readValue: (member: MemberSpan) => number,
+): number {
+  if (at(bytes, i) !== OPEN_OBJECT) return -1;
+  i = skipWhitespace(bytes, i + 1);
+  if (at(bytes, i) === CLOSE_OBJECT) return i + 1;
+  for (;;) {
+    const keyEnd = at(bytes, i) === QUOTE ? skipString(bytes, i) : -1;
     if (keyEnd < 0) return -1;
-    let next = skipWhitespace(bytes, keyEnd);
-    if (at(bytes, next) !== COLON) return -1;
-    next = skipWhitespace(bytes, next + 1);
-    const depth = stack.length;
-    if (depth === 1) {
-      rootMember = { key: decodeKey(bytes, start, keyEnd), start: next, end: -1 };
-      members.push(rootMember);
-      if (rootMember.key === nestedKey) {
-        nested = undefined;
-        if (at(bytes, next) === OPEN_OBJECT) recording = [];
-      }
-    } else if (depth === 2 && recording) {
-      nestedMember = { key: decodeKey(bytes, start, keyEnd), start: next, end: -1 };
-      recording.push(nestedMember);
-    }
-    return next;
-  };
+    const colon = skipWhitespace(bytes, keyEnd);
+    if (at(bytes, colon) !== COLON) return -1;
+    const member = { key: decodeKey(bytes, i, keyEnd), start: skipWhitespace(bytes, colon + 1), end: -1 };
+    members.push(member);
+    member.end = readValue(member);
+    if (member.end < 0) return -1;
+    i = skipWhitespace(bytes, member.end);
+    const next = at(bytes, i);
+    if (next === CLOSE_OBJECT) return i + 1;
+    if (next !== COMMA) return -1;
+    i = skipWhitespace(bytes, i + 1);
+  }
+}
 
+/** From `i`, where a key's opening quote should be, past the key, its colon and the whitespace after: where its value starts, or -1. */
+function skipKey(bytes: Uint8Array, i: number): number {
+  const keyEnd = at(bytes, i) === QUOTE ? skipString(bytes, i) : -1;
+  if (keyEnd < 0) return -1;
+  const colon = skipWhitespace(bytes, keyEnd);
+  return at(bytes, colon) === COLON ? skipWhitespace(bytes, colon + 1) : -1;
+}
+
+/**
+ * Checks the value that starts at `i`, however deep, in a loop with a stack of its own (the
+ * opening bracket of each container it is in): the index after it, or -1.
+ */
+function skipValue(bytes: Uint8Array, i: number): number {
+  const end = bytes.length;
+  let open = new Uint8Array(64);
+  let depth = 0;
   for (;;) {
     // A value starts at i.
-    const c = at(bytes, i);
+    let c = i < end ? bytes[i]! : -1;
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      stack.push(c === OPEN_OBJECT ? IN_OBJECT : IN_ARRAY);
+      if (depth === open.length) {
+        const grown = new Uint8Array(depth * 2);
+        grown.set(open);
+        open = grown;
+      }
+      open[depth++] = c;
       i = skipWhitespace(bytes, i + 1);
-      if (at(bytes, i) === (c === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) {
+      // `}` and `]` are two after `{` and `[`.
+      if (at(bytes, i) === c + 2) {
         i++;
-        stack.pop();
+        depth--;
       } else {
-        if (c === OPEN_OBJECT) i = readMember(i);
-        if (i < 0) return undefined;
+        if (c === OPEN_OBJECT) i = skipKey(bytes, i);
+        if (i < 0) return -1;
         continue;
       }
     } else if (c === QUOTE) {
@@ -112,32 +138,22 @@ export function scanObject(bytes: Uint8Array, nestedKey: string): ObjectSpans | 
     } else {
       i = skipLiteral(bytes, i);
     }
-    if (i < 0) return undefined;
-
-    // A value ended at i: close what it completes, then find the next value.
+    if (i < 0) return -1;
+    // A value ended at i: close the containers it completes, then go on to the next value.
     for (;;) {
-      const depth = stack.length;
-      if (depth === 2 && nestedMember) {
-        nestedMember.end = i;
-        nestedMember = undefined;
-      } else if (depth === 1 && rootMember) {
-        rootMember.end = i;
-        rootMember = undefined;
-        if (recording) [nested, recording] = [recording, undefined];
-      }
+      if (depth === 0) return i;
       i = skipWhitespace(bytes, i);
-      if (depth === 0) return i === end ? { members, nested } : undefined;
-      const inObject = stack[depth - 1] === IN_OBJECT;
-      const next = at(bytes, i);
-      if (next === COMMA) {
+      c = at(bytes, i);
+      const container = open[depth - 1]!;
+      if (c === COMMA) {
         i = skipWhitespace(bytes, i + 1);
-        if (inObject) i = readMember(i);
-        if (i < 0) return undefined;
+        if (container === OPEN_OBJECT) i = skipKey(bytes, i);
+        if (i < 0) return -1;
         break;
       }
-      if (next !== (inObject ? CLOSE_OBJECT : CLOSE_ARRAY)) return undefined;
+      if (c !== container + 2) return -1;
       i++;
-      stack.pop();
+      depth--;
     }
   }
 }
