@@ -21,7 +21,8 @@
  * client (20), slow-every (4), slow-steps (3), slow-step-ms (2).
  * `VIAL_*` variables configure the relay; its token rate limit is off unless `VIAL_TOKEN_RATE` is
  * set, because this measures forwarding, and the default 5000 calls/s could be reached on a fast
- * machine.
+ * machine; its sessions per token and per host are raised to the client count, because every
+ * client here shares one token (the defaults, 32 and 64, are for hosts open to strangers).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -45,6 +46,8 @@ const settings = {
 
 const relayEnv = {
   VIAL_TOKEN_RATE: '0',
+  VIAL_MAX_SESSIONS_PER_TOKEN: String(Math.max(settings.clients, 32)),
+  VIAL_MAX_SESSIONS_PER_HOST: String(Math.max(settings.clients, 64)),
   ...Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] => entry[0].startsWith('VIAL_') && !!entry[1],
