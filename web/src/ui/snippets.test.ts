@@ -26,6 +26,14 @@ describe('setupSnippets', () => {
     });
   });
 
+  it('says which MCP era each client connects with, as the client tests saw it', () => {
+    const era = Object.fromEntries(setupSnippets(url).map((snippet) => [snippet.id, snippet.era]));
+    expect(era['claude-code']).toMatch(/^Connects on MCP 2026-07-28: stateless/);
+    expect(era['mcp-remote']).toMatch(/^Connects on MCP 2025-11-25: a session/);
+    for (const editor of [era.cursor, era.vscode])
+      expect(editor).toMatch(/2025 sessions and 2026-07-28 on this same URL/);
+  });
+
   it('uses a placeholder when no fresh token is on screen', () => {
     for (const snippet of setupSnippets(url)) expect(snippet.code).toContain(`Bearer ${TOKEN_PLACEHOLDER}`);
   });
