@@ -56,6 +56,13 @@ export const CLIENTS = {
       default: 15_000,
       meaning: 'SSE keep-alive comment interval (0 disables)',
     }),
+    VIAL_QUIET_ANSWER_MS: setting({
+      to: 'quietAnswerMs',
+      schema: nonNegativeInt,
+      default: 10_000,
+      meaning:
+        'A 2026-07-28 request its tab has sent nothing for in this time gets an SSE head and keep-alive comments from the relay until the answer, so proxies and clients do not cut a long silent call (0 never)',
+    }),
     VIAL_SSE_RETRY_MS: setting({
       to: 'sseRetryMs',
       schema: nonNegativeInt,

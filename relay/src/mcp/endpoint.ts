@@ -44,6 +44,8 @@ export interface McpEndpointOptions {
   /** What every host's kept events are charged to. */
   memory: MemoryBudget;
   sseKeepAliveMs: number;
+  /** A 2026-07-28 call its tab keeps silent this long gets an SSE head and keep-alives from the relay. */
+  quietAnswerMs: number;
   /** Sent as `retry:` on each stream's priming event; keep it below `abandonGraceMs`. */
   sseRetryMs: number;
   sessionIdleMs: number;
@@ -94,6 +96,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     metrics,
     clientBufferBytes: options.clientBufferBytes,
     maxPending: options.sessionMaxPending,
+    quietAnswer: { quietAnswerMs: options.quietAnswerMs, keepAliveMs: options.sseKeepAliveMs },
   });
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
   const sessions = new Map<string, ClientSession>();

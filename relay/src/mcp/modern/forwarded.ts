@@ -6,6 +6,11 @@
  * reading. Only ids it has pending are taken; a frame for any other id (late, unknown, after an
  * abort) is dropped. A client closing its response is the request's cancellation (S:235): the tab
  * hears it as `http-abort`.
+ *
+ * A call the tab keeps silent (no progress, no answer) would leave its client's request without a
+ * byte until the result, and proxies and clients cut idle requests. So once `quietAnswerMs` pass
+ * with nothing from the tab, the relay commits an SSE head itself and sends keep-alive comments
+ * until the tab answers; the tab's JSON answer then goes out as the stream's one `message` event.
  */
 import type { ServerResponse } from 'node:http';
 import { RELAY_ERROR_CODES, type ClientIdentity, type RelayFrame, type TabFrame } from '@vial/shared';
@@ -20,10 +25,25 @@ export const ANSWER_FREE_BYTES = 64 * 1024;
 /** The JSON-RPC code of a request cut because its token was revoked. */
 const REVOKED_ERROR_CODE = -32000;
 
+/** The heads of every SSE answer; no buffering, so progress and keep-alives pass proxies at once. */
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
 /** Statuses a tab's answer may have; any other becomes 502. */
 const TAB_STATUSES = new Set([200, 202, 400, 404, 405, 413, 415, 500]);
 
 export type HttpAnswerFrame = Extract<TabFrame, { type: 'http-response' | 'http-start' | 'http-chunk' | 'http-end' }>;
+
+/** How the relay holds one client's response open while its tab is silent. */
+export interface QuietAnswerTiming {
+  /** Silence after which the relay answers with an SSE head of its own (0: never). */
+  quietAnswerMs: number;
+  /** Keep-alive comment interval on that stream (0: none). */
+  keepAliveMs: number;
+}
 
 interface Pending {
   res: ServerResponse;
@@ -35,6 +55,11 @@ interface Pending {
   freeLeft: number;
   /** Unsent bytes this client may leave queued before its response is cut and the call cancelled. */
   clientBufferBytes: number;
+  /** The relay's own SSE head went out while the tab was silent; the tab's answer is wrapped into it. */
+  heldOpen: boolean;
+  /** While held open: whether the tab's answer is JSON, which needs wrapping as one SSE event. */
+  wrapsJson: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class ForwardedRequests {
@@ -59,7 +84,7 @@ export class ForwardedRequests {
     res: ServerResponse,
     request: { headers: Record<string, string>; body: string; client: ClientIdentity },
     message: { method: string; id: string | number },
-    clientBufferBytes: number,
+    limits: { clientBufferBytes: number } & QuietAnswerTiming,
   ): boolean {
     const id = String(++this.nextId);
     const entry: Pending = {
@@ -70,10 +95,16 @@ export class ForwardedRequests {
       started: false,
       bytes: 0,
       freeLeft: ANSWER_FREE_BYTES,
-      clientBufferBytes,
+      clientBufferBytes: limits.clientBufferBytes,
+      heldOpen: false,
+      wrapsJson: false,
+      timer: undefined,
     };
     if (!this.send({ type: 'http-request', id, ...request })) return false;
     this.pending.set(id, entry);
+    if (limits.quietAnswerMs > 0) {
+      entry.timer = setTimeout(() => holdOpen(entry, limits.keepAliveMs), limits.quietAnswerMs);
+    }
     this.perToken.set(entry.tokenId, this.pendingOf(entry.tokenId) + 1);
     res.once('close', () => {
       if (this.pending.get(id) !== entry) return;
@@ -88,6 +119,7 @@ export class ForwardedRequests {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
+    stopTimer(entry);
     const left = this.pendingOf(entry.tokenId) - 1;
     if (left > 0) this.perToken.set(entry.tokenId, left);
     else this.perToken.delete(entry.tokenId);
@@ -112,21 +144,22 @@ export class ForwardedRequests {
         if (!this.take(entry, Buffer.byteLength(frame.body))) return this.cut(frame.id, entry);
         this.writeHead(entry, frame.status, frame.headers['content-type']);
         this.settle(frame.id);
-        res.end(frame.body);
-        return;
+        if (!entry.wrapsJson) return void res.end(frame.body);
+        return void res.end(frame.body === '' ? '' : `event: message\ndata: ${oneLine(frame.body)}\n\n`);
       case 'http-start':
         if (entry.started) return this.fail(frame.id, entry, 'started twice');
         this.writeHead(entry, frame.status, frame.headers['content-type']);
+        if (entry.wrapsJson) res.write('event: message\ndata: ');
         return;
       case 'http-chunk':
         if (!entry.started) return this.fail(frame.id, entry, 'sent a chunk before the head');
         if (!this.take(entry, Buffer.byteLength(frame.data))) return this.cut(frame.id, entry);
-        res.write(frame.data);
+        res.write(entry.wrapsJson ? oneLine(frame.data) : frame.data);
         return;
       case 'http-end':
         this.settle(frame.id);
-        if (!entry.started) return void badGateway(res, entry, 'ended an answer it never started');
-        res.end();
+        if (!entry.started) return void badGateway(entry, 'ended an answer it never started');
+        res.end(entry.wrapsJson ? '\n\n' : undefined);
         return;
     }
   }
@@ -164,11 +197,13 @@ export class ForwardedRequests {
   private writeHead(entry: Pending, status: number, contentType: string | undefined): void {
     entry.started = true;
     const type = contentType ?? 'application/json';
-    const headers: Record<string, string> = { 'content-type': type };
-    if (type === 'text/event-stream') {
-      headers['cache-control'] = 'no-cache, no-transform';
-      headers['x-accel-buffering'] = 'no';
+    if (entry.heldOpen) {
+      // The head is out already; keep-alives stop, since a comment inside the tab's event would split it.
+      stopTimer(entry);
+      entry.wrapsJson = type === 'application/json';
+      return;
     }
+    const headers = type === 'text/event-stream' ? SSE_HEADERS : { 'content-type': type };
     entry.res.writeHead(TAB_STATUSES.has(status) ? status : 502, headers);
     entry.res.flushHeaders();
   }
@@ -184,7 +219,7 @@ export class ForwardedRequests {
     this.settle(id);
     this.send({ type: 'http-abort', id });
     if (entry.started) entry.res.destroy();
-    else badGateway(entry.res, entry, what);
+    else badGateway(entry, what);
   }
 
   private cut(id: string, entry: Pending): void {
@@ -194,23 +229,56 @@ export class ForwardedRequests {
   }
 }
 
-/** Ends the client's response with `error`: as the whole answer, as a last SSE event, or by cutting a JSON answer already begun. */
-function answerWithError(entry: Pending, error: JsonRpcErrorObject): void {
+/**
+ * The tab has been silent for the quiet-answer time: the client gets an SSE head now, and a
+ * keep-alive comment every `keepAliveMs` until the tab starts its answer.
+ */
+function holdOpen(entry: Pending, keepAliveMs: number): void {
+  entry.timer = undefined;
+  if (entry.started || entry.res.destroyed) return;
+  entry.heldOpen = true;
+  entry.res.writeHead(200, SSE_HEADERS);
+  entry.res.flushHeaders();
+  if (keepAliveMs > 0) {
+    const keepAlive = () => {
+      entry.res.write(': keep-alive\n\n');
+      entry.timer = setTimeout(keepAlive, keepAliveMs);
+    };
+    entry.timer = setTimeout(keepAlive, keepAliveMs);
+  }
+}
+
+function stopTimer(entry: Pending): void {
+  clearTimeout(entry.timer);
+  entry.timer = undefined;
+}
+
+/**
+ * JSON text on one line, to be an SSE `data:` line: a raw line break in JSON is only ever
+ * whitespace between tokens (inside strings it must be escaped), so a space keeps the meaning.
+ */
+function oneLine(json: string): string {
+  return json.replace(/[\r\n]/g, ' ');
+}
+
+/**
+ * Ends the client's response with `error`: as the whole answer (with `status`), as a last SSE
+ * event (on a stream the relay held open, or the tab's own), or by cutting a JSON answer already begun.
+ */
+function answerWithError(entry: Pending, error: JsonRpcErrorObject, status = 200): void {
   const body = JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error });
-  if (!entry.started) {
-    entry.res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  } else if (entry.res.getHeader('content-type') === 'text/event-stream') {
+  if (!entry.res.headersSent) {
+    entry.res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  } else if (entry.res.getHeader('content-type') === 'text/event-stream' && !entry.wrapsJson) {
     entry.res.end(`event: message\ndata: ${body}\n\n`);
   } else {
     entry.res.destroy();
   }
 }
 
-function badGateway(res: ServerResponse, entry: Pending, what: string): void {
+function badGateway(entry: Pending, what: string): void {
   const error: RelayError = relayError('The Vial tab sent an invalid answer', {
     details: `it ${what} for '${entry.method}'`,
   });
-  res
-    .writeHead(502, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', id: entry.jsonRpcId, error: jsonRpcError(-32603, error) }));
+  answerWithError(entry, jsonRpcError(-32603, error), 502);
 }

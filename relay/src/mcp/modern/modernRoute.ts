@@ -24,6 +24,7 @@ import {
 import type { Host } from '../../hosts/registry.ts';
 import type { RelayMetrics } from '../../metrics.ts';
 import { jsonRpcError, relayError, tabOffline, type RelayError } from '../../relayError.ts';
+import type { QuietAnswerTiming } from './forwarded.ts';
 import { HEADER_MISMATCH, standardHeaderMismatch } from './headers.ts';
 
 /** The stateless revisions this relay serves. */
@@ -45,6 +46,8 @@ export interface ModernRouteOptions {
   clientBufferBytes: number;
   /** Requests one token may have waiting on a tab at once (VIAL_SESSION_MAX_PENDING, as for a session). */
   maxPending: number;
+  /** Holding a silent call's response open: VIAL_QUIET_ANSWER_MS and VIAL_SSE_KEEPALIVE_MS. */
+  quietAnswer: QuietAnswerTiming;
 }
 
 export interface ModernRequest {
@@ -128,7 +131,8 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
       );
     }
     const client = { tokenId: token.id, tokenName: token.name, scopes: token.scopes };
-    if (host.forwarded.forward(res, { headers, body: text, client }, route.message, options.clientBufferBytes)) return;
+    const limits = { clientBufferBytes: options.clientBufferBytes, ...options.quietAnswer };
+    if (host.forwarded.forward(res, { headers, body: text, client }, route.message, limits)) return;
     metrics.relayError('tab_offline');
     sendError(res, 200, route.message.id, jsonRpcError(RELAY_ERROR_CODES.tabOffline, tabOffline(host.id)));
   }
