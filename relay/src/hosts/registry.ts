@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { RelayFrame, TokenRecord } from '@vial/shared';
 import { ForwardedRequests } from '../mcp/modern/forwarded.ts';
 import type { HostInfo } from '../mcp/modern/modernRoute.ts';

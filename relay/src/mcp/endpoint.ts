@@ -5,8 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isJSONRPCRequest, JSONRPCMessageSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isJSONRPCRequest,
+  type RequestId,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { readJsonBody, sendJsonRpcError } from '../http.ts';
 import { cutByShutdown, shuttingDown } from '../relayError.ts';
 import type { Logger, RequestLog } from '../log.ts';
@@ -393,10 +396,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   };
 }
 
+/**
+ * The ids the SDK transport will map to this POST's stream: it keeps the messages its
+ * `JSONRPCMessageSchema` takes and maps those that are requests. That schema's first member is
+ * the (strict) request schema, so a message is mapped exactly when `isJSONRPCRequest` holds.
+ */
 function requestIdsIn(body: unknown): RequestId[] {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.flatMap((message) => {
-    const parsed = JSONRPCMessageSchema.safeParse(message);
-    return parsed.success && isJSONRPCRequest(parsed.data) ? [parsed.data.id] : [];
-  });
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.filter(isJSONRPCRequest).map((request) => request.id);
 }

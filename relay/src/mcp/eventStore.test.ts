@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { createMemoryBudget } from '../memoryBudget.ts';
 import { BoundedEventStore, STORED_EVENT_OVERHEAD_BYTES } from './eventStore.ts';

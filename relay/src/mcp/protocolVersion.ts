@@ -7,9 +7,11 @@
  * So a client that negotiated 2025-11-25 but sends no header, or another supported version,
  * would silently lose resumability; this makes the header say what the session agreed to.
  * Unsupported versions are left alone, so the transport still answers them with 400.
+ * `SUPPORTED_PROTOCOL_VERSIONS` is the 2025-era list (the 2.x SDK keeps 2026-07-28 apart, in the
+ * modern era's own list); a modern request never reaches a session (see `modern/era.ts`).
  */
 import type { IncomingMessage } from 'node:http';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 
 const HEADER = 'mcp-protocol-version';
 

@@ -5,19 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
-  CancelledNotificationSchema,
-  InitializeResultSchema,
   isInitializeRequest,
   isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
+  isSpecType,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type MessageExtraInfo,
   type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+  type WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { RELAY_ERROR_CODES, type ClientIdentity, type VialError } from '@vial/shared';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics, RequestOutcome } from '../metrics.ts';
@@ -182,8 +181,9 @@ export class ClientSession implements HostSessionHooks {
       });
       streamClosable = closeStream !== undefined;
     }
-    const cancelled = CancelledNotificationSchema.safeParse(message).data?.params.requestId;
-    if (cancelled !== undefined) this.clientCancelled(cancelled);
+    if (isSpecType.CancelledNotification(message) && message.params.requestId !== undefined) {
+      this.clientCancelled(message.params.requestId);
+    }
     this.host.send({ type: 'mcp', sessionId: this.id, message, ...(streamClosable ? { streamClosable } : {}) });
   }
 
@@ -236,7 +236,8 @@ export class ClientSession implements HostSessionHooks {
       this.pending.delete(message.id as RequestId);
       this.finished(request, isJSONRPCResultResponse(message) ? 'ok' : 'error');
       if (request.method === 'initialize' && isJSONRPCResultResponse(message)) {
-        this.negotiatedProtocolVersion = InitializeResultSchema.safeParse(message.result).data?.protocolVersion;
+        const result = message.result;
+        this.negotiatedProtocolVersion = isSpecType.InitializeResult(result) ? result.protocolVersion : undefined;
       }
     }
     this.deliver(message, relatedRequestId);

@@ -2,16 +2,17 @@
  * Serves a Node request with the SDK's web-standard Streamable HTTP transport and writes its
  * Response to the Node response chunk by chunk, as the chunks arrive.
  *
- * Why not the SDK's Node wrapper: it goes through @hono/node-server, which reads two chunks ahead
- * to size a response and waits on `setTimeout` when only the first is there. With an event store
- * every SSE response starts with a priming event, so every relayed call waited at least 1 ms
+ * Why not a Node wrapper (the 2.x server package has none; 1.x's `StreamableHTTPServerTransport`
+ * was one): that wrapper went through @hono/node-server, which reads two chunks ahead to size a
+ * response and waits on `setTimeout` when only the first is there. With an event store every SSE
+ * response starts with a priming event, so every relayed call waited at least 1 ms
  * (bench/RESULTS.md); writing chunks straight through has no such wait.
  *
  * Writing straight through also means Node queues whatever the client has not read yet, with no
  * limit of its own; `ResponseBuffer` is that limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 
 export interface ServeOptions {
   parsedBody?: unknown;
