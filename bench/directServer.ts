@@ -1,11 +1,15 @@
 /**
- * The baseline: an McpServer built by the same `ToolRegistry.createServer` the host runtime
- * uses, served in-process by the SDK's own `StreamableHTTPServerTransport` on a plain
+ * The baseline: an McpServer built by the same `createSessionServer` the host runtime uses,
+ * served in-process by the SDK's own `WebStandardStreamableHTTPServerTransport` (2.x) on a plain
  * node:http server (stateful, one transport per session). No relay, no WebSocket, no auth.
+ * Requests and responses cross between node:http and the web transport the way the relay's
+ * sessions do (`serveWithWebTransport`), so the comparison is about the relay's path, not the
+ * adapter: the 2.x server package has no Node wrapper of its own.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { serveWithWebTransport, type ResponseBuffer } from '../relay/src/mcp/webTransportAdapter.ts';
 import { AuditLog, MemoryAuditStore } from '../web/src/audit/auditLog.ts';
 import { CallGate } from '../web/src/server/callGate.ts';
 import { RelayLlmGateway } from '../web/src/llm/gateway.ts';
@@ -19,8 +23,36 @@ export interface DirectServer {
   close(): Promise<void>;
 }
 
+/** The baseline lets a client leave any amount unread: it has no limit to measure. */
+const UNBOUNDED: ResponseBuffer = {
+  limitBytes: Number.POSITIVE_INFINITY,
+  track: () => () => undefined,
+  dropped: () => undefined,
+};
+
+/** The POST body as JSON (the adapter hands the transport a parsed body, as the relay does); undefined if none or not JSON. */
+async function parsedBody(req: IncomingMessage): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function serve(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse): void {
+  void parsedBody(req)
+    .then((body) => serveWithWebTransport(transport, req, res, UNBOUNDED, { parsedBody: body }))
+    .catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+}
+
 export async function startDirectServer(registry: ToolRegistry): Promise<DirectServer> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const services = {
     hostId: 'bench-direct',
     measureRelayRtt: async () => undefined,
@@ -35,7 +67,7 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
     const sessionId = req.headers['mcp-session-id'];
     const existing = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
     if (existing) {
-      void existing.handleRequest(req, res);
+      serve(existing, req, res);
       return;
     }
     if (sessionId !== undefined) {
@@ -43,7 +75,7 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       return;
     }
     const id = randomUUID();
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessioninitialized: () => void transports.set(id, transport),
     });
@@ -56,7 +88,7 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       // The same per-call work as a tab (policy, audit log), so the comparison is about the path.
       report: (event, input) => auditFinishedCall(services.audit, event, input),
     });
-    void mcp.connect(transport).then(() => transport.handleRequest(req, res));
+    void mcp.connect(transport).then(() => serve(transport, req, res));
   });
 
   const port = await new Promise<number>((resolve, reject) => {
