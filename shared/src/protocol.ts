@@ -69,6 +69,41 @@ const httpResponseHeadersSchema = z
   .strict();
 const httpStatusSchema = z.number().int().min(100).max(599);
 
+/** Longest resource URI a `server-event` may name. */
+export const SERVER_EVENT_URI_MAX_CHARS = 2048;
+/**
+ * A change in what the host serves, for clients listening with `subscriptions/listen`
+ * (2026-07-28): each kind is one notification (`notifications/tools/list_changed`, …,
+ * `notifications/resources/updated` for `uri`), the same shape as the MCP SDK's `ServerEvent`.
+ */
+export const hostEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tools_list_changed') }),
+  z.object({ kind: z.literal('prompts_list_changed') }),
+  z.object({ kind: z.literal('resources_list_changed') }),
+  z.object({ kind: z.literal('resource_updated'), uri: z.string().min(1).max(SERVER_EVENT_URI_MAX_CHARS) }),
+]);
+export type HostEvent = z.infer<typeof hostEventSchema>;
+/**
+ * Who may learn of a change: only tokens holding every one of `scopes` (what reading the changed
+ * list or resource needs), and only the token `tokenId` when the resource is that token's own.
+ * Without an audience, every token may (tools and prompts are listed to every token).
+ */
+export const hostEventAudienceSchema = z
+  .object({ scopes: z.array(scopeSchema).max(16).optional(), tokenId: z.string().min(1).max(64).optional() })
+  .strict();
+export type HostEventAudience = z.infer<typeof hostEventAudienceSchema>;
+
+/** Whether the client with this token may learn of a change meant for `audience`. */
+export function inAudience(
+  tokenId: string,
+  scopes: readonly string[],
+  audience: HostEventAudience | undefined,
+): boolean {
+  if (!audience) return true;
+  if (audience.tokenId !== undefined && audience.tokenId !== tokenId) return false;
+  return (audience.scopes ?? []).every((scope) => scopes.includes(scope));
+}
+
 const ping = z.object({ type: z.literal('ping'), id: z.number().int() });
 const pong = z.object({ type: z.literal('pong'), id: z.number().int() });
 
@@ -124,6 +159,8 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('http-chunk'), id: httpRequestIdSchema, data: z.string().max(HTTP_CHUNK_MAX_CHARS) }),
   z.object({ type: z.literal('http-end'), id: httpRequestIdSchema, error: z.string().max(500).optional() }),
+  /** Something listen streams should hear of: the relay delivers it to the tokens in its audience, at a bounded rate. */
+  z.object({ type: z.literal('server-event'), event: hostEventSchema, audience: hostEventAudienceSchema.optional() }),
   ping,
   pong,
 ]);

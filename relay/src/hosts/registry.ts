@@ -2,7 +2,8 @@ import { hash, randomBytes } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { RelayFrame, TokenRecord } from '@vial/shared';
 import { ForwardedRequests } from '../mcp/modern/forwarded.ts';
-import type { HostInfo } from '../mcp/modern/modernRoute.ts';
+import { HostEvents } from '../mcp/modern/hostEvents.ts';
+import type { HostInfo } from '../mcp/modern/hostServer.ts';
 
 /** The live socket of a tab, as the rest of the relay sees it. */
 export interface TabLink {
@@ -36,6 +37,8 @@ export class Host {
   readonly forwarded = new ForwardedRequests((frame) => this.send(frame));
   /** What the tab last said `server/discover` should answer; kept while it is away. */
   info: HostInfo | undefined;
+  /** Changes for `subscriptions/listen` streams, which outlive any one tab connection. */
+  readonly events = new HostEvents();
 
   constructor(readonly id: string) {}
 
@@ -62,6 +65,7 @@ export class Host {
     this.offlineSince = undefined;
     this.setTokens(tokens);
     for (const session of this.sessions.values()) session.tabAttached();
+    this.events.tabAttached();
   }
 
   detach(link: TabLink, reason: string): void {
@@ -80,6 +84,7 @@ export class Host {
       if (!live.has(session.tokenId)) session.close('token revoked');
     }
     this.forwarded.revoke(live);
+    this.events.revoke(live);
   }
 }
 
@@ -125,6 +130,7 @@ export class HostRegistry {
       for (const session of [...host.sessions.values()]) {
         session.close(`the Vial tab of this host has been away for over ${Math.round(ttlMs / 1000)} s`);
       }
+      host.events.close();
       this.hosts.delete(host.id);
       this.forgetLlmKey(host.id);
       forgotten++;

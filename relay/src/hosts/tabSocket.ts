@@ -267,6 +267,7 @@ function serveTab(
         if (frame.type === 'tokens') return host.setTokens(frame.tokens);
         return routeToSession(host, frame);
       case 'host-info':
+      case 'server-event':
       case 'http-response':
       case 'http-start':
       case 'http-chunk':
@@ -277,6 +278,7 @@ function serveTab(
           host.info = info;
           return;
         }
+        if (frame.type === 'server-event') return host.events.publish(frame.event, frame.audience);
         return host.forwarded.fromTab(frame);
     }
   }

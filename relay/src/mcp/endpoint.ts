@@ -99,6 +99,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     metrics,
     clientBufferBytes: options.clientBufferBytes,
     maxPending: options.sessionMaxPending,
+    maxListenPerHost: options.maxSessionsPerHost,
+    maxListenPerToken: options.maxSessionsPerToken,
+    listenKeepAliveMs: options.sseKeepAliveMs,
     quietAnswer: { quietAnswerMs: options.quietAnswerMs, keepAliveMs: options.sseKeepAliveMs },
   });
   /** Every live session by id; each is also listed on its host so the tab's comings and goings reach it. */
@@ -391,7 +394,10 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         open.map((session) => session.failPending(RELAY_ERROR_CODES.shuttingDown, cutByShutdown(), 'shutting_down')),
       );
       for (const session of open) session.close('relay shutting down');
-      for (const host of registry.all()) host.forwarded.tabGone('the relay is shutting down');
+      for (const host of registry.all()) {
+        host.forwarded.tabGone('the relay is shutting down');
+        host.events.close();
+      }
     },
   };
 }

@@ -342,9 +342,9 @@ describe('2026-07-28 transport MUSTs', () => {
     expect(online.last?.result.supportedVersions).toContain(MODERN);
     expect(online.last?.result.capabilities.tools).toBeDefined();
     expect(online.last?.result.ttlMs).toBe(60_000);
-    // No listen streams yet: the relay must not promise list-change notifications.
-    expect(online.last?.result.capabilities.tools.listChanged).toBeUndefined();
-    expect(online.last?.result.capabilities.resources?.subscribe).toBeUndefined();
+    // The relay serves listen streams (listen.test.ts), so it promises their notifications.
+    expect(online.last?.result.capabilities.tools.listChanged).toBe(true);
+    expect(online.last?.result.capabilities.resources?.subscribe).toBe(true);
 
     stack.host.stop();
     await until(() => stack.relay.relay.registry.get(stack.host.hostId)?.online === false);
@@ -363,10 +363,10 @@ describe('2026-07-28 transport MUSTs', () => {
     await stack.restartHost();
   });
 
-  it('subscriptions/listen is acknowledged honouring nothing: the relay promises no notifications it cannot deliver yet', async () => {
+  it('subscriptions/listen asking for nothing is acknowledged, honouring nothing, and ends at once', async () => {
     const answer = await post(
       stack.mcpUrl,
-      rpc('subscriptions/listen', { notifications: { toolsListChanged: true, resourcesListChanged: true } }),
+      rpc('subscriptions/listen', { notifications: {} }),
       headers('subscriptions/listen'),
     );
     expect(answer.status).toBe(200);

@@ -6,9 +6,12 @@
 import type { JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import {
   hashToken,
+  inAudience,
   mintTokenValue,
   VIAL_VERSION,
   type ClientIdentity,
+  type HostEvent,
+  type HostEventAudience,
   type RelayFrame,
   type Scope,
   type TokenRecord,
@@ -158,6 +161,12 @@ export class HostRuntime {
       () => (this.status.state === 'online' ? this.status.llmKey : undefined),
       () => this.whyNoLlmKey(),
     );
+    // A pack added while clients are connected changes every list they have.
+    options.registry.onChange(() => {
+      for (const kind of ['tools_list_changed', 'resources_list_changed', 'prompts_list_changed'] as const) {
+        this.publish({ kind });
+      }
+    });
   }
 
   async start(): Promise<void> {
@@ -263,6 +272,21 @@ export class HostRuntime {
       this.connection.start();
     }
     return input;
+  }
+
+  /**
+   * Tells the clients in `audience` (all, if none) that what this host serves changed: listen
+   * streams of the 2026-07-28 era through the relay (a `server-event` frame), and each 2025
+   * session with the notification itself. Sessions take no `resources/subscribe`, so a resource
+   * update reaches listen streams only.
+   */
+  publish(event: HostEvent, audience?: HostEventAudience): void {
+    if (this.status.state === 'online') {
+      this.connection?.send({ type: 'server-event', event, ...(audience === undefined ? {} : { audience }) });
+    }
+    for (const { client, server } of this.sessions.values()) {
+      if (inAudience(client.tokenId, client.scopes, audience)) notifySession(server, event);
+    }
   }
 
   measureRelayRtt(): Promise<number | undefined> {
@@ -392,6 +416,7 @@ export class HostRuntime {
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
       llm: this.llm,
+      changed: (event, audience) => this.publish(event, audience),
     };
     return code.createSessionServer(
       this.options.registry.packsWith(code.fixturePacks),
@@ -417,10 +442,12 @@ export class HostRuntime {
       createServer: (client, requestId, tool) => this.createServer(code, requestId, client, tool),
     });
     const probe = this.createServer(code, 'host-info', { tokenId: 'host-info', tokenName: 'host-info', scopes: [] });
+    const capabilities = probe.server.getCapabilities();
     connection.send({
       type: 'host-info',
       serverInfo: { name: 'vial', version: VIAL_VERSION },
-      capabilities: probe.server.getCapabilities(),
+      // The relay serves `subscriptions/listen` with resource updates this tab publishes (`publish`).
+      capabilities: { ...capabilities, resources: { ...capabilities.resources, subscribe: true } },
       instructions: code.instructions,
     });
     void probe.close();
@@ -459,5 +486,19 @@ export class HostRuntime {
 
   private emit<K extends keyof RuntimeEvents>(event: K, value: RuntimeEvents[K]): void {
     for (const listener of this.listeners[event] as Set<(value: RuntimeEvents[K]) => void>) listener(value);
+  }
+}
+
+/** A 2025 session hears a list change as its notification; one it cannot deliver is its stream's loss only. */
+function notifySession({ server }: McpServer, event: HostEvent): void {
+  switch (event.kind) {
+    case 'tools_list_changed':
+      return void server.sendToolListChanged().catch(() => undefined);
+    case 'prompts_list_changed':
+      return void server.sendPromptListChanged().catch(() => undefined);
+    case 'resources_list_changed':
+      return void server.sendResourceListChanged().catch(() => undefined);
+    case 'resource_updated':
+      return;
   }
 }

@@ -32,6 +32,19 @@ export const SERVER_INSTRUCTIONS =
   "Tools run in the user's own browser tab (their GPU and wallet). Call system_diagnostics to see what this machine offers.";
 
 /**
+ * How long a 2026-07-28 client may keep each list (`ttlMs`, `cacheScope`; 2025 answers carry
+ * none). Always `private`: what a list holds depends on the token's scopes. Tools and prompts
+ * change rarely and `subscriptions/listen` says when; resources change with every circuit run and
+ * model loaded; the templates change only with the code.
+ */
+const LIST_CACHE_HINTS = {
+  'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
+  'prompts/list': { ttlMs: 60_000, cacheScope: 'private' },
+  'resources/list': { ttlMs: 5_000, cacheScope: 'private' },
+  'resources/templates/list': { ttlMs: 300_000, cacheScope: 'private' },
+} as const;
+
+/**
  * Builds the MCP server for one client session from `packs` (a registry's `packsWith`). A modern
  * request gets a server of its own, and one that calls a tool needs only that tool: `onlyTool`
  * registers it alone (with no resources or prompts), which saves converting every other tool's
@@ -47,6 +60,7 @@ export function createSessionServer(packs: ToolPack[], session: SessionInfo, onl
       // export condition already picks it and leaves ajv out of the bundle.
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions: SERVER_INSTRUCTIONS,
+      cacheHints: LIST_CACHE_HINTS,
     },
   );
   const called =

@@ -11,7 +11,7 @@ import type {
   ServerContext,
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
-import type { ClientIdentity, Scope } from '@vial/shared';
+import type { ClientIdentity, HostEvent, HostEventAudience, Scope } from '@vial/shared';
 import type { z } from 'zod';
 import type { ApprovalPreview } from './approvals.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
@@ -31,6 +31,12 @@ export interface HostServices {
   audit: AuditLog;
   /** The relay's LLM gateway, reached with this tab connection's key. */
   llm: LlmGateway;
+  /**
+   * Tells listening clients that what a list or resource shows changed (a circuit stored, a model
+   * loaded), and which of them may learn it: those whose token could read it. Absent where no
+   * client listens (a server without the host runtime).
+   */
+  changed?(event: HostEvent, audience?: HostEventAudience): void;
 }
 
 /** A tool call as it happens: reported when it starts, while it waits for approval and when it ends. */
@@ -194,6 +200,7 @@ export function errorResult(message: string): CallToolResult {
 
 export class ToolRegistry {
   private readonly packs: ToolPack[] = [];
+  private readonly listeners = new Set<() => void>();
 
   constructor(packs: ToolPack[] = []) {
     for (const pack of packs) this.add(pack);
@@ -205,6 +212,13 @@ export class ToolRegistry {
       if (known.has(tool.name)) throw new Error(`tool '${tool.name}' of pack '${pack.name}' is already registered`);
     }
     this.packs.push(pack);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` whenever a pack is added (every list a client sees changes); returns how to stop. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   tools(): ToolDefinition[] {

@@ -15,6 +15,7 @@ import {
   withExchange,
   type ConversationStore,
 } from '../../llm/conversations.ts';
+import { conversationStored } from './resources.ts';
 
 export const samplingInput = {
   system: z.string().max(100_000).optional().describe('System prompt'),
@@ -71,9 +72,9 @@ export function createChatTool(conversations: ConversationStore) {
           },
         },
       );
-      await conversations.save(
-        withExchange(conversation, { at: Date.now(), prompt: input.prompt, answers: [answer!] }),
-      );
+      const stored = withExchange(conversation, { at: Date.now(), prompt: input.prompt, answers: [answer!] });
+      await conversations.save(stored);
+      conversationStored(services, stored);
       if (!answer!.ok) return errorResult(`${describeFailure(answer!)}\nconversation_id: ${conversation.id}`);
       return jsonResult({ conversationId: conversation.id, ...answer! });
     },

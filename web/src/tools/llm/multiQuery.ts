@@ -9,6 +9,7 @@ import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { ask, describeFailure, MAX_MODELS } from '../../llm/ask.ts';
 import { samplingInput } from './chat.ts';
 import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from '../../llm/conversations.ts';
+import { conversationStored } from './resources.ts';
 
 /** The side-by-side figures: who answered, the fastest first token and the total cost. */
 export function summarize(answers: AnswerRecord[]) {
@@ -65,7 +66,9 @@ export function createMultiQueryTool(conversations: ConversationStore) {
         },
       );
       const conversation = startConversation(input.prompt, client.tokenName, input.system, client.tokenId);
-      await conversations.save(withExchange(conversation, { at: Date.now(), prompt: input.prompt, answers }));
+      const stored = withExchange(conversation, { at: Date.now(), prompt: input.prompt, answers });
+      await conversations.save(stored);
+      conversationStored(services, stored);
       const result = jsonResult({ conversationId: conversation.id, answers, summary: summarize(answers) });
       return answers.some((answer) => answer.ok) ? result : { ...result, isError: true };
     },

@@ -2,12 +2,29 @@
  * `vial://llm/conversations` and `vial://llm/conversations/{id}`: the reader's own conversations
  * (those its token started). Another token's conversation is "not found", as if it did not exist.
  */
-import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../server/toolRegistry.ts';
+import {
+  jsonResource,
+  type HostServices,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+} from '../../server/toolRegistry.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { ownConversation, type Conversation, type ConversationStore } from '../../llm/conversations.ts';
 
 const LIST_URI = 'vial://llm/conversations';
 const LIST_LIMIT = 100;
+
+/**
+ * A conversation was stored: its token's listing, list resource and the conversation itself
+ * changed. Only that token hears it (and only with `llm`): no other token lists or reads it.
+ */
+export function conversationStored(services: HostServices, conversation: Conversation): void {
+  if (conversation.clientId === undefined) return;
+  const audience = { scopes: ['llm' as const], tokenId: conversation.clientId };
+  services.changed?.({ kind: 'resources_list_changed' }, audience);
+  services.changed?.({ kind: 'resource_updated', uri: LIST_URI }, audience);
+  services.changed?.({ kind: 'resource_updated', uri: `${LIST_URI}/${conversation.id}` }, audience);
+}
 
 function summaryOf(conversation: Conversation) {
   const models = [...new Set(conversation.exchanges.flatMap((exchange) => exchange.answers.map((a) => a.model)))];

@@ -1,9 +1,25 @@
 /** `vial://quantum/circuits` and `vial://quantum/circuits/{hash}`: the circuits this tab has run. */
-import { jsonResource, type ResourceDefinition, type ResourceTemplateDefinition } from '../../server/toolRegistry.ts';
+import {
+  jsonResource,
+  type HostServices,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+} from '../../server/toolRegistry.ts';
 import { drawCircuit, parseQasm } from '../../quantum/qasm/index.ts';
 import type { CircuitHistory } from '../../quantum/circuitHistory.ts';
 
 const LIST_URI = 'vial://quantum/circuits';
+
+/**
+ * A run stored circuit `hash` (new, or run once more): the history, its listing and that circuit's
+ * resource changed, for the tokens that may read them (`quantum`).
+ */
+export function circuitStored(services: HostServices, hash: string): void {
+  const audience = { scopes: ['quantum' as const] };
+  services.changed?.({ kind: 'resources_list_changed' }, audience);
+  services.changed?.({ kind: 'resource_updated', uri: LIST_URI }, audience);
+  services.changed?.({ kind: 'resource_updated', uri: `${LIST_URI}/${hash}` }, audience);
+}
 
 export function createCircuitResources(history: CircuitHistory): {
   list: ResourceDefinition;
