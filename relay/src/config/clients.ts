@@ -86,13 +86,13 @@ export const CLIENTS = {
       schema: positiveInt,
       default: 64,
       meaning:
-        "Most client sessions one host keeps; past it only the opening token's own idle sessions make room, else 429 naming the limit",
+        "Most client sessions one host keeps; past it only the opening token's own idle sessions make room, else 429 naming the limit. Also the most 2026-07-28 `subscriptions/listen` streams it keeps open, counted apart (past it, an in-band error naming the limit)",
     }),
     VIAL_MAX_SESSIONS_PER_TOKEN: setting({
       to: 'maxSessionsPerToken',
       schema: positiveInt,
       default: 32,
-      meaning: 'Most client sessions one token keeps on its host, with the same rule',
+      meaning: 'Most client sessions one token keeps on its host, with the same rule; likewise its listen streams',
     }),
     VIAL_TOKEN_RATE: setting({
       to: 'tokenRate',
