@@ -2,7 +2,8 @@
  * The 2.x SDK client in its three modes against the tab in real Chromium through the real relay:
  * pinned to 2026-07-28, `auto` (must pick the modern era with no `initialize`), and legacy. Each
  * lists tools, calls `quantum_simulate` with progress, cancels a running one (modern: aborting
- * the request closes its stream) and reads the circuit resource the tab stored. A recording
+ * the request closes its stream) and reads the circuit resource the tab stored; a modern client
+ * listening (`subscriptions/listen`) hears the circuit's storing from the tab. A recording
  * `fetch` keeps the JSON-RPC method of every POST the client sent, so "no initialize" is seen on
  * the wire, not assumed.
  */
@@ -80,6 +81,11 @@ test.describe('the 2.x client in three modes against the tab', () => {
           expect.arrayContaining(['quantum_simulate', 'system_diagnostics']),
         );
 
+        // Modern: a listen stream at the relay hears what the tab publishes when it stores the circuit.
+        const listChanges: string[] = [];
+        client.setNotificationHandler('notifications/resources/list_changed', () => void listChanges.push('resources'));
+        const subscription = modern ? await client.listen({ resourcesListChanged: true }) : undefined;
+
         const progress: Array<{ progress: number; total?: number }> = [];
         const result = await client.callTool(
           { name: 'quantum_simulate', arguments: { qasm: ghzQasm(4), shots: 200, seed: 21, backend: 'cpu' } },
@@ -91,6 +97,7 @@ test.describe('the 2.x client in three modes against the tab', () => {
         // The last gate application always reports, however short the run.
         expect(progress.length).toBeGreaterThan(0);
         expect(progress.at(-1)!.progress).toBe(progress.at(-1)!.total);
+        if (subscription) await expect.poll(() => listChanges.length).toBeGreaterThan(0);
 
         // Cancel once the tab reports it has started: the abort must reach the Worker mid-run.
         const abort = new AbortController();
