@@ -119,30 +119,29 @@ describe('a lying tab behind a held-open stream', () => {
   });
   afterAll(() => tab?.socket.terminate());
 
-  /** A tools/list to the hostile tab, held open by the relay; `raw` reads the answer as text only. */
-  async function heldRequest(raw = false) {
+  /** A tools/list to the hostile tab, held open by the relay: the answer as `read` takes it, and the frame id. */
+  async function heldRequest<T>(read: (url: string, body: unknown, headers: Record<string, string>) => Promise<T>) {
     requests = [];
-    const headers = modernHeaders(tab.token, 'tools/list');
-    const answering = raw
-      ? fetch(tab.mcpUrl, { method: 'POST', headers, body: JSON.stringify(rpc('tools/list')) }).then((r) => r.text())
-      : post(tab.mcpUrl, rpc('tools/list'), headers);
+    const answering = read(tab.mcpUrl, rpc('tools/list'), modernHeaders(tab.token, 'tools/list'));
     await until(() => requests.length === 1);
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS + 50));
     return { answering, id: requests[0]!.id };
   }
+  const rawText = (url: string, body: unknown, headers: Record<string, string>) =>
+    fetch(url, { method: 'POST', headers, body: JSON.stringify(body) }).then((response) => response.text());
 
   it('keeps a JSON answer with raw line breaks to one event, so it cannot forge a second one', async () => {
-    const { answering, id } = await heldRequest(true);
+    const { answering, id } = await heldRequest(rawText);
     const forged = '{"jsonrpc":"2.0","id":1,\n\nevent: message\ndata: {"forged":true}\n"result":{"tools":[]}}';
     tab.send({ type: 'http-response', id, status: 200, headers: { 'content-type': 'application/json' }, body: forged });
-    const text = (await answering) as string;
+    const text = await answering;
     // One event with one data line (malformed JSON, which the client rejects), never a forged second event.
     expect(text.match(/^event: /gm)).toHaveLength(1);
     expect(text.match(/^data: /gm)).toHaveLength(1);
   });
 
   it('wraps a chunked JSON answer into one event across its chunks', async () => {
-    const { answering, id } = await heldRequest();
+    const { answering, id } = await heldRequest(post);
     tab.send({ type: 'http-start', id, status: 200, headers: { 'content-type': 'application/json' } });
     tab.send({ type: 'http-chunk', id, data: '{"jsonrpc":"2.0","id":1,' });
     tab.send({ type: 'http-chunk', id, data: '\n"result":{"tools":[]}}' });
@@ -152,7 +151,7 @@ describe('a lying tab behind a held-open stream', () => {
   });
 
   it('answers an invalid answer after the head with an error event, not a second head', async () => {
-    const { answering, id } = await heldRequest();
+    const { answering, id } = await heldRequest(post);
     tab.send({ type: 'http-end', id });
     const answer = await answering;
     expect(answer.status).toBe(200);
