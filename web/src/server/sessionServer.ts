@@ -61,6 +61,7 @@ export function createSessionServer(packs: ToolPack[], session: SessionInfo, onl
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions: SERVER_INSTRUCTIONS,
       cacheHints: LIST_CACHE_HINTS,
+      requestState: { verify: (state, mcp) => verifyRequestState(packs, state, mcp) },
     },
   );
   const called =
@@ -113,6 +114,19 @@ export function createSessionServer(packs: ToolPack[], session: SessionInfo, onl
     pack.install?.(server, session);
   }
   return server;
+}
+
+/** State is accepted when a pack that mints state verifies it; state no pack minted is refused (-32602). */
+async function verifyRequestState(packs: ToolPack[], state: string, mcp: ServerContext): Promise<unknown> {
+  for (const pack of packs) {
+    if (!pack.verifyRequestState) continue;
+    try {
+      return await pack.verifyRequestState(state, mcp);
+    } catch {
+      // Not this pack's: try the next.
+    }
+  }
+  throw new Error('no tool pack of this host minted this requestState');
 }
 
 function missingScopes(scopes: readonly Scope[], session: SessionInfo): Scope[] {

@@ -169,6 +169,12 @@ export interface ToolPack {
   prompts?: PromptDefinition[];
   /** For protocol features beyond tools/resources/prompts (e.g. subscriptions in test fixtures). */
   install?(server: McpServer, session: SessionInfo): void;
+  /**
+   * Checks a multi-round-trip `requestState` a client echoes back (2026-07-28) before any handler
+   * runs, for a pack whose tools mint one: it throws on state it did not mint (the client gets
+   * -32602), and resolves with what `mcp.mcpReq.requestState()` then reads.
+   */
+  verifyRequestState?(state: string, context: ServerContext): Promise<unknown>;
 }
 
 /** Keeps a tool's input type while letting packs hold tools of different shapes. */
