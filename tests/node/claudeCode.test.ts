@@ -3,16 +3,15 @@
  * then `claude mcp list`, whose health check connects to Vial through the relay. It runs in a
  * ClientSandbox (its own HOME, no self-update, no telemetry); neither command needs a login.
  *
- * Between Claude Code and the relay sits a proxy that forwards every request untouched (Claude
- * Code's own Authorization header included) and writes down what the relay's log does not: each
- * POST's JSON-RPC method, its MCP-Protocol-Version header and the status the relay answered.
+ * Between Claude Code and the relay sits a proxy (tests/support/httpProxy.ts) that forwards every
+ * request untouched (Claude Code's own Authorization header included) and writes down what the
+ * relay's log does not: each POST's JSON-RPC method, its MCP-Protocol-Version header and the
+ * status the relay answered.
  */
 import { existsSync, statSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { endToEnd } from '../support/conformance.ts';
 import { ClientSandbox, packageBin } from '../support/externalClients.ts';
+import { startProxy, type HttpProxy } from '../support/httpProxy.ts';
 import { startStack } from '../support/relay.ts';
 
 /** The native binary the package's postinstall puts in place of a small shell-script placeholder. */
@@ -35,87 +34,14 @@ if (!CLAUDE) {
   );
 }
 
-interface Exchange {
-  method: string;
-  /** The JSON-RPC method of a POST's body (undefined for other HTTP methods). */
-  rpcMethod: string | undefined;
-  protocolVersion: string | undefined;
-  status: number;
-}
-
-interface RecordingProxy {
-  url: string;
-  exchanges: Exchange[];
-  close(): Promise<void>;
-}
-
-function rpcMethodOf(body: Buffer): string | undefined {
-  try {
-    const message = JSON.parse(body.toString('utf8')) as { method?: unknown };
-    return typeof message.method === 'string' ? message.method : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A reverse proxy to `target` that forwards requests as they are and records each exchange. */
-async function startRecordingProxy(target: string): Promise<RecordingProxy> {
-  const upstream = new URL(target);
-  const exchanges: Exchange[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const version = req.headers['mcp-protocol-version'];
-      const forward = request(
-        {
-          hostname: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: endToEnd(req.headers),
-        },
-        (answer) => {
-          exchanges.push({
-            method: req.method ?? '',
-            rpcMethod: req.method === 'POST' ? rpcMethodOf(body) : undefined,
-            protocolVersion: Array.isArray(version) ? version.join(',') : version,
-            status: answer.statusCode ?? 0,
-          });
-          res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (error) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`proxy: ${error.message}`);
-      });
-      res.on('close', () => forward.destroy());
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://localhost:${port}`,
-    exchanges,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe.skipIf(!CLAUDE)('Claude Code 2.1.328 through the relay', () => {
   let stack: Awaited<ReturnType<typeof startStack>>;
-  let proxy: RecordingProxy;
+  let proxy: HttpProxy;
   let sandbox: ClientSandbox;
 
   beforeAll(async () => {
     stack = await startStack();
-    proxy = await startRecordingProxy(stack.relay.url);
+    proxy = await startProxy(stack.relay.url);
   });
   afterAll(async () => {
     await proxy?.close();

@@ -1,5 +1,10 @@
 /** The MCP client the tests and benchmarks talk to Vial with: the 2.x SDK's, over Streamable HTTP with a bearer token. */
-import { Client, StreamableHTTPClientTransport, type VersionNegotiationMode } from '@modelcontextprotocol/client';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type ClientCapabilities,
+  type VersionNegotiationMode,
+} from '@modelcontextprotocol/client';
 
 export interface ConnectClientOptions {
   /**
@@ -7,6 +12,8 @@ export interface ConnectClientOptions {
    * session), 'auto' (probe with `server/discover`, fall back to legacy) or `{ pin: '<version>' }`.
    */
   versionNegotiation?: VersionNegotiationMode;
+  /** What the client declares it can do (e.g. `elicitation`); a handler for each is set after connecting. */
+  capabilities?: ClientCapabilities;
 }
 
 export interface ConnectedClient {
@@ -23,7 +30,7 @@ export async function connectMcpClient(
 ): Promise<ConnectedClient> {
   const client = new Client(
     { name, version: '1.0.0' },
-    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' } },
+    { versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' }, capabilities: options.capabilities },
   );
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },

@@ -1,2 +1,3 @@
 export declare const node22: string;
 export declare const conformanceCli: string;
+export declare const conformance2026Cli: string;
