@@ -28,4 +28,9 @@ export interface MlEngine {
   train(runId: string, request: TrainRequest, onEpoch?: (report: EpochReport) => void): Promise<TrainReply>;
   /** Asks a training run to stop after its current batch. */
   cancel(runId: string): Promise<void>;
+  /**
+   * Calls `listener` whenever the registry changes (a model loaded, trained, registered for a
+   * pipeline or removed), from the tools or the Models view alike; returns how to stop.
+   */
+  onChange?(listener: () => void): () => void;
 }

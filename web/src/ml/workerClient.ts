@@ -12,15 +12,30 @@ export function createMlWorker(): MlEngine {
     () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'vial-ml' }),
     'ML worker',
   );
+  const listeners = new Set<() => void>();
+  /** `reply`, once the registry has changed with it: the listeners are told first. */
+  const changed = async <T>(reply: Promise<T>, didChange: (value: T) => boolean = () => true): Promise<T> => {
+    const value = await reply;
+    if (didChange(value)) for (const listener of listeners) listener();
+    return value;
+  };
   return {
     list: () => call((remote) => remote.list()),
     samples: () => call((remote) => remote.samplesList()),
-    remove: (id) => call((remote) => remote.remove(id)),
-    load: (request, settings) => call((remote) => remote.load(request, settings)),
+    remove: (id) => changed(call((remote) => remote.remove(id))),
+    load: (request, settings) => changed(call((remote) => remote.load(request, settings))),
     infer: (kind, request, settings) => call((remote) => remote.infer(kind, request, settings)),
-    pipeline: (request, settings) => call((remote) => remote.pipeline(request, settings)),
+    // A pipeline's model is in the registry from its first use on.
+    pipeline: (request, settings) => changed(call((remote) => remote.pipeline(request, settings))),
     train: (runId, request, onEpoch) =>
-      call((remote) => remote.train(runId, request, onEpoch ? proxy(onEpoch) : undefined)),
+      changed(
+        call((remote) => remote.train(runId, request, onEpoch ? proxy(onEpoch) : undefined)),
+        (reply) => reply.model !== undefined,
+      ),
     cancel: (runId) => call((remote) => remote.cancel(runId)),
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   };
 }

@@ -31,6 +31,22 @@ export interface CircuitHistory {
   record(run: CircuitRun): Promise<CircuitRecord>;
   list(limit?: number): Promise<CircuitRecord[]>;
   get(hash: string): Promise<CircuitRecord | undefined>;
+  /** Calls `listener` with each record stored from now on, whoever ran it; returns how to stop. */
+  onRecorded(listener: (record: CircuitRecord) => void): () => void;
+}
+
+/** The listeners of a history's `onRecorded`, told of each record it stores. */
+export class RecordedListeners {
+  private readonly listeners = new Set<(record: CircuitRecord) => void>();
+
+  add(listener: (record: CircuitRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  notify(record: CircuitRecord): void {
+    for (const listener of this.listeners) listener(record);
+  }
 }
 
 /** The most frequent `limit` outcomes, so the history stays small whatever the shot count. */
@@ -53,6 +69,7 @@ export function mergeRun(previous: CircuitRecord | undefined, run: CircuitRun, n
 
 export class MemoryCircuitHistory implements CircuitHistory {
   private readonly records = new Map<string, CircuitRecord>();
+  private readonly recorded = new RecordedListeners();
 
   constructor(private readonly capacity = 200) {}
 
@@ -61,7 +78,12 @@ export class MemoryCircuitHistory implements CircuitHistory {
     this.records.delete(run.hash);
     this.records.set(run.hash, record);
     if (this.records.size > this.capacity) this.records.delete(this.records.keys().next().value!);
+    this.recorded.notify(record);
     return record;
+  }
+
+  onRecorded(listener: (record: CircuitRecord) => void): () => void {
+    return this.recorded.add(listener);
   }
 
   async list(limit = 50): Promise<CircuitRecord[]> {

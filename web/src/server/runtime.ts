@@ -30,7 +30,14 @@ import {
 } from './identity.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
-import type { ActivityEvent, HostServices, ToolDefinition, ToolPack, ToolRegistry } from './toolRegistry.ts';
+import type {
+  ActivityEvent,
+  HostServices,
+  PublishChange,
+  ToolDefinition,
+  ToolPack,
+  ToolRegistry,
+} from './toolRegistry.ts';
 import { loadSessionCode, type SessionCode } from './sessionCode.ts';
 import type { SessionTransport } from './sessionTransport.ts';
 import type { ModernRequests } from './modernRequests.ts';
@@ -142,6 +149,8 @@ export class HostRuntime {
   private readonly sessions = new Map<string, LiveSession>();
   /** The 2026-07-28 era's requests, served once the session code is in. */
   private modern: ModernRequests | undefined;
+  /** Stops the packs' watches (`ToolPack.watch`), kept while the runtime runs. */
+  private unwatch: Array<() => void> = [];
   private readonly listeners: { [K in keyof RuntimeEvents]: Set<(value: RuntimeEvents[K]) => void> } = {
     status: new Set(),
     activity: new Set(),
@@ -162,7 +171,8 @@ export class HostRuntime {
       () => this.whyNoLlmKey(),
     );
     // A pack added while clients are connected changes every list they have.
-    options.registry.onChange(() => {
+    options.registry.onChange((pack) => {
+      if (this.connection) this.unwatch.push(this.watch(pack));
       for (const kind of ['tools_list_changed', 'resources_list_changed', 'prompts_list_changed'] as const) {
         this.publish({ kind });
       }
@@ -174,6 +184,7 @@ export class HostRuntime {
     this.identity = await loadOrCreateIdentity(this.options.store);
     this.tokens = await this.options.store.loadTokens();
     this.admission = await this.options.store.loadAdmission();
+    this.unwatch = this.options.registry.packsWith().map((pack) => this.watch(pack));
     this.connection = new RelayConnection({
       relayUrl: this.options.relayUrl,
       identity: this.identity,
@@ -191,6 +202,7 @@ export class HostRuntime {
   /** Disconnects from the relay (like closing the tab) and ends every session here. */
   stop(): void {
     this.connection?.stop();
+    for (const stop of this.unwatch.splice(0)) stop();
     for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
     this.gate.approvals.closeAll('the tab stopped serving');
   }
@@ -280,13 +292,18 @@ export class HostRuntime {
    * session with the notification itself. Sessions take no `resources/subscribe`, so a resource
    * update reaches listen streams only.
    */
-  publish(event: HostEvent, audience?: HostEventAudience): void {
+  readonly publish: PublishChange = (event: HostEvent, audience?: HostEventAudience): void => {
     if (this.status.state === 'online') {
       this.connection?.send({ type: 'server-event', event, ...(audience === undefined ? {} : { audience }) });
     }
     for (const { client, server } of this.sessions.values()) {
       if (inAudience(client.tokenId, client.scopes, audience)) notifySession(server, event);
     }
+  };
+
+  /** Has `pack` publish the changes it sees (`ToolPack.watch`); returns how to stop. */
+  private watch(pack: ToolPack): () => void {
+    return pack.watch?.(this.publish) ?? (() => undefined);
   }
 
   measureRelayRtt(): Promise<number | undefined> {
@@ -416,7 +433,7 @@ export class HostRuntime {
       measureRelayRtt: () => this.measureRelayRtt(),
       audit: this.audit,
       llm: this.llm,
-      changed: (event, audience) => this.publish(event, audience),
+      changed: this.publish,
     };
     return code.createSessionServer(
       this.options.registry.packsWith(code.fixturePacks),

@@ -31,13 +31,15 @@ export interface HostServices {
   audit: AuditLog;
   /** The relay's LLM gateway, reached with this tab connection's key. */
   llm: LlmGateway;
-  /**
-   * Tells listening clients that what a list or resource shows changed (a circuit stored, a model
-   * loaded), and which of them may learn it: those whose token could read it. Absent where no
-   * client listens (a server without the host runtime).
-   */
-  changed?(event: HostEvent, audience?: HostEventAudience): void;
+  /** Tells listening clients of a change (see `PublishChange`); absent where none listens (no host runtime). */
+  changed?: PublishChange;
 }
+
+/**
+ * Tells listening clients that what a list or resource shows changed (a circuit stored, a model
+ * loaded), and which of them may learn it: those whose token could read it (`audience`).
+ */
+export type PublishChange = (event: HostEvent, audience?: HostEventAudience) => void;
 
 /** A tool call as it happens: reported when it starts, while it waits for approval and when it ends. */
 export interface ActivityEvent {
@@ -170,6 +172,11 @@ export interface ToolPack {
   /** For protocol features beyond tools/resources/prompts (e.g. subscriptions in test fixtures). */
   install?(server: McpServer, session: SessionInfo): void;
   /**
+   * Publishes, through `changed`, what changes in this pack's lists and resources whoever makes it
+   * (a client's tool call or the person in the tab's own views); returns how to stop.
+   */
+  watch?(changed: PublishChange): () => void;
+  /**
    * Checks a multi-round-trip `requestState` a client echoes back (2026-07-28) before any handler
    * runs, for a pack whose tools mint one: it throws on state it did not mint (the client gets
    * -32602), and resolves with what `mcp.mcpReq.requestState()` then reads.
@@ -206,7 +213,7 @@ export function errorResult(message: string): CallToolResult {
 
 export class ToolRegistry {
   private readonly packs: ToolPack[] = [];
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(pack: ToolPack) => void>();
 
   constructor(packs: ToolPack[] = []) {
     for (const pack of packs) this.add(pack);
@@ -218,11 +225,11 @@ export class ToolRegistry {
       if (known.has(tool.name)) throw new Error(`tool '${tool.name}' of pack '${pack.name}' is already registered`);
     }
     this.packs.push(pack);
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners) listener(pack);
   }
 
-  /** Calls `listener` whenever a pack is added (every list a client sees changes); returns how to stop. */
-  onChange(listener: () => void): () => void {
+  /** Calls `listener` with each pack added from now on (every list a client sees changes); returns how to stop. */
+  onChange(listener: (pack: ToolPack) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }

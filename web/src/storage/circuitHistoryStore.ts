@@ -7,6 +7,7 @@ import { keepNewest, parseOrSkip, readNewest, type Database } from './recency.ts
 import {
   circuitRecordSchema,
   mergeRun,
+  RecordedListeners,
   type CircuitHistory,
   type CircuitRecord,
   type CircuitRun,
@@ -23,6 +24,7 @@ const parse = parseOrSkip(circuitRecordSchema, 'circuit');
 
 export class IndexedDbCircuitHistory implements CircuitHistory {
   private db: Promise<IDBPDatabase<QuantumDb>> | undefined;
+  private readonly recorded = new RecordedListeners();
 
   constructor(private readonly capacity = 500) {}
 
@@ -32,7 +34,12 @@ export class IndexedDbCircuitHistory implements CircuitHistory {
     await db.put(STORE, circuitRecordSchema.parse(record), run.hash);
     // Drop the least recently run circuits beyond the cap.
     await keepNewest(db as Database, STORE, 'lastRunAt', this.capacity);
+    this.recorded.notify(record);
     return record;
+  }
+
+  onRecorded(listener: (record: CircuitRecord) => void): () => void {
+    return this.recorded.add(listener);
   }
 
   async list(limit = 50): Promise<CircuitRecord[]> {

@@ -3,7 +3,7 @@ import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { createInferenceTool } from './inference.ts';
 import { createModelLoadTool } from './modelLoad.ts';
 import { createPipelineTool } from './pipeline.ts';
-import { createModelRegistryResource } from './registry.ts';
+import { createModelRegistryResource, watchModels } from './registry.ts';
 import { createTrainModelTool } from './train.ts';
 
 export type { MlPackDependencies } from '../../ml/dependencies.ts';
@@ -20,5 +20,6 @@ export function createMlPack(deps: MlPackDependencies): ToolPack {
       createPipelineTool(deps),
     ],
     resources: [createModelRegistryResource(deps)],
+    watch: (changed) => watchModels(deps, changed),
   };
 }

@@ -13,7 +13,6 @@ import type { LoadSource } from '../../ml/mlService.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
-import { modelsChanged } from './registry.ts';
 
 export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
   return defineTool({
@@ -38,7 +37,7 @@ export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDepend
       name: z.string().max(200).optional().describe('A name to show in the registry'),
     }),
     annotations: { readOnlyHint: false, openWorldHint: true },
-    run: async (input, { client, signal, services }) => {
+    run: async (input, { client, signal }) => {
       const given = [input.url, input.sample, input.hub].filter((value) => value !== undefined);
       if (given.length !== 1) {
         throw new ToolError(
@@ -60,7 +59,6 @@ export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDepend
       const record = await explainingErrors(() =>
         ml.load({ source, kind: input.kind, task: input.task, name: input.name }, settings),
       );
-      modelsChanged(services);
       return jsonResult({ ...record, resource: 'vial://models/registry' });
     },
   });

@@ -9,7 +9,6 @@ import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema 
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
-import { modelsChanged } from './registry.ts';
 
 /**
  * Whether running `model` may download from the hub: a hub id (`owner/name`, or a registry id
@@ -47,15 +46,13 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
         .describe("Which of the model's ONNX weight files to use"),
     }),
     annotations: { readOnlyHint: true, openWorldHint: true },
-    run: async (input, { client, signal, services }) => {
+    run: async (input, { client, signal }) => {
       const inputs = typeof input.inputs === 'string' ? [input.inputs] : input.inputs;
       const settings = mlSettings.read();
       if (mayUseHub(input.model, settings.allowRemoteModels)) {
         await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { client, tool: 'ml_pipeline', what: 'hub models', signal });
       }
       const reply = await explainingErrors(() => ml.pipeline({ ...input, inputs }, settings));
-      // The pipeline's model is in the registry from its first use on.
-      modelsChanged(services);
       return jsonResult(reply);
     },
   });

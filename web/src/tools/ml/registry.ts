@@ -1,5 +1,5 @@
 /** `vial://models/registry`: the models in this tab's registry and the bundled samples. */
-import { jsonResource, type HostServices, type ResourceDefinition } from '../../server/toolRegistry.ts';
+import { jsonResource, type PublishChange, type ResourceDefinition } from '../../server/toolRegistry.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 
 const REGISTRY_URI = 'vial://models/registry';
@@ -17,7 +17,14 @@ export function createModelRegistryResource(deps: MlPackDependencies): ResourceD
   };
 }
 
-/** A model was loaded, trained or registered for a pipeline: the registry changed, for tokens with `ml`. */
-export function modelsChanged(services: HostServices): void {
-  services.changed?.({ kind: 'resource_updated', uri: REGISTRY_URI }, { scopes: ['ml'] });
+/**
+ * Each change of the engine's registry (a model loaded, trained, registered for a pipeline or
+ * removed; by a client or in the Models view) updates the registry resource, for tokens with `ml`.
+ * An engine that does not say when it changes (a Node host's) publishes nothing.
+ */
+export function watchModels(deps: MlPackDependencies, changed: PublishChange): () => void {
+  return (
+    deps.ml.onChange?.(() => changed({ kind: 'resource_updated', uri: REGISTRY_URI }, { scopes: ['ml'] })) ??
+    (() => undefined)
+  );
 }

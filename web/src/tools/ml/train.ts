@@ -8,7 +8,6 @@ import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { MAX_TRAINING_PARAMETERS } from '../../ml/trainingSpec.ts';
 import { describeEpoch, describeOutcome, runTraining, trainInput } from '../../ml/trainingRun.ts';
-import { modelsChanged } from './registry.ts';
 
 export function createTrainModelTool(deps: MlPackDependencies) {
   return defineTool({
@@ -19,7 +18,7 @@ export function createTrainModelTool(deps: MlPackDependencies) {
     access: 'compute',
     input: trainInput,
     annotations: { readOnlyHint: false, openWorldHint: true },
-    run: async (input, { client, signal, progress, services }) => {
+    run: async (input, { client, signal, progress }) => {
       if ('csv_url' in input.data) {
         const call = { client, tool: 'train_model', what: 'a CSV file', signal };
         const url = await deps.fetchGuard.admitUrl(input.data.csv_url, call);
@@ -29,7 +28,6 @@ export function createTrainModelTool(deps: MlPackDependencies) {
         signal,
         onEpoch: (report) => void progress(report.epoch, report.epochs, describeEpoch(report)),
       });
-      if (reply.model !== undefined) modelsChanged(services);
       return jsonResult({ ...reply, summary: describeOutcome(reply) });
     },
   });

@@ -1,7 +1,7 @@
 /** `vial://quantum/circuits` and `vial://quantum/circuits/{hash}`: the circuits this tab has run. */
 import {
   jsonResource,
-  type HostServices,
+  type PublishChange,
   type ResourceDefinition,
   type ResourceTemplateDefinition,
 } from '../../server/toolRegistry.ts';
@@ -11,14 +11,16 @@ import type { CircuitHistory } from '../../quantum/circuitHistory.ts';
 const LIST_URI = 'vial://quantum/circuits';
 
 /**
- * A run stored circuit `hash` (new, or run once more): the history, its listing and that circuit's
- * resource changed, for the tokens that may read them (`quantum`).
+ * Each circuit stored (new, or run once more; by a client or in the Quantum view) changes the
+ * history, its listing and that circuit's resource, for the tokens that may read them (`quantum`).
  */
-export function circuitStored(services: HostServices, hash: string): void {
+export function watchCircuits(history: CircuitHistory, changed: PublishChange): () => void {
   const audience = { scopes: ['quantum' as const] };
-  services.changed?.({ kind: 'resources_list_changed' }, audience);
-  services.changed?.({ kind: 'resource_updated', uri: LIST_URI }, audience);
-  services.changed?.({ kind: 'resource_updated', uri: `${LIST_URI}/${hash}` }, audience);
+  return history.onRecorded(({ hash }) => {
+    changed({ kind: 'resources_list_changed' }, audience);
+    changed({ kind: 'resource_updated', uri: LIST_URI }, audience);
+    changed({ kind: 'resource_updated', uri: `${LIST_URI}/${hash}` }, audience);
+  });
 }
 
 export function createCircuitResources(history: CircuitHistory): {

@@ -1,6 +1,6 @@
 import type { ToolPack } from '../../server/toolRegistry.ts';
 import { buildCircuit } from './build.ts';
-import { createCircuitResources } from './circuits.ts';
+import { createCircuitResources, watchCircuits } from './circuits.ts';
 import { explainCircuit } from './explainPrompt.ts';
 import { createSimulateTool } from './simulate.ts';
 
@@ -16,5 +16,6 @@ export function createQuantumPack(deps: QuantumPackDependencies): ToolPack {
     resources: [resources.list],
     resourceTemplates: [resources.byHash],
     prompts: [explainCircuit],
+    watch: (changed) => watchCircuits(deps.circuits, changed),
   };
 }

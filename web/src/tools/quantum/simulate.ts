@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { circuitJsonSchema } from '../../quantum/qasm/json.ts';
 import { MAX_SHOTS, MAX_TOP_K } from '../../quantum/simulate.ts';
-import { circuitStored } from './circuits.ts';
 import { parsePauli } from './pauli.ts';
 import { runSimulation, type QuantumPackDependencies } from '../../quantum/runSimulation.ts';
 
@@ -69,7 +68,7 @@ export function createSimulateTool(deps: QuantumPackDependencies) {
     access: 'compute',
     input: simulateInput,
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async (input, { signal, progress, services }) => {
+    run: async (input, { signal, progress }) => {
       let lastProgress = 0;
       const onProgress = (done: number, total: number) => {
         const now = performance.now();
@@ -91,7 +90,6 @@ export function createSimulateTool(deps: QuantumPackDependencies) {
         maxTrajectories: input.max_trajectories,
       };
       const { qasm: _qasm, ...result } = await runSimulation(deps, request, { signal, onProgress });
-      circuitStored(services, result.hash);
       return jsonResult({ ...result, resource: `vial://quantum/circuits/${result.hash}` });
     },
   });
