@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMcpClient } from '../../support/mcpClient.ts';
 import { openHostileTab } from '../../support/hostileTab.ts';
 import { HOST_EVENT_BURST, HOST_EVENTS_OWED } from '../../../relay/src/mcp/modern/hostEvents.ts';
-import { MAX_RESOURCE_SUBSCRIPTIONS } from '../../../relay/src/mcp/modern/listen.ts';
+import { MAX_LISTEN_BODY_CHARS, MAX_RESOURCE_SUBSCRIPTIONS } from '../../../relay/src/mcp/modern/listen.ts';
 import { MODERN, modernHeaders, post, rpc, startModernStack, until, type ModernStack, type Reply } from './support.ts';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
@@ -241,6 +241,16 @@ describe('subscriptions/listen at the relay (2026-07-28)', () => {
     );
     expect(answer.last?.error).toMatchObject({ code: -32602 });
     expect(answer.last?.error.message).toContain(String(MAX_RESOURCE_SUBSCRIPTIONS));
+  });
+
+  it('a listen request is at most MAX_LISTEN_BODY_CHARS: a stream holds it while open', async () => {
+    const padded = rpc('subscriptions/listen', {
+      notifications: { toolsListChanged: true },
+      pad: 'x'.repeat(MAX_LISTEN_BODY_CHARS),
+    });
+    const answer = await post(stack.mcpUrl, padded, modernHeaders(stack.token, 'subscriptions/listen'));
+    expect(answer.last?.error).toMatchObject({ code: -32602 });
+    expect(answer.last?.error.message).toContain(String(MAX_LISTEN_BODY_CHARS));
   });
 
   it("a revoked token's listen stream ends with an error saying so", async () => {

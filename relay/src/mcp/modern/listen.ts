@@ -20,6 +20,11 @@ import type { ModernRequest } from './modernRoute.ts';
 
 /** Resource URIs one listen stream may ask to hear updates of. */
 export const MAX_RESOURCE_SUBSCRIPTIONS = 256;
+/**
+ * Longest `subscriptions/listen` body, in characters: a stream holds its request for as long as
+ * it is open, so it may not hold VIAL_MAX_BODY_BYTES of it. An honest filter is a few hundred.
+ */
+export const MAX_LISTEN_BODY_CHARS = 64 * 1024;
 
 /** The JSON-RPC code of a request refused at a limit (`data.limit` says which), as on the session path. */
 const LIMIT_ERROR_CODE = -32000;
@@ -44,7 +49,7 @@ export function createListenRoute(options: ListenRouteOptions): { serve(request:
 
   async function serve({ req, res, host, token, text, body }: ListenRequest): Promise<void> {
     const id = (body as { id: string | number }).id;
-    const refusal = limitRefusal(host, token) ?? filterRefusal(body);
+    const refusal = limitRefusal(host, token) ?? filterRefusal(text, body);
     if (refusal) {
       metrics.relayError(refusal.code === LIMIT_ERROR_CODE ? 'rate_limited' : 'bad_request');
       return void res
@@ -112,10 +117,16 @@ export function createListenRoute(options: ListenRouteOptions): { serve(request:
 }
 
 /**
- * Why the filter's resource URIs are more than a stream may hold, or undefined. The rest of the
- * filter is the SDK's to check (a missing or malformed one is its -32602).
+ * Why the request, or its filter's resource URIs, are more than a stream may hold, or undefined.
+ * The rest of the filter is the SDK's to check (a missing or malformed one is its -32602).
  */
-function filterRefusal(body: unknown): JsonRpcErrorObject | undefined {
+function filterRefusal(text: string, body: unknown): JsonRpcErrorObject | undefined {
+  if (text.length > MAX_LISTEN_BODY_CHARS) {
+    return jsonRpcError(
+      INVALID_PARAMS,
+      `Invalid params: this subscriptions/listen request is ${text.length} characters long; a listen stream's request is at most ${MAX_LISTEN_BODY_CHARS}`,
+    );
+  }
   const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params?.notifications
     ?.resourceSubscriptions;
   if (!Array.isArray(uris)) return undefined;
