@@ -21,6 +21,9 @@ export type RelayErrorClass =
   | 'shutting_down'
   | 'internal';
 
+/** Which MCP era a request came in: a 2025 session (`initialize`) or a stateless 2026-07-28 request. */
+export type McpEra = 'legacy' | 'modern';
+
 /** How a forwarded MCP request ended; `client_buffer_full`: cancelled because its client stopped reading. */
 export type RequestOutcome = 'ok' | 'error' | RelayErrorClass | 'cancelled' | 'client_buffer_full';
 
@@ -70,7 +73,7 @@ export interface RelayMetrics {
   readonly llm: LlmMetrics;
   /** Tells the gauges where to read from; called once the pieces they read exist. */
   watch(sources: MetricSources): void;
-  requestFinished(method: string, outcome: RequestOutcome): void;
+  requestFinished(method: string, outcome: RequestOutcome, era: McpEra): void;
   relayError(errorClass: RelayErrorClass): void;
   /** Time from the client's `tools/call` reaching the relay to the tab's answer leaving it. */
   toolCallLatency(seconds: number, outcome: RequestOutcome): void;
@@ -134,8 +137,8 @@ export function createMetrics(): RelayMetrics {
   });
   const requests = new Counter({
     name: 'vial_mcp_requests_total',
-    help: 'MCP requests from clients, by method and how they ended',
-    labelNames: ['method', 'outcome'] as const,
+    help: 'MCP requests from clients, by method, how they ended, and era (legacy: a 2025 session; modern: 2026-07-28)',
+    labelNames: ['method', 'outcome', 'era'] as const,
     registers: [registry],
   });
   const errors = new Counter({
@@ -158,8 +161,8 @@ export function createMetrics(): RelayMetrics {
     watch(next) {
       sources = next;
     },
-    requestFinished(method, outcome) {
-      requests.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', outcome });
+    requestFinished(method, outcome, era) {
+      requests.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', outcome, era });
     },
     relayError(errorClass) {
       errors.inc({ class: errorClass });

@@ -42,4 +42,6 @@ export const MCP_REQUEST_METHODS = [
   'prompts/get',
   'completion/complete',
   'logging/setLevel',
+  'server/discover',
+  'subscriptions/listen',
 ] as const;

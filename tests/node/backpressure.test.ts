@@ -12,7 +12,8 @@ import { MemoryHostStore } from '../../web/src/server/identity.ts';
 import { defineTool, ToolRegistry, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 import type { SocketLike } from '../../web/src/server/relayConnection.ts';
 import { HostRuntime } from '../../web/src/server/runtime.ts';
-import { connectClient, startRelay, startStack, type StartedRelay } from '../support/relay.ts';
+import { metricSum } from '../support/metrics.ts';
+import { connectClient, startRelay, startStack } from '../support/relay.ts';
 import { createTestPack, rawInitialize, type SlowToolProbe } from '../support/testPack.ts';
 import { until } from '../support/until.ts';
 
@@ -47,13 +48,6 @@ function floodPack(aborted: string[]): ToolPack {
     },
   });
   return { name: 'flood', tools: [flood] };
-}
-
-async function sampleOf(relay: StartedRelay, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = relay.relay.metrics.registry.getSingleMetric(name);
-  const { values } = await metric!.get();
-  const value = values.find((v) => Object.entries(labels).every(([key, label]) => v.labels[key] === label));
-  return value?.value ?? 0;
 }
 
 /**
@@ -111,7 +105,7 @@ describe('a client that stops reading', () => {
       while (!dropped) {
         peakBytes = Math.max(
           peakBytes,
-          await sampleOf(stack.relay, 'vial_buffered_bytes', { queue: 'client_streams' }),
+          await metricSum(stack.relay, 'vial_buffered_bytes', { queue: 'client_streams' }),
         );
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
@@ -130,12 +124,12 @@ describe('a client that stops reading', () => {
     await until(() => aborted.includes('stuck'));
     dropped = true;
     await Promise.all([sampling, calling]);
-    expect(await sampleOf(stack.relay, 'vial_client_streams_dropped_total', { reason: 'send_buffer_full' })).toBe(1);
+    expect(await metricSum(stack.relay, 'vial_client_streams_dropped_total', { reason: 'send_buffer_full' })).toBe(1);
     // The bound is the limit plus one message (a chunk and its SSE framing); without it, this grows to ~28 MiB.
     expect(peakBytes).toBeGreaterThan(0);
     expect(peakBytes).toBeLessThanOrEqual(limitBytes + chunkBytes + 4 * KiB);
-    expect(await sampleOf(stack.relay, 'vial_buffered_bytes', { queue: 'client_streams' })).toBeLessThan(64 * KiB);
-    expect(await sampleOf(stack.relay, 'vial_pending_requests', {})).toBe(0);
+    expect(await metricSum(stack.relay, 'vial_buffered_bytes', { queue: 'client_streams' })).toBeLessThan(64 * KiB);
+    expect(await metricSum(stack.relay, 'vial_pending_requests', {})).toBe(0);
     expect(Math.max(...latencies)).toBeLessThan(1000);
 
     // Once it reads again, the stuck client finds its connection ended by the relay.
@@ -223,7 +217,7 @@ describe('a tab that stops reading', () => {
     );
     expect(inFlight.length).toBeGreaterThan(0);
     expect(outcomes.filter((outcome) => /is offline/.test(outcome))).toHaveLength(outcomes.length - inFlight.length);
-    expect(await sampleOf(relay, 'vial_tabs_dropped_total', { reason: 'send_buffer_full' })).toBe(1);
+    expect(await metricSum(relay, 'vial_tabs_dropped_total', { reason: 'send_buffer_full' })).toBe(1);
 
     sockets[0]!.resume();
     await until(() => sockets.length > 1 && host.status.state === 'online');

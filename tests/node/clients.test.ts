@@ -1,11 +1,13 @@
 /**
  * Real third-party MCP clients against a real relay and Node host: the MCP Inspector CLI and
  * mcp-remote driven by the SDK over stdio. Both run as child processes with the project's node.
+ * Both connect with a 2025-11-25 session, as the Connect view says; the relay's metrics show it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientSandbox, isAlive } from '../support/externalClients.ts';
+import { metricSum } from '../support/metrics.ts';
 import { startStack } from '../support/relay.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -25,14 +27,25 @@ afterAll(async () => {
 beforeEach(() => {
   sandbox = new ClientSandbox();
 });
+
+/** MCP requests the relay has counted so far in each era. */
+async function requestsByEra() {
+  const count = (labels: Record<string, string>) => metricSum(stack.relay, 'vial_mcp_requests_total', labels);
+  return {
+    initialize: await count({ method: 'initialize', era: 'legacy' }),
+    modern: await count({ era: 'modern' }),
+  };
+}
 afterEach(async () => {
   await sandbox.dispose();
 });
 
 describe('MCP Inspector CLI', () => {
-  it('lists system_diagnostics through the relay', async () => {
+  it('lists system_diagnostics through the relay, on a 2025-11-25 session', async () => {
+    const before = await requestsByEra();
     const run = await sandbox.runInspector(stack.mcpUrl, stack.token, ['--method', 'tools/list']);
     expect(run, run.stderr).toMatchObject({ code: 0, timedOut: false });
+    expect(await requestsByEra()).toEqual({ initialize: before.initialize + 1, modern: before.modern });
     const { result } = JSON.parse(run.stdout) as { result: { tools: { name: string }[] } };
     expect(result.tools.map((tool) => tool.name)).toContain('system_diagnostics');
   });
@@ -66,13 +79,18 @@ describe('MCP Inspector CLI', () => {
 });
 
 describe('mcp-remote driven by the SDK over stdio', () => {
-  it('lists and calls system_diagnostics through the relay, then exits on close', async () => {
+  it('lists and calls system_diagnostics through the relay on a 2025-11-25 session, then exits on close', async () => {
+    const before = await requestsByEra();
     const { client, pid, stderr } = await sandbox.connectMcpRemote(stack.mcpUrl, stack.token);
     const { tools } = await client.listTools({}, { timeout: 10_000 });
     expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
     const result = await client.callTool({ name: 'system_diagnostics', arguments: {} }, { timeout: 10_000 });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as unknown as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
+    // mcp-remote opens a session to test the server, then the one it keeps: two initializes, no modern request.
+    const after = await requestsByEra();
+    expect(after.initialize).toBeGreaterThan(before.initialize);
+    expect(after.modern).toBe(before.modern);
 
     const closing = performance.now();
     await client.close();

@@ -38,12 +38,42 @@ describe('/metrics', () => {
     expect(sample(text, 'vial_connected_hosts')).toBe(1);
     expect(sample(text, 'vial_client_sessions')).toBe(1);
     expect(sample(text, 'vial_pending_requests')).toBe(0);
-    expect(sample(text, 'vial_mcp_requests_total{method="tools/call",outcome="ok"}')).toBe(2);
-    expect(sample(text, 'vial_mcp_requests_total{method="initialize",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'vial_mcp_requests_total{method="tools/call",outcome="ok",era="legacy"}')).toBe(2);
+    expect(sample(text, 'vial_mcp_requests_total{method="initialize",outcome="ok",era="legacy"}')).toBe(1);
     expect(sample(text, 'vial_relay_errors_total{class="auth_failed"}')).toBe(1);
     expect(sample(text, 'vial_tool_call_seconds_count{outcome="ok"}')).toBe(2);
     expect(sample(text, 'vial_tool_call_seconds_sum{outcome="ok"}')).toBeGreaterThan(0);
     await client.close();
+  });
+
+  it('counts 2026-07-28 requests apart from sessions, by how they ended', async () => {
+    stack = await startStack({ packs: [...nodeToolPacks(), createTestPack({ started: 0, aborted: [] })] });
+    const client = await connectClient(stack.mcpUrl, stack.token, 'modern', {
+      versionNegotiation: { pin: '2026-07-28' },
+    });
+    await client.callTool({ name: 'test_echo', arguments: { text: 'hi' } });
+    await client.listTools();
+    const cancel = new AbortController();
+    const slow = client.callTool(
+      { name: 'test_slow', arguments: { steps: 100, stepMs: 50, label: 'cancelled' } },
+      { signal: cancel.signal },
+    );
+    await until(() => stack!.relay.relay.registry.get(stack!.host.hostId)!.forwarded.size === 1);
+    cancel.abort();
+    await expect(slow).rejects.toThrow();
+    await until(() => stack!.relay.relay.registry.get(stack!.host.hostId)!.forwarded.size === 0);
+    await client.close();
+
+    const text = await scrape(stack.relay.url);
+    const modern = (method: string, outcome: string) =>
+      sample(text, `vial_mcp_requests_total{method="${method}",outcome="${outcome}",era="modern"}`);
+    expect(modern('tools/call', 'cancelled')).toBe(1);
+    expect(modern('server/discover', 'ok')).toBe(1);
+    expect(modern('tools/call', 'ok')).toBe(1);
+    expect(modern('tools/list', 'ok')).toBe(1);
+    expect(text).not.toMatch(/vial_mcp_requests_total\{[^}]*era="legacy"/);
+    expect(sample(text, 'vial_tool_call_seconds_count{outcome="ok"}')).toBe(1);
+    expect(sample(text, 'vial_tool_call_seconds_count{outcome="cancelled"}')).toBe(1);
   });
 
   it('counts calls that fail because the tab is offline, and keeps each relay to its own registry', async () => {
@@ -57,7 +87,7 @@ describe('/metrics', () => {
     const text = await scrape(stack.relay.url);
     expect(sample(text, 'vial_connected_hosts')).toBe(0);
     expect(sample(text, 'vial_relay_errors_total{class="tab_offline"}')).toBe(1);
-    expect(sample(text, 'vial_mcp_requests_total{method="tools/list",outcome="tab_offline"}')).toBe(1);
+    expect(sample(text, 'vial_mcp_requests_total{method="tools/list",outcome="tab_offline",era="legacy"}')).toBe(1);
     const other = await scrape(bare.url);
     expect(other).not.toMatch(/vial_mcp_requests_total\{/);
     expect(sample(other, 'vial_client_sessions')).toBe(0);

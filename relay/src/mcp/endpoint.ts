@@ -395,7 +395,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       );
       for (const session of open) session.close('relay shutting down');
       for (const host of registry.all()) {
-        host.forwarded.tabGone('the relay is shutting down');
+        host.forwarded.tabGone('the relay is shutting down', 'shutting_down');
         host.events.close();
       }
     },

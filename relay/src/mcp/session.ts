@@ -141,7 +141,7 @@ export class ClientSession implements HostSessionHooks {
       if (isInitializeRequest(message)) {
         const json = JSON.stringify(message);
         if (json.length > MAX_INITIALIZE_BYTES) {
-          this.metrics.requestFinished(message.method, 'bad_request');
+          this.metrics.requestFinished(message.method, 'bad_request', 'legacy');
           const replied = this.replyError(
             message.id,
             -32602,
@@ -154,7 +154,7 @@ export class ClientSession implements HostSessionHooks {
         this.host.send({ type: 'session-open', sessionId: this.id, client: this.client });
       }
       if (!this.host.online) {
-        this.metrics.requestFinished(message.method, 'tab_offline');
+        this.metrics.requestFinished(message.method, 'tab_offline', 'legacy');
         this.metrics.relayError('tab_offline');
         const replied = this.replyError(message.id, RELAY_ERROR_CODES.tabOffline, tabOffline(this.host.id));
         // A session whose initialize failed is of no use to anyone: forget it once the error is out.
@@ -162,7 +162,7 @@ export class ClientSession implements HostSessionHooks {
         return;
       }
       if (this.pending.size >= this.maxPending) {
-        this.metrics.requestFinished(message.method, 'too_many_pending');
+        this.metrics.requestFinished(message.method, 'too_many_pending', 'legacy');
         this.metrics.relayError('too_many_pending');
         void this.replyError(message.id, LIMIT_ERROR_CODE, tooManyPending(this.maxPending), {
           limit: 'session-pending',
@@ -381,7 +381,7 @@ export class ClientSession implements HostSessionHooks {
   }
 
   private finished(request: PendingRequest, outcome: RequestOutcome): void {
-    this.metrics.requestFinished(request.method, outcome);
+    this.metrics.requestFinished(request.method, outcome, 'legacy');
     if (request.method === 'tools/call') {
       this.metrics.toolCallLatency((performance.now() - request.startedAt) / 1000, outcome);
     }

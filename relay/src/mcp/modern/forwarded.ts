@@ -14,6 +14,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { RELAY_ERROR_CODES, type ClientIdentity, type RelayFrame, type TabFrame } from '@vial/shared';
+import type { RequestOutcome } from '../../metrics.ts';
 import { jsonRpcError, relayError, tabWentAway, type JsonRpcErrorObject, type RelayError } from '../../relayError.ts';
 
 /** Bytes one forwarded response may carry to its client. */
@@ -60,6 +61,8 @@ interface Pending {
   /** While held open: whether the tab's answer is JSON, which needs wrapping as one SSE event. */
   wrapsJson: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Told once how the request ended, for the relay's metrics. */
+  finished: (outcome: RequestOutcome) => void;
 }
 
 export class ForwardedRequests {
@@ -85,6 +88,7 @@ export class ForwardedRequests {
     request: { headers: Record<string, string>; body: string; client: ClientIdentity },
     message: { method: string; id: string | number },
     limits: { clientBufferBytes: number } & QuietAnswerTiming,
+    finished: (outcome: RequestOutcome) => void,
   ): boolean {
     const id = String(++this.nextId);
     const entry: Pending = {
@@ -99,6 +103,7 @@ export class ForwardedRequests {
       heldOpen: false,
       wrapsJson: false,
       timer: undefined,
+      finished,
     };
     if (!this.send({ type: 'http-request', id, ...request })) return false;
     this.pending.set(id, entry);
@@ -108,18 +113,19 @@ export class ForwardedRequests {
     this.perToken.set(entry.tokenId, this.pendingOf(entry.tokenId) + 1);
     res.once('close', () => {
       if (this.pending.get(id) !== entry) return;
-      this.settle(id);
+      this.settle(id, 'cancelled');
       this.send({ type: 'http-abort', id });
     });
     return true;
   }
 
-  /** Forgets request `id`: it is answered, failed or abandoned. */
-  private settle(id: string): void {
+  /** Forgets request `id`: it is answered, failed or abandoned, as `outcome` says. */
+  private settle(id: string, outcome: RequestOutcome): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
     stopTimer(entry);
+    entry.finished(outcome);
     const left = this.pendingOf(entry.tokenId) - 1;
     if (left > 0) this.perToken.set(entry.tokenId, left);
     else this.perToken.delete(entry.tokenId);
@@ -143,7 +149,7 @@ export class ForwardedRequests {
         if (entry.started) return this.fail(frame.id, entry, 'answered twice');
         if (!this.take(entry, Buffer.byteLength(frame.body))) return this.cut(frame.id, entry);
         this.writeHead(entry, frame.status, frame.headers['content-type']);
-        this.settle(frame.id);
+        this.settle(frame.id, frame.status < 400 ? 'ok' : 'error');
         if (!entry.wrapsJson) return void res.end(frame.body);
         return void res.end(frame.body === '' ? '' : `event: message\ndata: ${oneLine(frame.body)}\n\n`);
       case 'http-start':
@@ -157,7 +163,7 @@ export class ForwardedRequests {
         res.write(entry.wrapsJson ? oneLine(frame.data) : frame.data);
         return;
       case 'http-end':
-        this.settle(frame.id);
+        this.settle(frame.id, frame.error === undefined && entry.started ? 'ok' : 'error');
         if (!entry.started) return void badGateway(entry, 'ended an answer it never started');
         res.end(entry.wrapsJson ? '\n\n' : undefined);
         return;
@@ -171,12 +177,14 @@ export class ForwardedRequests {
     if (entry) this.fail(id, entry, 'sent an invalid frame');
   }
 
-  /** The tab went away or was replaced: every request waiting on it fails now. */
-  tabGone(reason: string): void {
+  /** The tab went away or was replaced (or the relay is stopping): every request waiting on it fails now. */
+  tabGone(reason: string, outcome: RequestOutcome = 'tab_disconnected'): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     this.perToken.clear();
     for (const entry of waiting) {
+      stopTimer(entry);
+      entry.finished(outcome);
       answerWithError(entry, jsonRpcError(RELAY_ERROR_CODES.tabDisconnected, tabWentAway(reason, entry.method)));
     }
   }
@@ -185,7 +193,7 @@ export class ForwardedRequests {
   revoke(live: ReadonlySet<string>): void {
     for (const [id, entry] of [...this.pending]) {
       if (live.has(entry.tokenId)) continue;
-      this.settle(id);
+      this.settle(id, 'auth_failed');
       this.send({ type: 'http-abort', id });
       const error = relayError('Token revoked', {
         details: `the Vial app revoked the token this '${entry.method}' was sent with`,
@@ -216,14 +224,14 @@ export class ForwardedRequests {
 
   /** The answer broke the rules: the client gets a 502 (or a cut stream) and the tab an abort. */
   private fail(id: string, entry: Pending, what: string): void {
-    this.settle(id);
+    this.settle(id, 'error');
     this.send({ type: 'http-abort', id });
     if (entry.started) entry.res.destroy();
     else badGateway(entry, what);
   }
 
   private cut(id: string, entry: Pending): void {
-    this.settle(id);
+    this.settle(id, entry.bytes > MAX_RESPONSE_BYTES ? 'payload_too_large' : 'client_buffer_full');
     this.send({ type: 'http-abort', id });
     entry.res.destroy();
   }

@@ -13,7 +13,7 @@
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { SERVER_EVENT_URI_MAX_CHARS, type TokenRecord } from '@vial/shared';
 import type { Host } from '../../hosts/registry.ts';
-import type { RelayMetrics } from '../../metrics.ts';
+import type { RelayMetrics, RequestOutcome } from '../../metrics.ts';
 import { jsonRpcError, relayError, type JsonRpcErrorObject } from '../../relayError.ts';
 import { hostServer, webRequest, writeWebResponse } from './hostServer.ts';
 import type { ModernRequest } from './modernRoute.ts';
@@ -44,17 +44,22 @@ export interface ListenRouteOptions {
 /** A modern request for `subscriptions/listen`, its era and headers checked. */
 export type ListenRequest = Omit<ModernRequest, 'route'>;
 
-export function createListenRoute(options: ListenRouteOptions): { serve(request: ListenRequest): Promise<void> } {
+export function createListenRoute(options: ListenRouteOptions): {
+  /** Serves one listen stream until it ends; resolves to how it ended. */
+  serve(request: ListenRequest): Promise<RequestOutcome>;
+} {
   const { metrics } = options;
 
-  async function serve({ req, res, host, token, text, body }: ListenRequest): Promise<void> {
+  async function serve({ req, res, host, token, text, body }: ListenRequest): Promise<RequestOutcome> {
     const id = (body as { id: string | number }).id;
     const refusal = limitRefusal(host, token) ?? filterRefusal(text, body);
     if (refusal) {
-      metrics.relayError(refusal.code === LIMIT_ERROR_CODE ? 'rate_limited' : 'bad_request');
-      return void res
+      const outcome = refusal.code === LIMIT_ERROR_CODE ? 'rate_limited' : 'bad_request';
+      metrics.relayError(outcome);
+      res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ jsonrpc: '2.0', id, error: refusal }));
+      return outcome;
     }
     const abort = new AbortController();
     const handler = createMcpHandler(() => hostServer(host), {
@@ -84,6 +89,7 @@ export function createListenRoute(options: ListenRouteOptions): { serve(request:
         lastError && `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, error: lastError })}\n\n`,
     });
     leave();
+    return lastError ? 'error' : 'ok';
   }
 
   /** Why this token may open no more streams on this host now, naming the setting; undefined when it may. */

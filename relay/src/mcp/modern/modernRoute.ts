@@ -14,7 +14,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { HTTP_HEADER_MAX_CHARS, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 import type { Host } from '../../hosts/registry.ts';
-import type { RelayMetrics } from '../../metrics.ts';
+import type { RelayMetrics, RequestOutcome } from '../../metrics.ts';
 import { jsonRpcError, relayError, tabOffline, type RelayError } from '../../relayError.ts';
 import type { QuietAnswerTiming } from './forwarded.ts';
 import { HEADER_MISMATCH, standardHeaderMismatch } from './headers.ts';
@@ -80,7 +80,18 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
     return handler;
   }
 
-  async function serve({ req, res, host, token, text, body, route }: ModernRequest): Promise<void> {
+  async function serve(request: ModernRequest): Promise<void> {
+    const { route } = request;
+    if (route.messageKind !== 'request') return void (await answer(request));
+    const { method } = route.message;
+    const startedAt = performance.now();
+    const outcome = await answer(request);
+    metrics.requestFinished(method, outcome, 'modern');
+    if (method === 'tools/call') metrics.toolCallLatency((performance.now() - startedAt) / 1000, outcome);
+  }
+
+  /** Answers one modern POST; resolves, once it is answered, to how it ended. */
+  async function answer({ req, res, host, token, text, body, route }: ModernRequest): Promise<RequestOutcome> {
     const revision = route.classification.revision;
     const id = route.messageKind === 'request' ? route.message.id : null;
     if (revision === undefined || !MODERN_VERSIONS.includes(revision)) {
@@ -99,14 +110,20 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
       });
     }
     // A client's notification has nothing to act on over HTTP (cancelling is closing the stream).
-    if (route.messageKind === 'notification') return void res.writeHead(202).end();
+    if (route.messageKind === 'notification') {
+      res.writeHead(202).end();
+      return 'ok';
+    }
     const { method, params } = route.message;
     const mismatch = standardHeaderMismatch(req.headers, method, params);
     if (mismatch) {
       metrics.relayError('bad_request');
       return sendError(res, 400, id, { code: HEADER_MISMATCH, ...mismatch });
     }
-    if (method === 'server/discover') return discover(req, res, host, text, body);
+    if (method === 'server/discover') {
+      await discover(req, res, host, text, body);
+      return 'ok';
+    }
     if (method === 'subscriptions/listen') return listen.serve({ req, res, host, token, text, body });
     const headers = forwardedHeaders(req);
     const long = Object.keys(headers).find((name) => headers[name]!.length > HTTP_HEADER_MAX_CHARS);
@@ -128,13 +145,17 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
           setting: 'VIAL_SESSION_MAX_PENDING',
           max: options.maxPending,
         }),
+        'too_many_pending',
       );
     }
     const client = { tokenId: token.id, tokenName: token.name, scopes: token.scopes };
     const limits = { clientBufferBytes: options.clientBufferBytes, ...options.quietAnswer };
-    if (host.forwarded.forward(res, { headers, body: text, client }, route.message, limits)) return;
-    metrics.relayError('tab_offline');
-    sendError(res, 200, route.message.id, jsonRpcError(RELAY_ERROR_CODES.tabOffline, tabOffline(host.id)));
+    const ended = new Promise<RequestOutcome>((resolve) => {
+      if (host.forwarded.forward(res, { headers, body: text, client }, route.message, limits, resolve)) return;
+      metrics.relayError('tab_offline');
+      resolve(sendError(res, 200, id, jsonRpcError(RELAY_ERROR_CODES.tabOffline, tabOffline(host.id)), 'tab_offline'));
+    });
+    return ended;
   }
 
   async function discover(
@@ -165,6 +186,8 @@ function sendError(
   status: number,
   id: string | number | null,
   error: { code: number; message: string; data?: unknown },
-): void {
+  outcome: RequestOutcome = 'bad_request',
+): RequestOutcome {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+  return outcome;
 }
