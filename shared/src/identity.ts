@@ -2,7 +2,11 @@
  * Host identity and token hashing, shared so the relay and the tab compute them identically.
  * Uses WebCrypto, which both browsers and Node 20 provide as `globalThis.crypto`.
  */
+import { z } from 'zod';
 import { TOKEN_PREFIX } from './constants.ts';
+
+/** Host ids are derived from the host secret (see `deriveHostId`), so they are fixed-length base64url. */
+export const hostIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'host id must be 22 base64url characters');
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';

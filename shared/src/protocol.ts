@@ -3,10 +3,10 @@
  * schemas before acting on it; anything else is answered with an `error` frame.
  */
 import { z } from 'zod';
+import { hostIdSchema } from './identity.ts';
+import { consentIdSchema, oauthClientSchema, oauthGrantIdSchema, oauthGrantRecordSchema } from './oauth.ts';
 import { scopeSchema } from './scopes.ts';
 
-/** Host ids are derived from the host secret (see `deriveHostId`), so they are fixed-length base64url. */
-export const hostIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'host id must be 22 base64url characters');
 export const sessionIdSchema = z.string().min(1).max(128);
 
 /** JSON-RPC ids and messages are checked in shape only; the MCP SDK validates their content. */
@@ -34,6 +34,8 @@ export const clientIdentitySchema = z.object({
   tokenId: z.string(),
   tokenName: z.string(),
   scopes: z.array(scopeSchema),
+  /** Set when the token came from an OAuth grant (its `tokenId` is then `oauth:<grantId>`). */
+  oauth: z.object({ clientId: z.string().max(2048), cimd: z.boolean(), grantId: oauthGrantIdSchema }).optional(),
 });
 export type ClientIdentity = z.infer<typeof clientIdentitySchema>;
 
@@ -161,6 +163,22 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('http-end'), id: httpRequestIdSchema, error: z.string().max(500).optional() }),
   /** Something listen streams should hear of: the relay delivers it to the tokens in its audience, at a bounded rate. */
   z.object({ type: z.literal('server-event'), event: hostEventSchema, audience: hostEventAudienceSchema.optional() }),
+  /**
+   * The person's answer to an `oauth-consent`. An approval names the scopes granted (a subset of
+   * those asked; none is a denial), the grant's lifetime in days, and the consent's match code:
+   * typed by the person from the page where the sign-in started, or handed over by that page
+   * when it runs in the same browser. The relay takes it only from the consent's own host.
+   */
+  z.object({
+    type: z.literal('oauth-consent-decision'),
+    consentId: consentIdSchema,
+    approve: z.boolean(),
+    scopes: z.array(scopeSchema).max(16).optional(),
+    grantDays: z.number().int().min(1).max(365).optional(),
+    matchCode: z.string().max(64).optional(),
+  }),
+  /** The person revoked this grant in the tab: its tokens, refresh tokens and sessions end at once. */
+  z.object({ type: z.literal('oauth-revoke'), grantId: oauthGrantIdSchema }),
   ping,
   pong,
 ]);
@@ -209,6 +227,29 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
   }),
   /** The client closed its response stream: cancel the request and send nothing more for it. */
   z.object({ type: z.literal('http-abort'), id: httpRequestIdSchema }),
+  /**
+   * An OAuth client asks this host for access; the tab shows it like an approval. The match code
+   * is not sent: the person types it from the page where the sign-in started.
+   */
+  z.object({
+    type: z.literal('oauth-consent'),
+    consentId: consentIdSchema,
+    client: oauthClientSchema,
+    /** The scopes asked for, which the person may narrow. */
+    scopes: z.array(scopeSchema).max(16),
+    /** The address the sign-in came from, shown to the person. */
+    requestedFrom: z.string().max(64),
+    /** Epoch milliseconds after which the consent can no longer be given. */
+    expiresAt: z.number().int(),
+  }),
+  /** A consent is over (answered here or elsewhere, expired, or its page gone): the tab stops showing it. */
+  z.object({
+    type: z.literal('oauth-consent-closed'),
+    consentId: consentIdSchema,
+    reason: z.enum(['decided', 'expired', 'abandoned']),
+  }),
+  /** This host's OAuth grants as the relay holds them now: sent on register and after every change. */
+  z.object({ type: z.literal('oauth-grants'), grants: z.array(oauthGrantRecordSchema).max(1000) }),
   ping,
   pong,
 ]);

@@ -280,6 +280,12 @@ function serveTab(
         }
         if (frame.type === 'server-event') return host.events.publish(frame.event, frame.audience);
         return host.forwarded.fromTab(frame);
+      case 'oauth-consent-decision':
+      case 'oauth-revoke':
+        return link.send({
+          type: 'error',
+          message: `this relay has no OAuth consents or grants: '${frame.type}' ignored`,
+        });
     }
   }
 
