@@ -155,6 +155,8 @@ export class ForwardedRequests {
       case 'http-start':
         if (entry.started) return this.fail(frame.id, entry, 'started twice');
         this.writeHead(entry, frame.status, frame.headers['content-type']);
+        // A stream may stay quiet for a while: the client sees it open now.
+        res.flushHeaders();
         if (entry.wrapsJson) res.write('event: message\ndata: ');
         return;
       case 'http-chunk':
@@ -212,8 +214,8 @@ export class ForwardedRequests {
       return;
     }
     const headers = type === 'text/event-stream' ? SSE_HEADERS : { 'content-type': type };
+    // Not flushed here: a whole answer then goes out with its head in one write, sized by Content-Length.
     entry.res.writeHead(TAB_STATUSES.has(status) ? status : 502, headers);
-    entry.res.flushHeaders();
   }
 
   /** Counts bytes for the client; false once the response is over its cap or the client stopped reading. */
