@@ -1,28 +1,39 @@
 /**
- * `pnpm bench:relay`: what the relay costs a tools/call. The same SDK clients call the same
- * `bench_echo` tool (same `ToolRegistry.createServer`) along two paths, in one run:
+ * `pnpm bench:relay`: what the relay costs a tools/call, in both MCP eras. SDK 2.x clients call
+ * the same `bench_echo` tool, served by the same `createSessionServer` from the same tool packs,
+ * along four paths, in one run:
  *
- *   relay:  Client -> relay HTTP -> WebSocket -> Node HostRuntime -> McpServer
- *   direct: Client -> SDK StreamableHTTPServerTransport on node:http -> McpServer
+ *   legacy relay:   Client (2025 session) -> relay HTTP -> WebSocket -> Node HostRuntime -> McpServer
+ *   legacy direct:  Client (2025 session) -> SDK Streamable HTTP transport on node:http -> McpServer
+ *   modern relay:   Client pinned to 2026-07-28 -> relay HTTP -> WebSocket -> HostRuntime's
+ *                   ModernRequests (createMcpHandler, a server per request) -> McpServer
+ *   modern direct:  Client pinned to 2026-07-28 -> SDK createMcpHandler on node:http -> McpServer
+ *                   built per request by the tab's factory (bench/handlerServer.ts)
  *
- * Each scenario (N concurrent clients; one client calling in sequence) runs in rounds that
- * alternate which path goes first, after a warm-up of both. Everything runs in this one
- * process, so throughput compares the CPU each path spends per call.
+ * The relay and host are the same for both eras. Each scenario (N concurrent clients; one client
+ * calling in sequence) runs in rounds that rotate which path goes first, after a warm-up of all
+ * four. Everything runs in this one process, so throughput compares the CPU each path spends
+ * per call, the client's included.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (8), calls per client
- * per round (200), seq-calls per round (600), warmup calls per client (200), rounds (4).
+ * per round (200), seq-calls per round (600), warmup calls per client (200), rounds (4), tools
+ * (`tab`: bench_echo beside the tab's Node tool packs, so a modern request's server is built by
+ * a factory that has every tool to pick from; `echo`: bench_echo alone).
  * `VIAL_*` variables in the environment configure the relay, e.g. `VIAL_EVENT_BUFFER=0`.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/client';
-import { connectClient, startNodeHost, startRelay } from '../tests/support/relay.ts';
-import { ToolRegistry } from '../web/src/server/toolRegistry.ts';
+import { connectClient, nodeToolPacks, startNodeHost, startRelay } from '../tests/support/relay.ts';
+import { ToolRegistry, type ToolPack } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
+import { startHandlerServer } from './handlerServer.ts';
 import { liftAbortListenerLimit, runLoad, summarize, type LoadResult, type LoadRun } from './load.ts';
-import { intOption } from './options.ts';
+import { choiceOption, intOption } from './options.ts';
 
-const BASELINE = 'sdk-direct-streamable-http';
+const LEGACY_BASELINE = 'sdk-direct-streamable-http';
+const MODERN_BASELINE = 'sdk-createMcpHandler';
+const MODERN_VERSION = '2026-07-28';
 
 const settings = {
   clients: intOption('clients', 8, 1),
@@ -30,6 +41,7 @@ const settings = {
   seqCalls: intOption('seq-calls', 600, 1),
   warmup: intOption('warmup', 200, 1),
   rounds: intOption('rounds', 4, 1),
+  tools: choiceOption('tools', ['tab', 'echo'] as const, 'tab'),
 };
 
 /** Relay settings from the environment; the benchmark's own relay otherwise runs with defaults. */
@@ -37,53 +49,112 @@ const relayEnv = Object.fromEntries(
   Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('VIAL_') && !!entry[1]),
 );
 
-type PathName = 'direct' | 'relay';
+const PATH_NAMES = ['direct', 'relay', 'modern-direct', 'modern-relay'] as const;
+type PathName = (typeof PATH_NAMES)[number];
 interface Path {
   name: PathName;
   clients: Client[];
 }
 
-async function connectMany(url: string, token: string, count: number, name: string): Promise<Client[]> {
-  const clients = await Promise.all(Array.from({ length: count }, (_, i) => connectClient(url, token, `${name}-${i}`)));
+async function connectMany(
+  url: string,
+  token: string,
+  count: number,
+  name: string,
+  modern: boolean,
+): Promise<Client[]> {
+  const options = modern ? { versionNegotiation: { pin: MODERN_VERSION } } : {};
+  const clients = await Promise.all(
+    Array.from({ length: count }, (_, i) => connectClient(url, token, `${name}-${i}`, options)),
+  );
+  const version = clients[0]!.getNegotiatedProtocolVersion();
+  if (modern !== (version === MODERN_VERSION)) {
+    throw new Error(
+      `${name}: the client negotiated '${version}', not the ${modern ? MODERN_VERSION : '2025'} era this path measures`,
+    );
+  }
   clients.forEach(liftAbortListenerLimit);
   return clients;
 }
 
 async function main(): Promise<void> {
+  const packs: ToolPack[] = settings.tools === 'tab' ? [benchPack, ...nodeToolPacks()] : [benchPack];
   const relay = await startRelay(relayEnv);
-  const host = await startNodeHost(relay.url, { packs: [benchPack] });
+  const host = await startNodeHost(relay.url, { packs });
   const { token } = await host.mintToken({ name: 'bench', scopes: [] });
-  const direct = await startDirectServer(new ToolRegistry([benchPack]));
+  const direct = await startDirectServer(new ToolRegistry(packs));
+  const handler = await startHandlerServer(new ToolRegistry(packs));
   const paths: Path[] = [
-    { name: 'direct', clients: await connectMany(direct.url, 'unused', settings.clients, 'bench-direct') },
-    { name: 'relay', clients: await connectMany(host.mcpUrl!, token, settings.clients, 'bench-relay') },
+    { name: 'direct', clients: await connectMany(direct.url, 'unused', settings.clients, 'bench-direct', false) },
+    { name: 'relay', clients: await connectMany(host.mcpUrl!, token, settings.clients, 'bench-relay', false) },
+    {
+      name: 'modern-direct',
+      clients: await connectMany(handler.url, 'unused', settings.clients, 'bench-modern-direct', true),
+    },
+    {
+      name: 'modern-relay',
+      clients: await connectMany(host.mcpUrl!, token, settings.clients, 'bench-modern-relay', true),
+    },
   ];
 
   try {
     for (const path of paths) await runLoad(path.clients, settings.warmup);
     for (const path of paths) await runLoad(path.clients.slice(0, 1), settings.warmup);
 
-    const concurrent: Record<PathName, LoadRun[]> = { direct: [], relay: [] };
-    const sequential: Record<PathName, LoadRun[]> = { direct: [], relay: [] };
+    const concurrent = runsByPath();
+    const sequential = runsByPath();
     for (let round = 0; round < settings.rounds; round++) {
-      const order = round % 2 === 0 ? paths : [...paths].reverse();
-      for (const path of order) concurrent[path.name].push(await runLoad(path.clients, settings.calls));
-      for (const path of order) sequential[path.name].push(await runLoad(path.clients.slice(0, 1), settings.seqCalls));
+      // Each path goes first in one round of every four, so none always runs on a warmer or colder machine.
+      const order = paths.map((_, i) => paths[(i + round) % paths.length]!);
+      for (const path of order) concurrent[path.name].push(await measuredLoad(path.clients, settings.calls));
+      for (const path of order) {
+        sequential[path.name].push(await measuredLoad(path.clients.slice(0, 1), settings.seqCalls));
+      }
     }
-    const summary = (name: PathName) => ({
-      concurrent: summarize(settings.clients, concurrent[name]),
-      sequential: summarize(1, sequential[name]),
-    });
-    report({ direct: summary('direct'), relay: summary('relay') });
+    const results = Object.fromEntries(
+      PATH_NAMES.map((name) => [
+        name,
+        { concurrent: withCpu(settings.clients, concurrent[name]), sequential: withCpu(1, sequential[name]) },
+      ]),
+    ) as Results;
+    report(results);
   } finally {
     await Promise.all(paths.flatMap((path) => path.clients.map((client) => client.close())));
     host.stop();
     await relay.close();
     await direct.close();
+    await handler.close();
   }
 }
 
-type Results = Record<PathName, { concurrent: LoadResult; sequential: LoadResult }>;
+function runsByPath(): Record<PathName, MeasuredRun[]> {
+  return Object.fromEntries(PATH_NAMES.map((name) => [name, []])) as unknown as Record<PathName, MeasuredRun[]>;
+}
+
+/** A run with the CPU this process spent on it: clients, relay, host and servers all run here. */
+interface MeasuredRun extends LoadRun {
+  cpuMs: number;
+}
+
+async function measuredLoad(clients: readonly Client[], callsPerClient: number): Promise<MeasuredRun> {
+  const before = process.cpuUsage();
+  const run = await runLoad(clients, callsPerClient);
+  const used = process.cpuUsage(before);
+  return { ...run, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/**
+ * `summarize`, plus CPU microseconds per call: unlike calls/s, that figure barely moves when other
+ * work on the machine takes cores away, so it compares the paths' cost on a busy machine too.
+ */
+function withCpu(clients: number, runs: readonly MeasuredRun[]): Measured {
+  const result = summarize(clients, runs);
+  const cpuMs = runs.reduce((sum, run) => sum + run.cpuMs, 0);
+  return { ...result, cpuUsPerCall: (cpuMs * 1000) / result.calls };
+}
+
+type Measured = LoadResult & { cpuUsPerCall: number };
+type Results = Record<PathName, { concurrent: Measured; sequential: Measured }>;
 
 function report(results: Results): void {
   const fixed = (value: number, digits = 3) => value.toFixed(digits);
@@ -92,36 +163,54 @@ function report(results: Results): void {
     .join(' ');
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${settings.clients} clients x ${settings.calls} calls x ${settings.rounds} rounds; ` +
-      `sequential 1 client x ${settings.seqCalls} calls x ${settings.rounds} rounds; warm-up ${settings.warmup}` +
+      `sequential 1 client x ${settings.seqCalls} calls x ${settings.rounds} rounds; warm-up ${settings.warmup}; tools: ${settings.tools}` +
       `; relay env: ${JSON.stringify(relayEnv)}\n`,
   );
-  console.log('| path | scenario | calls | calls/s | p50 ms | p99 ms | mean ms |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const name of ['direct', 'relay'] as const) {
+  console.log('| path | scenario | calls | calls/s | p50 ms | p99 ms | mean ms | CPU µs/call |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const name of PATH_NAMES) {
     for (const scenario of ['concurrent', 'sequential'] as const) {
       const r = results[name][scenario];
       const label = scenario === 'concurrent' ? `${r.clients} clients` : '1 client, sequential';
       console.log(
-        `| ${name} | ${label} | ${r.calls} | ${fixed(r.callsPerSecond, 0)} | ${fixed(r.p50Ms)} | ${fixed(r.p99Ms)} | ${fixed(r.meanMs)} |`,
+        `| ${name} | ${label} | ${r.calls} | ${fixed(r.callsPerSecond, 0)} | ${fixed(r.p50Ms)} | ${fixed(r.p99Ms)} | ${fixed(r.meanMs)} | ${fixed(r.cpuUsPerCall, 0)} |`,
       );
     }
   }
 
   const { direct, relay } = results;
+  const modern = results['modern-relay'];
+  const handler = results['modern-direct'];
   const ratio = relay.concurrent.callsPerSecond / direct.concurrent.callsPerSecond;
   const addedP50 = relay.sequential.p50Ms - direct.sequential.p50Ms;
   const addedP50Concurrent = relay.concurrent.p50Ms - direct.concurrent.p50Ms;
+  const modernRatio = modern.concurrent.callsPerSecond / handler.concurrent.callsPerSecond;
+  const modernAddedP50 = modern.sequential.p50Ms - handler.sequential.p50Ms;
+  const modernAddedP50Concurrent = modern.concurrent.p50Ms - handler.concurrent.p50Ms;
+  const modernVsLegacy = modern.concurrent.callsPerSecond / relay.concurrent.callsPerSecond;
   console.log(
-    `\nthroughput relay/direct: ${fixed(ratio, 2)}x; added p50: ${fixed(addedP50)} ms sequential, ` +
-      `${fixed(addedP50Concurrent)} ms with ${settings.clients} clients\n`,
+    `\nlegacy: throughput relay/direct ${fixed(ratio, 2)}x; added p50 ${fixed(addedP50)} ms sequential, ` +
+      `${fixed(addedP50Concurrent)} ms with ${settings.clients} clients` +
+      `\nmodern: throughput relay/direct ${fixed(modernRatio, 2)}x; added p50 ${fixed(modernAddedP50)} ms sequential, ` +
+      `${fixed(modernAddedP50Concurrent)} ms with ${settings.clients} clients; through the relay ${fixed(modernVsLegacy, 2)}x legacy's throughput ` +
+      `at ${fixed(modern.concurrent.cpuUsPerCall / relay.concurrent.cpuUsPerCall, 2)}x its CPU per call\n`,
   );
-  console.log(`BENCH relay_throughput_ratio ${fixed(ratio, 2)} x baseline=${BASELINE} goal=>=0.5`);
-  console.log(`BENCH relay_added_p50 ${fixed(addedP50)} ms baseline=${BASELINE} goal=<=1`);
+  console.log(`BENCH relay_throughput_ratio ${fixed(ratio, 2)} x baseline=${LEGACY_BASELINE} goal=>=0.5`);
+  console.log(`BENCH relay_added_p50 ${fixed(addedP50)} ms baseline=${LEGACY_BASELINE} goal=<=1`);
   console.log(
-    `BENCH relay_throughput ${fixed(relay.concurrent.callsPerSecond, 0)} calls/s baseline=${BASELINE} goal=>=${fixed(direct.concurrent.callsPerSecond / 2, 0)}`,
+    `BENCH relay_throughput ${fixed(relay.concurrent.callsPerSecond, 0)} calls/s baseline=${LEGACY_BASELINE} goal=>=${fixed(direct.concurrent.callsPerSecond / 2, 0)}`,
   );
   console.log(
-    `BENCH direct_throughput ${fixed(direct.concurrent.callsPerSecond, 0)} calls/s baseline=${BASELINE} goal=none`,
+    `BENCH direct_throughput ${fixed(direct.concurrent.callsPerSecond, 0)} calls/s baseline=${LEGACY_BASELINE} goal=none`,
+  );
+  console.log(`BENCH modern_added_p50 ${fixed(modernAddedP50)} ms baseline=${MODERN_BASELINE} goal=<=0.3`);
+  console.log(`BENCH modern_vs_legacy_throughput ${fixed(modernVsLegacy, 2)} x baseline=relay-legacy goal=>=1`);
+  console.log(
+    `BENCH modern_throughput ${fixed(modern.concurrent.callsPerSecond, 0)} calls/s baseline=relay-legacy goal=>=${fixed(relay.concurrent.callsPerSecond, 0)}`,
+  );
+  console.log(`BENCH modern_throughput_ratio ${fixed(modernRatio, 2)} x baseline=${MODERN_BASELINE} goal=none`);
+  console.log(
+    `BENCH modern_direct_throughput ${fixed(handler.concurrent.callsPerSecond, 0)} calls/s baseline=${MODERN_BASELINE} goal=none`,
   );
 }
 
