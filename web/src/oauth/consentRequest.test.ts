@@ -1,11 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  consentUidFromPath,
-  fetchConsentDetails,
-  GONE_MESSAGE,
-  safeRedirect,
-  waitForDecision,
-} from './consentRequest.ts';
+import { consentUidFromPath } from './consentPath.ts';
+import { fetchConsentDetails, GONE_MESSAGE, safeRedirect, waitForDecision } from './consentRequest.ts';
 
 const BASE = 'http://localhost:8787/consent/abc';
 const details = {

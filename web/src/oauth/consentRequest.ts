@@ -1,5 +1,5 @@
 /**
- * The consent page's talk with the relay: which consent the address names (`/consent/<uid>`), its
+ * The consent page's talk with the relay about the consent its address names (`/consent/<uid>`): its
  * details (`GET /consent/<uid>/details`, bound by cookie to the browser that started the sign-in)
  * and the wait for the person's decision (`GET /consent/<uid>/wait`, long-polled until it says
  * where to go next). Every answer is parsed before use; every failure says what happened and
@@ -7,11 +7,6 @@
  */
 import { consentIdSchema, hostIdSchema, oauthClientSchema, scopeSchema, SCOPES } from '@vial/shared';
 import { z } from 'zod';
-
-/** The interaction id in a consent page's path, or undefined when the path is not a consent page. */
-export function consentUidFromPath(pathname: string): string | undefined {
-  return /^\/consent\/([A-Za-z0-9_-]{1,128})\/?$/.exec(pathname)?.[1];
-}
 
 export const consentDetailsSchema = z.object({
   hostId: hostIdSchema,
