@@ -19,7 +19,11 @@ export type RelayConfig = TopFields & {
   admission: AdmissionConfig;
   hostLimits: HostLimitsConfig;
   llm: LlmConfig;
+  oauth: OAuthConfig;
 };
+
+/** OAuth 2.1 for clients that sign in (relay/src/oauth). */
+export type OAuthConfig = PartFields<'oauth'>;
 
 /** Bounds on the hosts a relay keeps and what their tabs may send. */
 export type HostLimitsConfig = PartFields<'hostLimits'>;

@@ -18,6 +18,7 @@ import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { bearerToken, secretMatches } from './hosts/tokens.ts';
 import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import { createOAuth, type CimdFetch } from './oauth/index.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './requestGuard.ts';
 import { requestPath } from './requestPath.ts';
@@ -36,12 +37,20 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/** What tests may hand a relay that no environment variable may: kept out of RelayConfig on purpose. */
+export interface RelayTestHooks {
+  /** The fetch Client ID Metadata Documents go through (a test's loopback server needs its SSRF guard dropped). */
+  cimdFetch?: CimdFetch;
+  /** How long the consent page's `/wait` holds before answering `pending`. */
+  consentWaitMs?: number;
+}
+
 /** How long a refused client should wait before trying again while the relay drains. */
 const DRAIN_RETRY_AFTER_S = 5;
 /** A sane incoming `x-request-id` is kept; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createRelay(config: RelayConfig, logger: Logger): Relay {
+export function createRelay(config: RelayConfig, logger: Logger, testHooks: RelayTestHooks = {}): Relay {
   const metrics = createMetrics();
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
@@ -49,6 +58,19 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
   const clientAddress = createClientAddress(config.trustedProxies);
   const memory = createMemoryBudget({ hostBytes: config.hostMemoryBytes, totalBytes: config.memoryLimitBytes });
   let state: 'starting' | 'ready' | 'draining' = 'starting';
+  const oauth = config.oauth.enabled
+    ? createOAuth({
+        config: config.oauth,
+        publicUrl: config.publicUrl,
+        localOrigin: () => `http://localhost:${boundPort()}`,
+        registry,
+        guard,
+        rateLimits,
+        logger,
+        cimdFetch: testHooks.cimdFetch,
+        consentWaitMs: testHooks.consentWaitMs,
+      })
+    : undefined;
   const mcp = createMcpEndpoint({
     ...config,
     registry,
@@ -60,6 +82,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     clientAddress,
     draining: () => state === 'draining',
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
+    oauth,
   });
   const tabs = createTabSocketServer({
     ...config,
@@ -68,6 +91,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     metrics,
     admission: createAdmission(config.admission),
     clientAddress,
+    oauth,
   });
   const { offlineHostTtlMs } = config.hostLimits;
   const forgetSweep = setInterval(() => registry.forgetOffline(offlineHostTtlMs), Math.min(offlineHostTtlMs, 60_000));
@@ -89,6 +113,10 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
     keptEventBytes: () => memory.totalBytes,
   });
   let closing: Promise<void> | undefined;
+  function boundPort(): number {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : config.port;
+  }
 
   const server = createServer((req, res) => {
     const requestId = requestIdOf(req);
@@ -141,6 +169,16 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       void llm.handle(req, res, path, log);
       return;
     }
+    if (oauth?.owns(path)) {
+      void oauth.handle(req, res, path, clientAddress(req)).catch((error: unknown) => {
+        log().error({ err: error, path }, 'OAuth request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ error: 'server_error', error_description: 'internal relay error; see the relay log' }),
+        );
+      });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJsonRpcError(
         res,
@@ -183,6 +221,7 @@ export function createRelay(config: RelayConfig, logger: Logger): Relay {
       );
     }
     await mcp.close();
+    oauth?.close();
     tabs.close();
     // Give the last answers a moment to be written before the remaining connections are cut.
     await new Promise<void>((resolve) => {

@@ -7,17 +7,19 @@
 import { CLIENTS } from './clients.ts';
 import { HOSTS } from './hosts.ts';
 import { LLM_LIMITS, LLM_PROVIDERS } from './llm.ts';
+import { OAUTH } from './oauth.ts';
 import { SERVER } from './server.ts';
 import type { Section, Setting } from './setting.ts';
 
 /** The sections of docs/configuration.md, in the page's order. */
-export const SECTIONS: readonly Section[] = [SERVER, CLIENTS, HOSTS, LLM_PROVIDERS, LLM_LIMITS];
+export const SECTIONS: readonly Section[] = [SERVER, CLIENTS, HOSTS, OAUTH, LLM_PROVIDERS, LLM_LIMITS];
 
 /** Every `VIAL_*` variable, by name (the per-provider ones are in LLM_PROVIDERS.perProvider). */
 export const SETTINGS = {
   ...SERVER.settings,
   ...CLIENTS.settings,
   ...HOSTS.settings,
+  ...OAUTH.settings,
   ...LLM_PROVIDERS.settings,
   ...LLM_LIMITS.settings,
 };

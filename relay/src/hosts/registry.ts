@@ -29,6 +29,8 @@ export interface HostSessionHooks {
  */
 export class Host {
   tokens: TokenRecord[] = [];
+  /** The token ids of this host's live OAuth grants (`oauth:<grantId>`), kept by relay/src/oauth. */
+  private grantTokenIds = new Set<string>();
   link: TabLink | undefined;
   /** When its tab went away (`Date.now()`), for forgetting hosts whose tab does not come back. */
   offlineSince: number | undefined = Date.now();
@@ -79,7 +81,18 @@ export class Host {
   /** Replaces the token list; sessions and modern requests of revoked tokens end at once. */
   setTokens(tokens: TokenRecord[]): void {
     this.tokens = tokens;
-    const live = new Set(tokens.map((token) => token.id));
+    this.endRevoked();
+  }
+
+  /** Replaces the live OAuth grants (`oauth:<grantId>` ids); a revoked grant's clients are cut off at once. */
+  setGrants(tokenIds: string[]): void {
+    this.grantTokenIds = new Set(tokenIds);
+    this.endRevoked();
+  }
+
+  /** Ends the sessions, modern requests and listen streams of every id no longer live: static tokens and OAuth grants alike. */
+  private endRevoked(): void {
+    const live = new Set([...this.tokens.map((token) => token.id), ...this.grantTokenIds]);
     for (const session of [...this.sessions.values()]) {
       if (!live.has(session.tokenId)) session.close('token revoked');
     }

@@ -23,6 +23,7 @@ import type { Admission } from './admission.ts';
 import type { Host, HostRegistry, TabLink } from './registry.ts';
 import { readTabFrame } from './tabFrame.ts';
 import type { HttpAnswerFrame } from '../mcp/modern/forwarded.ts';
+import type { OAuth } from '../oauth/index.ts';
 import { createTabThrottles, type TabThrottle } from './tabThrottle.ts';
 
 export interface TabSocketOptions {
@@ -39,6 +40,8 @@ export interface TabSocketOptions {
   admission: Admission;
   hostLimits: HostLimitsConfig;
   clientAddress: ClientAddress;
+  /** Consents and grants; undefined with VIAL_OAUTH=off. */
+  oauth?: OAuth;
 }
 
 export interface TabSocketServer {
@@ -221,6 +224,7 @@ function serveTab(
       ...(admitted.ticket ? { admission: admitted.ticket } : {}),
     });
     next.attach(link, frame.tokens);
+    options.oauth?.tabRegistered(next);
     logger.info(
       { hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size, llm: admitted.llm },
       'tab registered',
@@ -282,9 +286,15 @@ function serveTab(
         return host.forwarded.fromTab(frame);
       case 'oauth-consent-decision':
       case 'oauth-revoke':
-        return link.send({
-          type: 'error',
-          message: `this relay has no OAuth consents or grants: '${frame.type}' ignored`,
+        if (!options.oauth) {
+          return link.send({
+            type: 'error',
+            message: `this relay has OAuth off (VIAL_OAUTH=off): '${frame.type}' ignored`,
+          });
+        }
+        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+        return options.oauth.tabFrame(host, frame).then((refusal) => {
+          if (refusal !== undefined) link.send({ type: 'error', message: refusal });
         });
     }
   }

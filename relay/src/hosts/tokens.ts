@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TokenRecord } from '@vial/shared';
+import type { ClientIdentity, TokenRecord } from '@vial/shared';
 
 /**
  * Finds the token record matching a presented bearer token. Every stored hash is compared in
@@ -32,4 +32,10 @@ export function secretMatches(presented: string | undefined, expected: string): 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/** Who is calling, as sessions and modern requests tell the tab: a static token, or an OAuth grant (which also names its client). */
+export function clientIdentityOf(token: TokenRecord & { oauth?: ClientIdentity['oauth'] }): ClientIdentity {
+  const identity: ClientIdentity = { tokenId: token.id, tokenName: token.name, scopes: token.scopes };
+  return token.oauth === undefined ? identity : { ...identity, oauth: token.oauth };
 }

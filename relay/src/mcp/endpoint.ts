@@ -16,7 +16,7 @@ import type { Logger, RequestLog } from '../log.ts';
 import type { MemoryBudget } from '../memoryBudget.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
-import { bearerToken, findToken } from '../hosts/tokens.ts';
+import { bearerToken, clientIdentityOf, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
 import { addressBlock, type ClientAddress } from '../clientAddress.ts';
@@ -25,7 +25,8 @@ import type { RequestGuard } from '../requestGuard.ts';
 import { ClientSession } from './session.ts';
 import { classifyEra, sendRejection } from './modern/era.ts';
 import { createModernRoute } from './modern/modernRoute.ts';
-import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
+import { hostIdSchema, MCP_PATH_PREFIX, RELAY_ERROR_CODES, TOKEN_PREFIX, type TokenRecord } from '@vial/shared';
+import type { OAuth } from '../oauth/index.ts';
 
 export interface McpEndpointOptions {
   registry: HostRegistry;
@@ -60,6 +61,8 @@ export interface McpEndpointOptions {
   sessionMaxPending: number;
   /** How long a client may take to resume a closed stream before its requests are cancelled. */
   abandonGraceMs: number;
+  /** OAuth access tokens and the 401's resource metadata; undefined with VIAL_OAUTH=off. */
+  oauth?: OAuth;
 }
 
 export interface McpEndpoint {
@@ -71,6 +74,8 @@ export interface McpEndpoint {
   /** Answers every request still in flight with a shutting-down error, then ends every session. */
   close(): Promise<void>;
 }
+
+const UNAUTHORIZED_DESCRIPTION = 'missing, unknown, expired or revoked token';
 
 /** Longest JSON-RPC request id taken (a UUID is 36; SDKs count up from 0). */
 const MAX_REQUEST_ID_CHARS = 256;
@@ -133,7 +138,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const session: ClientSession = new ClientSession({
       id,
       host,
-      client: { tokenId: token.id, tokenName: token.name, scopes: token.scopes },
+      client: clientIdentityOf(token),
       transport,
       logger,
       metrics,
@@ -222,7 +227,14 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       );
     }
     const presented = bearerToken(req.headers.authorization);
-    const token = presented === undefined ? undefined : findToken(host.tokens, presented);
+    const { oauth } = options;
+    // A static token is shaped `vial_…` and never in the OAuth index: which check runs says nothing secret.
+    const token =
+      presented === undefined
+        ? undefined
+        : oauth === undefined || presented.startsWith(TOKEN_PREFIX)
+          ? findToken(host.tokens, presented)
+          : oauth.verify(presented, host.id);
     if (!token) {
       metrics.relayError('auth_failed');
       // Only a wrong credential counts: a web page can send requests without one (it cannot set
@@ -235,7 +247,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         'Unauthorized: send the token minted in the Vial app as "Authorization: Bearer <token>"',
         {
           'www-authenticate':
-            'Bearer realm="vial", error="invalid_token", error_description="missing, unknown, expired or revoked token"',
+            oauth?.challenge(req, host.id, UNAUTHORIZED_DESCRIPTION) ??
+            `Bearer realm="vial", error="invalid_token", error_description="${UNAUTHORIZED_DESCRIPTION}"`,
         },
       );
     }

@@ -14,6 +14,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { HTTP_HEADER_MAX_CHARS, RELAY_ERROR_CODES, type TokenRecord } from '@vial/shared';
 import type { Host } from '../../hosts/registry.ts';
+import { clientIdentityOf } from '../../hosts/tokens.ts';
 import type { RelayMetrics, RequestOutcome } from '../../metrics.ts';
 import { jsonRpcError, relayError, tabOffline, type RelayError } from '../../relayError.ts';
 import type { QuietAnswerTiming } from './forwarded.ts';
@@ -148,7 +149,7 @@ export function createModernRoute(options: ModernRouteOptions): ModernRoute {
         'too_many_pending',
       );
     }
-    const client = { tokenId: token.id, tokenName: token.name, scopes: token.scopes };
+    const client = clientIdentityOf(token);
     const limits = { clientBufferBytes: options.clientBufferBytes, ...options.quietAnswer };
     const ended = new Promise<RequestOutcome>((resolve) => {
       if (host.forwarded.forward(res, { headers, body: text, client }, route.message, limits, resolve)) return;

@@ -1,0 +1,145 @@
+/**
+ * OAuth 2.1 on the relay, as one piece server.ts mounts: the authorization server (routes.ts,
+ * provider.ts), each host's protected-resource metadata and 401 challenge, the consent that the
+ * host's tab gives (consent.ts), the access-token check the MCP endpoint runs (bearer.ts), and
+ * the grants, which the tab is told of whenever they change and which end their clients'
+ * sessions, modern requests and listen streams the moment they are revoked.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { TabFrame } from '@vial/shared';
+import type { OAuthConfig } from '../config.ts';
+import type { Host, HostRegistry } from '../hosts/registry.ts';
+import type { Logger } from '../log.ts';
+import { createRateLimits, type RateLimits } from '../mcp/rateLimits.ts';
+import type { RequestGuard } from '../requestGuard.ts';
+import { grantTokenId, verifyAccessToken, type OAuthTokenRecord } from './bearer.ts';
+import { CONSENT_JSON_PATH, Consents } from './consent.ts';
+import { MemoryGrantStore, type GrantStore } from './grantStore.ts';
+import { createProtectedResource, PROTECTED_RESOURCE_PATH } from './protectedResource.ts';
+import { createOAuthProvider, type CimdFetch } from './provider.ts';
+import { createOAuthRoutes, isOAuthPath, sendOAuthError } from './routes.ts';
+
+export type { OAuthTokenRecord } from './bearer.ts';
+export type { CimdFetch } from './provider.ts';
+
+export interface OAuth {
+  /** Whether `path` is OAuth's: the authorization server, resource metadata, or the consent page's JSON. */
+  owns(path: string): boolean;
+  /** Serves one of OAuth's paths; `address` is the client's (for rate limits, and shown with a consent). */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, address: string): Promise<void>;
+  /** The identity an OAuth access token gives at `hostId`'s MCP URL, or undefined. */
+  verify(presented: string, hostId: string): OAuthTokenRecord | undefined;
+  /** `WWW-Authenticate` for a 401 at `hostId`'s MCP URL, pointing at its resource metadata. */
+  challenge(req: IncomingMessage, hostId: string, description: string): string;
+  /** A tab took `host`: it is told its grants and shown the consents waiting for it. */
+  tabRegistered(host: Host): void;
+  /** An OAuth frame from `host`'s tab; returns why it was refused, if it was. */
+  tabFrame(
+    host: Host,
+    frame: Extract<TabFrame, { type: 'oauth-consent-decision' | 'oauth-revoke' }>,
+  ): Promise<string | undefined>;
+  readonly store: GrantStore;
+  readonly consents: Consents;
+  close(): void;
+}
+
+export interface OAuthOptions {
+  config: OAuthConfig;
+  publicUrl: string | undefined;
+  /** The relay's own origin when VIAL_PUBLIC_URL is unset (known once it listens). */
+  localOrigin(): string;
+  registry: HostRegistry;
+  guard: RequestGuard;
+  rateLimits: RateLimits;
+  logger: Logger;
+  /** Test-only: the fetch Client ID Metadata Documents go through (oidc-provider's SSRF guard is its dispatcher). */
+  cimdFetch?: CimdFetch;
+  store?: GrantStore;
+  consentWaitMs?: number;
+}
+
+export function createOAuth(options: OAuthOptions): OAuth {
+  const { config, registry } = options;
+  const store = options.store ?? new MemoryGrantStore();
+  const issuer = () => options.publicUrl ?? options.localOrigin();
+  const resource = createProtectedResource({
+    publicUrl: options.publicUrl,
+    issuer,
+    hostKnown: (hostId) => registry.get(hostId) !== undefined,
+  });
+  let provider: Provider | undefined;
+  // Built on first use: on a relay without VIAL_PUBLIC_URL the issuer names the port it bound.
+  const providerOf = () =>
+    (provider ??= createOAuthProvider({
+      issuer: issuer(),
+      config,
+      store,
+      resourceHost: resource.resourceHost,
+      logger: options.logger,
+      cimdFetch: options.cimdFetch,
+    }));
+  const routes = createOAuthRoutes({
+    provider: providerOf,
+    issuer,
+    store,
+    guard: options.guard,
+    rateLimits: options.rateLimits,
+    registrations: createRateLimits({
+      tokenRate: config.registrationsPerMinute / 60,
+      tokenBurst: config.registrationsPerMinute,
+      authFailuresPerMinute: 0,
+    }),
+    hostOnline: (hostId) => registry.get(hostId)?.online ?? false,
+  });
+  const consents = new Consents({
+    provider: providerOf,
+    store,
+    config,
+    resourceHost: resource.resourceHost,
+    host: (hostId) => registry.get(hostId),
+    waitMs: options.consentWaitMs,
+  });
+
+  function tellTab(host: Host): void {
+    const grants = store.grants(host.id);
+    host.setGrants(grants.map((grant) => grantTokenId(grant.grantId)));
+    host.send({ type: 'oauth-grants', grants });
+  }
+
+  const stopListening = store.onChange(({ hostId }) => {
+    const host = registry.get(hostId);
+    if (host) tellTab(host);
+  });
+
+  return {
+    store,
+    consents,
+    owns: (path) => isOAuthPath(path) || path.startsWith(PROTECTED_RESOURCE_PATH) || CONSENT_JSON_PATH.test(path),
+    async handle(req, res, path, address) {
+      if (isOAuthPath(path)) return routes(req, res, path, address);
+      if (path.startsWith(PROTECTED_RESOURCE_PATH)) return resource.serve(req, res, path);
+      // The consent JSON is for the app's own page: same origin only.
+      const refusal = options.guard(req);
+      if (refusal) return sendOAuthError(res, { status: 403, error: 'invalid_request', description: refusal });
+      return consents.serve(req, res, path, address);
+    },
+    verify: (presented, hostId) => verifyAccessToken(store, presented, hostId),
+    challenge: resource.challenge,
+    tabRegistered(host) {
+      tellTab(host);
+      for (const consent of consents.pendingFor(host.id)) consents.show(consent);
+    },
+    async tabFrame(host, frame) {
+      if (frame.type === 'oauth-consent-decision') return consents.decide(host, frame);
+      if (store.grant(frame.grantId)?.hostId !== host.id) return `no grant '${frame.grantId}' on this host`;
+      store.revokeGrant(frame.grantId);
+      return undefined;
+    },
+    close() {
+      stopListening();
+      consents.close();
+      store.close();
+    },
+  };
+}
