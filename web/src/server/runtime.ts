@@ -28,6 +28,7 @@ import {
   type HostStore,
   type StoredToken,
 } from './identity.ts';
+import { OAuthConsents } from './oauthConsents.ts';
 import { MemoryPermissionStore, Permissions } from './permissions.ts';
 import { RelayConnection, type ConnectionStatus, type SocketLike } from './relayConnection.ts';
 import type {
@@ -136,6 +137,10 @@ export class HostRuntime {
   readonly gate: CallGate;
   readonly audit: AuditLog;
   readonly llm: LlmGateway;
+  /** OAuth clients asking this host's person for consent, and the grants given (relay frames). */
+  readonly oauth = new OAuthConsents(
+    (frame) => this.status.state === 'online' && (this.connection?.send(frame) ?? false),
+  );
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
   private admission: HostAdmission = {};
@@ -367,6 +372,7 @@ export class HostRuntime {
       this.framesWaitingForCode = undefined;
       this.modern?.abortAll();
       this.modern = undefined;
+      this.oauth.disconnected();
       for (const sessionId of [...this.sessions.keys()]) this.closeSession(sessionId);
     }
     this.emit('status', status);
@@ -401,6 +407,10 @@ export class HostRuntime {
   }
 
   private onFrame(frame: RelayFrame): void {
+    // Consents and grants need no session code: they reach the person at once.
+    if (frame.type === 'oauth-consent' || frame.type === 'oauth-consent-closed' || frame.type === 'oauth-grants') {
+      return this.oauth.receive(frame);
+    }
     if (this.framesWaitingForCode) {
       this.framesWaitingForCode.push(frame);
       return;

@@ -135,7 +135,11 @@ function missingScopes(scopes: readonly Scope[], session: SessionInfo): Scope[] 
 
 function scopeMessage(missing: Scope[], what: string, session: SessionInfo): string {
   const list = missing.join(', ');
-  return `Token '${session.client.tokenName}' lacks the scope${missing.length > 1 ? 's' : ''} ${list} needed by ${what}. In the Vial app's Connect view, mint a token that includes ${list} and reconnect with it.`;
+  const plural = missing.length > 1 ? 's' : '';
+  if (session.client.oauth) {
+    return `OAuth client '${session.client.tokenName}' was not granted the scope${plural} ${list} needed by ${what}. Reconnect the client (sign in again) and grant ${list} in the consent screen of your Vial tab.`;
+  }
+  return `Token '${session.client.tokenName}' lacks the scope${plural} ${list} needed by ${what}. In the Vial app's Connect view, mint a token that includes ${list} and reconnect with it.`;
 }
 
 function requireScopes(scopes: readonly Scope[], what: string, session: SessionInfo): void {
