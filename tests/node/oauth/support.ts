@@ -20,6 +20,7 @@ import type { Scope } from '@vial/shared';
 import { loadConfig } from '../../../relay/src/config.ts';
 import { createLogger, type DestinationStream } from '../../../relay/src/log.ts';
 import { createRelay, type RelayTestHooks } from '../../../relay/src/server.ts';
+import { MemoryHostStore } from '../../../web/src/server/identity.ts';
 import type { HostRuntime } from '../../../web/src/server/runtime.ts';
 import { startNodeHost } from '../../support/relay.ts';
 
@@ -40,12 +41,15 @@ export async function startOAuthStack(
   const relay = createRelay(config, createLogger(config, options.logTo), { consentWaitMs: 2000, ...options.hooks });
   const port = await relay.listen();
   const url = `http://localhost:${port}`;
-  const host = await startNodeHost(url);
+  // Kept so a test can bring the same host back (a tab reload).
+  const store = new MemoryHostStore();
+  const host = await startNodeHost(url, { store });
   const mcpUrl = host.mcpUrl!;
   return {
     relay,
     url,
     host,
+    store,
     mcpUrl,
     async close() {
       host.stop();
