@@ -3,7 +3,7 @@
  * mcp-remote driven by the SDK over stdio. Both run as child processes with the project's node.
  * Both connect with a 2025-11-25 session, as the Connect view says; the relay's metrics show it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientSandbox, isAlive } from '../support/externalClients.ts';
@@ -100,17 +100,28 @@ describe('mcp-remote driven by the SDK over stdio', () => {
     expect(stderr.join('\n')).not.toMatch(/browser|please authorize/i);
   });
 
-  it('gives up on a wrong token without hanging or opening a browser', async () => {
+  it('answers a wrong token by starting an OAuth sign-in at once, through a browser it is given', async () => {
+    // The relay is an OAuth authorization server: after the 401, mcp-remote registers by DCR and
+    // opens the authorization URL with $BROWSER, here a script that records it instead.
+    const opened = join(sandbox.dir, 'browser-urls.txt');
+    const browser = join(sandbox.dir, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\necho "$@" >> '${opened}'\n`, { mode: 0o755 });
     const started = performance.now();
-    const failure = await sandbox.connectMcpRemote(stack.mcpUrl, 'not-a-vial-token', 10_000).then(
+    const failure = await sandbox.connectMcpRemote(stack.mcpUrl, 'not-a-vial-token', 6_000, { BROWSER: browser }).then(
       () => new Error('connected with a wrong token'),
       (error: Error) => error,
     );
-    // After the 401 mcp-remote tries OAuth: the relay advertises none and refuses registration.
-    expect(failure.message).toMatch(/did not connect[\s\S]*Dynamic Client Registration rejected \(HTTP 405\)/);
-    expect(failure.message).not.toMatch(/browser|please authorize/i);
+    // It waits for the person to sign in, which this test does not do: connecting times out.
+    expect(failure.message).toMatch(/did not connect/);
     expect(performance.now() - started).toBeLessThan(8_000);
-    expect(sandbox.runningPids()).toEqual([]);
+    // mcp-remote prints the URL too, for when no browser can be opened.
+    const printed = /Please authorize this client by visiting:\s*(\S+)/.exec(failure.message)?.[1];
+    const recorded = existsSync(opened) ? readFileSync(opened, 'utf8').trim().split('\n')[0] : undefined;
+    const authorization = new URL(recorded ?? printed ?? 'about:blank');
+    expect(`${authorization.origin}${authorization.pathname}`).toBe(`${new URL(stack.mcpUrl).origin}/oauth/authorize`);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('resource')).toBe(stack.mcpUrl);
+    expect(authorization.searchParams.get('client_id')).toBeTruthy();
   });
 });
 
@@ -124,42 +135,47 @@ describe('OAuth discovery probes (mcp-remote sends them before every connection)
   it.each([
     { app: 'no web app', webDir: () => '' },
     { app: 'the built web app, whose unknown paths fall back to index.html', webDir: writeWebApp },
-  ])('answers each with a quick 404 or 405 when serving $app', async ({ webDir }) => {
-    probed = await startStack({ env: { VIAL_WEB_DIR: webDir() } });
-    const { origin, pathname } = new URL(probed.mcpUrl);
-    const probes = [
-      `/.well-known/oauth-protected-resource${pathname}`,
-      '/.well-known/oauth-protected-resource',
-      `/.well-known/oauth-authorization-server${pathname}`,
-      '/.well-known/oauth-authorization-server',
-      `/.well-known/openid-configuration${pathname}`,
-      `${pathname}/.well-known/openid-configuration`,
-    ];
-    // Sent without a token while discovering, and with it after a 401.
-    for (const path of probes) {
-      for (const headers of [{}, { authorization: `Bearer ${probed.token}` }] as Record<string, string>[]) {
-        const started = performance.now();
-        const response = await fetch(origin + path, { headers, signal: AbortSignal.timeout(2_000) });
-        await response.arrayBuffer();
-        expect({ path, status: response.status }).toEqual({ path, status: 404 });
-        expect(performance.now() - started).toBeLessThan(500);
+  ])(
+    'answers each quickly: the OAuth metadata Vial serves, 404 for the rest, when serving $app',
+    async ({ webDir }) => {
+      probed = await startStack({ env: { VIAL_WEB_DIR: webDir() } });
+      const { origin, pathname } = new URL(probed.mcpUrl);
+      // The host's protected resource metadata and the authorization server's (at the root: the
+      // issuer has no path) are served; the other places clients look are not Vial's.
+      const probes = [
+        { path: `/.well-known/oauth-protected-resource${pathname}`, status: 200 },
+        { path: '/.well-known/oauth-protected-resource', status: 404 },
+        { path: `/.well-known/oauth-authorization-server${pathname}`, status: 404 },
+        { path: '/.well-known/oauth-authorization-server', status: 200 },
+        { path: `/.well-known/openid-configuration${pathname}`, status: 404 },
+        { path: `${pathname}/.well-known/openid-configuration`, status: 404 },
+      ];
+      // Sent without a token while discovering, and with it after a 401.
+      for (const { path, status } of probes) {
+        for (const headers of [{}, { authorization: `Bearer ${probed.token}` }] as Record<string, string>[]) {
+          const started = performance.now();
+          const response = await fetch(origin + path, { headers, signal: AbortSignal.timeout(2_000) });
+          await response.arrayBuffer();
+          expect({ path, status: response.status }).toEqual({ path, status });
+          expect(performance.now() - started).toBeLessThan(500);
+        }
       }
-    }
-    // Dynamic client registration, tried after a 401: refusing it ends mcp-remote's OAuth attempt.
-    const register = await fetch(`${origin}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(2_000),
-    });
-    expect(register.status).toBe(405);
-    // mcp-remote starts its OAuth flow only if this authenticated GET answers 401.
-    const probe = await fetch(probed.mcpUrl, {
-      headers: { authorization: `Bearer ${probed.token}`, accept: 'text/event-stream' },
-      signal: AbortSignal.timeout(2_000),
-    });
-    expect(probe.status).toBe(400);
-  });
+      // Dynamic client registration lives at /oauth/register (the metadata says so), not /register.
+      const register = await fetch(`${origin}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(2_000),
+      });
+      expect(register.status).toBe(405);
+      // mcp-remote starts its OAuth flow only if this authenticated GET answers 401.
+      const probe = await fetch(probed.mcpUrl, {
+        headers: { authorization: `Bearer ${probed.token}`, accept: 'text/event-stream' },
+        signal: AbortSignal.timeout(2_000),
+      });
+      expect(probe.status).toBe(400);
+    },
+  );
 });
 
 function writeWebApp(): string {

@@ -128,12 +128,18 @@ export class ClientSandbox {
   /**
    * Starts mcp-remote and connects an SDK client to it over stdio. The token travels as
    * `${AUTH_TOKEN}`, which mcp-remote substitutes from its environment, so it is not in argv.
+   * `env` adds to its environment (e.g. `BROWSER`, the program its OAuth flow opens URLs with).
    */
-  async connectMcpRemote(url: string, token: string, timeoutMs = 15_000): Promise<McpRemoteConnection> {
+  async connectMcpRemote(
+    url: string,
+    token: string,
+    timeoutMs = 15_000,
+    env: Record<string, string> = {},
+  ): Promise<McpRemoteConnection> {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [MCP_REMOTE_BIN, url, '--header', 'Authorization: Bearer ${AUTH_TOKEN}', '--transport', 'http-only'],
-      env: this.env({ AUTH_TOKEN: token }),
+      env: this.env({ AUTH_TOKEN: token, ...env }),
       stderr: 'pipe',
     });
     const stderr: string[] = [];
