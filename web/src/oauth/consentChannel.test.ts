@@ -58,7 +58,7 @@ const approve: ChannelDecision = {
   approve: true,
   scopes: ['quantum'],
   grantDays: 30,
-  matchCode: 'tulip-ocean-river-stone',
+  matchCode: 'tulip ocean river stone',
 };
 
 describe('the same-browser consent handoff', () => {
@@ -153,5 +153,12 @@ describe('the same-browser consent handoff', () => {
     expect(oauth.listenerCount()).toBe(0);
     await expect(deciding).resolves.toMatchObject({ ok: false });
     await expect(new ConsentHandoff(channel(), HOST).findTab(100)).resolves.toBe(false);
+  });
+
+  it('refuses at once a decision the channel cannot carry, instead of waiting it out', async () => {
+    const uncloneable = { approve: true, scopes: ['quantum'], onSent: () => undefined } as unknown as ChannelDecision;
+    const started = Date.now();
+    await expect(new ConsentHandoff(channel(), HOST).decide(CONSENT, uncloneable, 5000)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

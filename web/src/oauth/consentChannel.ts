@@ -183,7 +183,7 @@ export class ConsentHandoff {
     timeoutMs: number,
   ): Promise<Message | undefined> {
     const requestId = crypto.randomUUID().replaceAll('-', '');
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const finish = (message: Message | undefined) => {
         clearTimeout(timer);
         stop();
@@ -195,7 +195,14 @@ export class ConsentHandoff {
           finish(message);
         }
       });
-      this.channel.postMessage({ ...question, requestId, hostId: this.hostId });
+      try {
+        this.channel.postMessage({ ...question, requestId, hostId: this.hostId });
+      } catch (error) {
+        // Not cloneable (a reactive proxy, say): the caller's bug, said rather than waited out.
+        clearTimeout(timer);
+        stop();
+        reject(error as Error);
+      }
     });
   }
 }

@@ -67,8 +67,8 @@ describe('clientFacts', () => {
 
 describe('match codes', () => {
   it('reads what the person typed in the relay form', () => {
-    expect(normalizeMatchCode('  Tulip  Ocean-river.STONE ')).toBe('tulip-ocean-river-stone');
-    expect(normalizeMatchCode('tulip_ocean river\tstone')).toBe('tulip-ocean-river-stone');
+    expect(normalizeMatchCode('  Tulip  Ocean-river.STONE ')).toBe('tulip ocean river stone');
+    expect(normalizeMatchCode('tulip_ocean river\tstone')).toBe('tulip ocean river stone');
     expect(normalizeMatchCode('')).toBe('');
   });
 

@@ -69,8 +69,8 @@ export const GRANT_LIFETIMES = [
 export const DEFAULT_GRANT_DAYS = 30;
 
 /**
- * A match code as the person typed it, in the relay's form: lower case, words joined by one
- * hyphen, whatever spaces, hyphens, dots or underscores they put between them.
+ * A match code as the person typed it, in the relay's form (relay/src/oauth/matchCode.ts): lower
+ * case, words joined by one space, whatever spaces, hyphens, dots or underscores they put between them.
  */
 export function normalizeMatchCode(typed: string): string {
   return typed
@@ -78,7 +78,7 @@ export function normalizeMatchCode(typed: string): string {
     .toLowerCase()
     .split(/[\s._-]+/u)
     .filter((word) => word.length > 0)
-    .join('-');
+    .join(' ');
 }
 
 /** The match code is four words; Allow waits until four are typed, so a slip is not a wrong guess. */
@@ -86,7 +86,7 @@ export const MATCH_CODE_WORDS = 4;
 
 export function matchCodeComplete(typed: string): boolean {
   const code = normalizeMatchCode(typed);
-  return code.split('-').length === MATCH_CODE_WORDS && code.length <= 64;
+  return code.split(' ').length === MATCH_CODE_WORDS && code.length <= 64;
 }
 
 /** The relay's remaining time for a consent, as a person reads it: "9 min", "40 s", "expired". */

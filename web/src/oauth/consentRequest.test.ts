@@ -16,7 +16,7 @@ const details = {
   scopes: ['quantum', 'wallet:read'],
   requestedFrom: '203.0.113.9',
   expiresAt: 1_900_000_000_000,
-  matchCode: 'tulip-ocean-river-stone',
+  matchCode: 'tulip ocean river stone',
 };
 
 const json = (status: number, body: unknown) =>
