@@ -29,6 +29,8 @@ import { RemoteFetchGuard } from './ml/fetchGuard.ts';
 import type { MlState } from './ui/mlState.svelte.ts';
 import { QuantumState } from './ui/quantumState.svelte.ts';
 import { LlmState } from './ui/llmState.svelte.ts';
+import { consentUidFromPath } from './oauth/consentPath.ts';
+import { OAuthState } from './ui/oauthState.svelte.ts';
 import { AppState } from './ui/state.svelte.ts';
 import { TrustState } from './ui/trustState.svelte.ts';
 import { WalletState } from './ui/wallet/walletState.svelte.ts';
@@ -87,16 +89,44 @@ function takeEnrolmentLink(): string | undefined {
   if (code !== undefined) history.replaceState(history.state, '', location.pathname + location.search);
   return code;
 }
-// Registered before the app, so the hash is gone before the app routes on it: a link opened in a
-// tab that is already running enrols it too.
-addEventListener('hashchange', () => {
-  const code = takeEnrolmentLink();
-  if (code !== undefined) void app.enrol(code);
-});
-const linked = takeEnrolmentLink();
+const oauth = new OAuthState(runtime.oauth);
+
+/** The host app: enrolment, the views, the runtime's connection as the host, and the consent channel's tab end. */
+function startApp(target: HTMLElement): void {
+  // Registered before the app, so the hash is gone before the app routes on it: a link opened in a
+  // tab that is already running enrols it too.
+  addEventListener('hashchange', () => {
+    const code = takeEnrolmentLink();
+    if (code !== undefined) void app.enrol(code);
+  });
+  const linked = takeEnrolmentLink();
+  mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml, fetchOrigins, oauth } });
+  void (linked === undefined ? Promise.resolve() : app.enrol(linked))
+    .then(() => app.start())
+    .then(() => trust.start())
+    .then(() => oauth.start());
+  // A consent page of this browser hands the person's decision to the tab serving its host. The
+  // page asks again every 2 s until a tab answers, so this can load after the first paint.
+  void import('./oauth/consentChannel.ts').then(({ CONSENT_CHANNEL, serveConsentChannel }) =>
+    serveConsentChannel({
+      channel: new BroadcastChannel(CONSENT_CHANNEL),
+      oauth: runtime.oauth,
+      servingHost: () => (runtime.status.state === 'online' ? runtime.hostId : undefined),
+    }),
+  );
+  // A wallet connected before this reload reconnects now, so the tools find it as it was.
+  if (wasConnected(localStorage)) void walletState.open();
+}
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks the #app element');
-mount(App, { target, props: { app, quantum, trust, llm, wallet: walletState, ml, fetchOrigins } });
-void (linked === undefined ? Promise.resolve() : app.enrol(linked)).then(() => app.start()).then(() => trust.start());
-// A wallet connected before this reload reconnects now, so the tools find it as it was.
-if (wasConnected(localStorage)) void walletState.open();
+const consentUid = consentUidFromPath(location.pathname);
+if (consentUid === undefined) startApp(target);
+else {
+  // An OAuth consent page (its own chunk): no host runtime starts, so it never takes the host from the running tab.
+  void import('./ui/consentPage.ts')
+    .then(({ mountConsentPage }) => mountConsentPage(target, consentUid))
+    .catch((error: unknown) => {
+      target.textContent = `The consent page could not be loaded (${(error as Error).message}). Reload the page to try again.`;
+    });
+}
