@@ -27,19 +27,30 @@ export type BodyResult =
 
 /**
  * Reads and parses a JSON body, refusing anything over `limit` bytes before buffering it all.
- * Listens for `data` and `end` rather than iterating the request: the async iterator costs
- * several promise turns per request, and this is on every LLM call's way to its first token.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const tooLarge = {
-    ok: false,
-    status: 413,
-    code: -32600,
-    message: `Request body is larger than the relay's limit of ${limit} bytes`,
-  } as const;
+  return readBodyBytes(req, limit).then((bytes): BodyResult =>
+    bytes === undefined
+      ? {
+          ok: false,
+          status: 413,
+          code: -32600,
+          message: `Request body is larger than the relay's limit of ${limit} bytes`,
+        }
+      : parseJsonBody(bytes),
+  );
+}
+
+/**
+ * A request's whole body, or undefined once it is over `limit` bytes (the rest is drained, not
+ * kept, so the client can still be answered). Listens for `data` and `end` rather than iterating
+ * the request: the async iterator costs several promise turns per request, and this is on every
+ * LLM call's way to its first token.
+ */
+export function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     req.resume();
-    return Promise.resolve(tooLarge);
+    return Promise.resolve(undefined);
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -50,9 +61,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
       req.off('data', onData);
       req.off('end', onEnd);
       req.resume();
-      resolve(tooLarge);
+      resolve(undefined);
     };
-    const onEnd = () => resolve(parseJsonBody(Buffer.concat(chunks)));
+    const onEnd = () => resolve(Buffer.concat(chunks));
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', reject);

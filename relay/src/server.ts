@@ -18,7 +18,7 @@ import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { bearerToken, secretMatches } from './hosts/tokens.ts';
 import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
-import { createOAuth, type CimdFetch } from './oauth/index.ts';
+import { createOAuth, type CimdFetch, type OAuth } from './oauth/index.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './requestGuard.ts';
 import { requestPath } from './requestPath.ts';
@@ -28,6 +28,8 @@ export interface Relay {
   server: Server;
   registry: HostRegistry;
   metrics: RelayMetrics;
+  /** OAuth's authorization server, consents and grants; undefined with VIAL_OAUTH=off. */
+  oauth: OAuth | undefined;
   /** Resolves with the bound port once listening. */
   listen(): Promise<number>;
   /**
@@ -239,6 +241,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
     server,
     registry,
     metrics,
+    oauth,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

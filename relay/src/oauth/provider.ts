@@ -183,6 +183,13 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
     },
   };
   const provider = new Provider(issuer, configuration);
+  // oidc-provider 9 supports Node 22+ and says so on stderr; it runs on 20 (docs/oauth-spike.md §1.1, risks).
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22)
+    logger.warn(
+      { node: process.versions.node },
+      'OAuth runs oidc-provider 9.13.3 on Node 20, which it does not support upstream; Node 22 removes the risk',
+    );
   // Endpoint URLs follow the request's protocol and host: the routes pin both from the issuer.
   provider.proxy = true;
   provider.on('authorization.error', (_ctx, error: Error & { error_description?: string }) => {

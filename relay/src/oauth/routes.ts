@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { addressBlock } from '../clientAddress.ts';
+import { readBodyBytes } from '../http.ts';
 import type { RateLimits } from '../mcp/rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import type { GrantStore } from './grantStore.ts';
@@ -62,7 +63,7 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
     if (req.method === 'POST' && BODY_ENDPOINTS.has(path)) {
       const blocked = path === '/oauth/token' ? options.rateLimits.checkAuthFailures(ip) : undefined;
       if (blocked) return sendOAuthError(res, { status: 429, ...tooMany(blocked.message, blocked.retryAfterSeconds) });
-      const body = await readBody(req);
+      const body = await readBodyBytes(req, MAX_BODY_BYTES);
       if (body === undefined) {
         const description = `the request body is over ${MAX_BODY_BYTES} bytes`;
         return sendOAuthError(res, { status: 413, error: 'invalid_request', description });
@@ -142,28 +143,4 @@ export function sendOAuthError(res: ServerResponse, { status, error, description
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify({ error, error_description: description }));
-}
-
-/** The whole body, or undefined when it is over MAX_BODY_BYTES (the rest is drained, so the answer still arrives). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.resume();
-      resolve(undefined);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', reject);
-  });
 }

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHostileTab, type HostileTab } from '../../support/hostileTab.ts';
+import { connectClient } from '../../support/relay.ts';
 import {
   approvedCode,
   authorizeUrl,
@@ -221,5 +222,50 @@ describe('callback', () => {
     const grant = await approvedCode(stack);
     expect(grant.callback.get('iss')).toBe(stack.url);
     expect(grant.callback.get('state')).toBe('state-1');
+  });
+});
+
+describe('OAuth tokens on both eras, through the same checks and audit', () => {
+  it('serve a 2026-07-28 client within the grant, refuse outside it, and the audit log names the OAuth client', async () => {
+    const grant = await approvedCode(stack, { scopes: ['quantum'] });
+    const { access_token: access } = (await redeem(stack.url, grant)).body;
+    const client = await connectClient(stack.mcpUrl, access!, 'modern-oauth', {
+      versionNegotiation: { pin: '2026-07-28' },
+    });
+    const allowed = await client.callTool({ name: 'system_diagnostics', arguments: {} });
+    expect(allowed.isError).toBeFalsy();
+    const denied = await client.callTool({ name: 'wallet_status', arguments: {} });
+    expect(denied.isError).toBe(true);
+    expect(JSON.stringify(denied.content)).toMatch(
+      /OAuth client 'Hand-made client' was not granted the scope wallet:read/,
+    );
+    await stack.host.audit.flushed();
+    const [last] = await stack.host.audit.tail(1);
+    expect(last).toMatchObject({ client: 'Hand-made client', tool: 'wallet_status' });
+    expect(last!.clientId).toMatch(/^oauth:/);
+    await client.close();
+  });
+});
+
+describe('VIAL_OAUTH=off', () => {
+  it('serves static tokens only: no authorization server, no resource metadata, and the old 401', async () => {
+    const off = await startOAuthStack({ env: { VIAL_OAUTH: 'off' } });
+    try {
+      expect(off.relay.oauth).toBeUndefined();
+      for (const path of [
+        '/.well-known/oauth-authorization-server',
+        `/.well-known/oauth-protected-resource/mcp/${off.host.hostId}`,
+      ]) {
+        expect((await fetch(off.url + path)).status).toBe(404);
+      }
+      expect((await fetch(`${off.url}/oauth/token`, { method: 'POST' })).status).toBe(405);
+      const { status, challenge } = await mcpPost(off.mcpUrl, 'some-oauth-looking-token');
+      expect(status).toBe(401);
+      expect(challenge).toBe(
+        'Bearer realm="vial", error="invalid_token", error_description="missing, unknown, expired or revoked token"',
+      );
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * a refresh, and the cut-off when the tab revokes the grant.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemoryGrantStore } from '../../../relay/src/oauth/grantStore.ts';
 import { connectWithOAuth, mcpPost, MemoryOAuthProvider, refresh, startOAuthStack } from './support.ts';
 
 const QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\nh q[0];\nmeasure q[0] -> c[0];';
@@ -25,6 +26,11 @@ describe('SDK 2.x client, DCR', () => {
     expect(provider.authorizationUrl!.searchParams.get('resource')).toBe(stack.mcpUrl);
     expect(provider.savedTokens!.scope).toBe('quantum');
     expect(provider.savedTokens!.refresh_token).toBeTruthy();
+
+    // The relay keeps hashes of bearer values only: no token the client holds is in its store.
+    const dump = (stack.relay.oauth!.store as MemoryGrantStore).dump();
+    expect(dump).not.toContain(provider.savedTokens!.access_token);
+    expect(dump).not.toContain(provider.savedTokens!.refresh_token!);
 
     const grants = stack.host.oauth.grants();
     expect(grants).toHaveLength(1);
