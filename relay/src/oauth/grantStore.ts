@@ -66,6 +66,11 @@ export interface MemoryGrantStoreOptions {
   /** Records of every model together; past it a save throws, naming the cap (no silent eviction). */
   maxEntries?: number;
   sweepMs?: number;
+  /**
+   * How long a dynamically registered client is kept with no grant (the provider gives it no
+   * lifetime); a grant keeps its client for as long as the grant lives.
+   */
+  unusedClientTtlMs?: number;
 }
 
 export class MemoryGrantStore implements GrantStore {
@@ -77,10 +82,12 @@ export class MemoryGrantStore implements GrantStore {
   private readonly records = new Map<string, OAuthGrantRecord>();
   private readonly listeners = new Set<(change: GrantChange) => void>();
   private readonly maxEntries: number;
+  private readonly unusedClientTtlMs: number;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(options: MemoryGrantStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    this.unusedClientTtlMs = options.unusedClientTtlMs ?? 24 * 3600_000;
     this.sweep = setInterval(() => this.sweepExpired(), options.sweepMs ?? 30_000);
     this.sweep.unref();
   }
@@ -105,6 +112,8 @@ export class MemoryGrantStore implements GrantStore {
 
   saveGrant(record: OAuthGrantRecord): void {
     this.records.set(record.grantId, record);
+    const client = this.entries.get(`Client:${record.client.clientId}`);
+    if (client !== undefined) client.expiresAt = Math.max(client.expiresAt, record.expiresAt);
     this.emit({ kind: 'saved', hostId: record.hostId, grantId: record.grantId });
   }
 
@@ -168,7 +177,12 @@ export class MemoryGrantStore implements GrantStore {
     }
     const kept: AdapterPayload = { ...payload };
     if (HASHED_MODELS.has(model)) delete kept.jti;
-    const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity;
+    const expiresAt =
+      typeof expiresIn === 'number'
+        ? Date.now() + expiresIn * 1000
+        : model === 'Client'
+          ? Date.now() + this.unusedClientTtlMs
+          : Infinity;
     this.entries.set(key, { payload: kept, expiresAt });
     if (GRANT_MODELS.has(model) && typeof payload.grantId === 'string') {
       let keys = this.byGrant.get(payload.grantId);
@@ -219,8 +233,12 @@ class ModelAdapter implements Adapter {
   ) {}
 
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    this.store.write(this.model, id, payload, expiresIn);
-    return Promise.resolve();
+    try {
+      this.store.write(this.model, id, payload, expiresIn);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {

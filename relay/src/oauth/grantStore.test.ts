@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OAuthGrantRecord } from '@vial/shared';
+import { MemoryGrantStore, sha256Hex, type GrantChange } from './grantStore.ts';
+
+const HOST = 'AAAAAAAAAAAAAAAAAAAAAA';
+const OTHER = 'BBBBBBBBBBBBBBBBBBBBBB';
+const GRANT = 'grant-0123456789abcdef';
+
+function record(grantId = GRANT, hostId = HOST, expiresAt = Date.now() + 60_000): OAuthGrantRecord {
+  return {
+    grantId,
+    hostId,
+    client: { clientId: 'client', name: 'Client', cimd: false, redirectHosts: ['localhost'], loopbackOnly: true },
+    scopes: ['quantum'],
+    grantedAt: Date.now(),
+    expiresAt,
+    lastUsedAt: null,
+  };
+}
+
+let store: MemoryGrantStore;
+afterEach(() => store.close());
+
+async function issueAccessToken(value: string, grantId = GRANT, hostId = HOST, expiresIn = 60) {
+  await store
+    .adapter('AccessToken')
+    .upsert(
+      value,
+      { jti: value, grantId, aud: `http://localhost:8787/mcp/${hostId}`, scope: 'quantum', kind: 'AccessToken' },
+      expiresIn,
+    );
+}
+
+describe('MemoryGrantStore', () => {
+  it('keeps bearer values only as hashes, and gives them back to the provider from the presented value', async () => {
+    store = new MemoryGrantStore();
+    await store.adapter('RefreshToken').upsert('refresh-secret', { jti: 'refresh-secret', grantId: GRANT }, 60);
+    await issueAccessToken('access-secret');
+    expect(store.dump()).not.toMatch(/refresh-secret|access-secret/);
+    expect(await store.adapter('RefreshToken').find('refresh-secret')).toMatchObject({
+      jti: 'refresh-secret',
+      grantId: GRANT,
+    });
+    expect(await store.adapter('RefreshToken').find('another')).toBeUndefined();
+  });
+
+  it('indexes live access tokens by hash with their host, grant and scopes, and forgets expired ones', async () => {
+    store = new MemoryGrantStore();
+    await issueAccessToken('access-secret');
+    expect(store.accessToken(sha256Hex('access-secret'))).toMatchObject({
+      hostId: HOST,
+      grantId: GRANT,
+      scopes: ['quantum'],
+    });
+    expect(store.accessToken(sha256Hex('access-secret'), Date.now() + 61_000)).toBeUndefined();
+  });
+
+  it('revoking a grant ends its record and every token under it, tells listeners once, and leaves other grants', async () => {
+    store = new MemoryGrantStore();
+    const changes: GrantChange[] = [];
+    store.onChange((change) => changes.push(change));
+    store.saveGrant(record());
+    store.saveGrant(record('grant-other-000000000', OTHER));
+    await issueAccessToken('mine');
+    await issueAccessToken('theirs', 'grant-other-000000000', OTHER);
+    await store.adapter('RefreshToken').upsert('refresh', { jti: 'refresh', grantId: GRANT }, 60);
+    await store.adapter('Grant').destroy(GRANT); // as the provider does on refresh-token reuse
+    await store.adapter('AccessToken').revokeByGrantId(GRANT); // and again: a no-op
+    expect(store.grant(GRANT)).toBeUndefined();
+    expect(store.accessToken(sha256Hex('mine'))).toBeUndefined();
+    expect(await store.adapter('RefreshToken').find('refresh')).toBeUndefined();
+    expect(store.accessToken(sha256Hex('theirs'))).toBeDefined();
+    expect(store.grants(OTHER)).toHaveLength(1);
+    expect(changes.filter((change) => change.kind === 'revoked')).toEqual([
+      { kind: 'revoked', hostId: HOST, grantId: GRANT },
+    ]);
+  });
+
+  it('refuses to grow past its cap, naming it, instead of dropping records silently', async () => {
+    store = new MemoryGrantStore({ maxEntries: 2 });
+    await store.adapter('Client').upsert('a', { client_id: 'a' }, 60);
+    await store.adapter('Client').upsert('b', { client_id: 'b' }, 60);
+    await store.adapter('Client').upsert('a', { client_id: 'a', client_name: 'again' }, 60); // an update fits
+    await expect(store.adapter('Client').upsert('c', { client_id: 'c' }, 60)).rejects.toThrow(
+      /OAuth store is full \(2 records\)/,
+    );
+  });
+
+  it('stamps last use at most once a minute', () => {
+    store = new MemoryGrantStore();
+    const changes: GrantChange[] = [];
+    store.onChange((change) => changes.push(change));
+    store.saveGrant(record());
+    store.touch(GRANT, 1_000_000);
+    store.touch(GRANT, 1_030_000);
+    store.touch(GRANT, 1_061_000);
+    expect(changes.filter((change) => change.kind === 'used')).toHaveLength(2);
+    expect(store.grant(GRANT)?.lastUsedAt).toBe(1_061_000);
+  });
+
+  it('sweeps expired grants as revoked', async () => {
+    store = new MemoryGrantStore({ sweepMs: 10 });
+    const changes: GrantChange[] = [];
+    store.onChange((change) => changes.push(change));
+    store.saveGrant(record(GRANT, HOST, Date.now() + 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.grants(HOST)).toEqual([]);
+    expect(changes.at(-1)).toEqual({ kind: 'revoked', hostId: HOST, grantId: GRANT });
+  });
+
+  it('keeps a registered client a day unless a grant needs it longer', async () => {
+    store = new MemoryGrantStore({ unusedClientTtlMs: 20, sweepMs: 10 });
+    await store.adapter('Client').upsert('unused', { client_id: 'unused' }, undefined as unknown as number);
+    await store.adapter('Client').upsert('client', { client_id: 'client' }, undefined as unknown as number);
+    store.saveGrant(record());
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await store.adapter('Client').find('unused')).toBeUndefined();
+    expect(await store.adapter('Client').find('client')).toMatchObject({ client_id: 'client' });
+  });
+});
