@@ -10,12 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { serveWithWebTransport, type ResponseBuffer } from '../relay/src/mcp/webTransportAdapter.ts';
-import { AuditLog, MemoryAuditStore } from '../web/src/audit/auditLog.ts';
-import { CallGate } from '../web/src/server/callGate.ts';
-import { RelayLlmGateway } from '../web/src/llm/gateway.ts';
 import { createSessionServer } from '../web/src/server/sessionServer.ts';
 import type { ToolRegistry } from '../web/src/server/toolRegistry.ts';
-import { auditFinishedCall } from '../web/src/server/runtime.ts';
+import { benchSessionContext, listenLocally } from './benchSession.ts';
 
 export interface DirectServer {
   server: Server;
@@ -53,15 +50,8 @@ function serve(transport: WebStandardStreamableHTTPServerTransport, req: Incomin
 
 export async function startDirectServer(registry: ToolRegistry): Promise<DirectServer> {
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const services = {
-    hostId: 'bench-direct',
-    measureRelayRtt: async () => undefined,
-    audit: new AuditLog(new MemoryAuditStore()),
-    // No relay here, so no LLM gateway key: LLM tools would say the tab is not connected.
-    llm: new RelayLlmGateway('http://localhost', () => undefined),
-  };
-  const gate = CallGate.withDefaults();
-  const client = { tokenId: 'bench', tokenName: 'bench', scopes: [] };
+  // The same per-call work as a tab (policy, audit log), so the comparison is about the path.
+  const context = benchSessionContext('bench-direct');
 
   const server = createServer((req, res) => {
     const sessionId = req.headers['mcp-session-id'];
@@ -80,24 +70,11 @@ export async function startDirectServer(registry: ToolRegistry): Promise<DirectS
       onsessioninitialized: () => void transports.set(id, transport),
     });
     transport.onclose = () => transports.delete(id);
-    const mcp = createSessionServer(registry.packsWith(), {
-      sessionId: id,
-      client,
-      services,
-      gate,
-      // The same per-call work as a tab (policy, audit log), so the comparison is about the path.
-      report: (event, input) => auditFinishedCall(services.audit, event, input),
-    });
+    const mcp = createSessionServer(registry.packsWith(), { ...context, sessionId: id });
     void mcp.connect(transport).then(() => serve(transport, req, res));
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
+  const port = await listenLocally(server);
 
   return {
     server,

@@ -8,13 +8,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createMcpHandler } from '@modelcontextprotocol/server';
-import { AuditLog, MemoryAuditStore } from '../web/src/audit/auditLog.ts';
-import { RelayLlmGateway } from '../web/src/llm/gateway.ts';
-import { CallGate } from '../web/src/server/callGate.ts';
-import { auditFinishedCall } from '../web/src/server/runtime.ts';
 import { calledTool, parseJson } from '../web/src/server/modernRequests.ts';
 import { createSessionServer } from '../web/src/server/sessionServer.ts';
 import type { ToolRegistry } from '../web/src/server/toolRegistry.ts';
+import { benchSessionContext, listenLocally } from './benchSession.ts';
 
 /** A body over this is answered 413 (the relay's default VIAL_MAX_BODY_BYTES is larger; bench bodies are tiny). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,15 +22,7 @@ export interface HandlerServer {
 }
 
 export async function startHandlerServer(registry: ToolRegistry): Promise<HandlerServer> {
-  const services = {
-    hostId: 'bench-handler',
-    measureRelayRtt: async () => undefined,
-    audit: new AuditLog(new MemoryAuditStore()),
-    // No relay here, so no LLM gateway key: LLM tools would say the tab is not connected.
-    llm: new RelayLlmGateway('http://localhost', () => undefined),
-  };
-  const gate = CallGate.withDefaults();
-  const client = { tokenId: 'bench', tokenName: 'bench', scopes: [] };
+  const context = benchSessionContext('bench-handler');
   /** The tool each request calls, as the tab's `ModernRequests` notes it for its factory. */
   const calledTools = new WeakMap<Request, string | undefined>();
   let served = 0;
@@ -42,13 +31,7 @@ export async function startHandlerServer(registry: ToolRegistry): Promise<Handle
     ({ requestInfo }) =>
       createSessionServer(
         registry.packsWith(),
-        {
-          sessionId: `modern/${++served}`,
-          client,
-          services,
-          gate,
-          report: (event, input) => auditFinishedCall(services.audit, event, input),
-        },
+        { ...context, sessionId: `modern/${++served}` },
         requestInfo && calledTools.get(requestInfo),
       ),
     { legacy: 'reject' },
@@ -85,13 +68,7 @@ export async function startHandlerServer(registry: ToolRegistry): Promise<Handle
     await writeResponse(await handler.fetch(request, { parsedBody }), res);
   }
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
+  const port = await listenLocally(server);
 
   return {
     url: `http://localhost:${port}/mcp`,
