@@ -78,6 +78,13 @@ export const OAUTH = {
       default: 10,
       meaning: 'Dynamic client registrations one client address (IPv6: its /64) may make per minute; past it 429',
     }),
+    VIAL_OAUTH_SIGN_INS_PER_MIN: setting({
+      to: 'oauth.signInsPerMinute',
+      schema: positiveInt,
+      default: 60,
+      meaning:
+        'Authorization requests (sign-ins started) one client address (IPv6: its /64) may make per minute; past it 429. All sign-ins in progress are capped apart from grants, so a flood cannot crowd them out',
+    }),
     VIAL_OAUTH_COOKIE_SECRET: setting({
       to: 'oauth.cookieSecret',
       schema: z.string().min(32, 'use at least 32 random characters'),

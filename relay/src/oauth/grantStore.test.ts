@@ -117,4 +117,16 @@ describe('MemoryGrantStore', () => {
     expect(await store.adapter('Client').find('unused')).toBeUndefined();
     expect(await store.adapter('Client').find('client')).toMatchObject({ client_id: 'client' });
   });
+
+  it('caps sign-ins in progress apart, so a flood of them leaves room for grants and tokens', async () => {
+    store = new MemoryGrantStore({ maxSignInEntries: 2 });
+    await store.adapter('Interaction').upsert('one', { uid: 'one' }, 600);
+    await store.adapter('Interaction').upsert('two', { uid: 'two' }, 600);
+    await expect(store.adapter('Interaction').upsert('three', { uid: 'three' }, 600)).rejects.toThrow(
+      /too many sign-ins in progress \(2 Interaction records\)/,
+    );
+    await issueAccessToken('still-fits');
+    await store.adapter('Interaction').destroy('one');
+    await store.adapter('Interaction').upsert('three', { uid: 'three' }, 600);
+  });
 });

@@ -48,6 +48,8 @@ const HASHED_MODELS = new Set([
   'ReplayDetection',
   'PushedAuthorizationRequest',
 ]);
+/** Models whose records anyone can make by opening an authorization URL. */
+const SIGN_IN_MODELS = new Set(['Interaction', 'Session']);
 /** Models whose records belong to a grant and die with it. */
 const GRANT_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 const TOUCH_EVERY_MS = 60_000;
@@ -65,6 +67,11 @@ export function sha256Hex(text: string): string {
 export interface MemoryGrantStoreOptions {
   /** Records of every model together; past it a save throws, naming the cap (no silent eviction). */
   maxEntries?: number;
+  /**
+   * Records of the models anyone can make by opening an authorization URL (Interaction, Session),
+   * each: a flood of sign-ins fills these, never the room grants and their tokens need.
+   */
+  maxSignInEntries?: number;
   sweepMs?: number;
   /**
    * How long a dynamically registered client is kept with no grant (the provider gives it no
@@ -82,11 +89,15 @@ export class MemoryGrantStore implements GrantStore {
   private readonly records = new Map<string, OAuthGrantRecord>();
   private readonly listeners = new Set<(change: GrantChange) => void>();
   private readonly maxEntries: number;
+  private readonly maxSignInEntries: number;
+  /** How many records each model has, for the sign-in caps. */
+  private readonly counts = new Map<string, number>();
   private readonly unusedClientTtlMs: number;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(options: MemoryGrantStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    this.maxSignInEntries = options.maxSignInEntries ?? 20_000;
     this.unusedClientTtlMs = options.unusedClientTtlMs ?? 24 * 3600_000;
     this.sweep = setInterval(() => this.sweepExpired(), options.sweepMs ?? 30_000);
     this.sweep.unref();
@@ -120,7 +131,7 @@ export class MemoryGrantStore implements GrantStore {
   revokeGrant(grantId: string): void {
     for (const key of this.byGrant.get(grantId) ?? []) this.delete(key);
     this.byGrant.delete(grantId);
-    this.entries.delete(`Grant:${grantId}`);
+    this.delete(`Grant:${grantId}`);
     const record = this.records.get(grantId);
     if (record === undefined) return;
     this.records.delete(grantId);
@@ -172,8 +183,15 @@ export class MemoryGrantStore implements GrantStore {
 
   write(model: string, id: string, payload: AdapterPayload, expiresIn: number | undefined): void {
     const key = this.keyOf(model, id);
-    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
-      throw new Error(`the OAuth store is full (${this.maxEntries} records); refusing to save a ${model}`);
+    if (!this.entries.has(key)) {
+      if (this.entries.size >= this.maxEntries) {
+        throw new Error(`the OAuth store is full (${this.maxEntries} records); refusing to save a ${model}`);
+      }
+      const count = this.counts.get(model) ?? 0;
+      if (SIGN_IN_MODELS.has(model) && count >= this.maxSignInEntries) {
+        throw new Error(`too many sign-ins in progress (${this.maxSignInEntries} ${model} records); try again later`);
+      }
+      this.counts.set(model, count + 1);
     }
     const kept: AdapterPayload = { ...payload };
     if (HASHED_MODELS.has(model)) delete kept.jti;
@@ -195,11 +213,14 @@ export class MemoryGrantStore implements GrantStore {
 
   delete(key: string): void {
     const entry = this.entries.get(key);
+    if (entry === undefined) return;
     this.entries.delete(key);
+    const model = key.slice(0, key.indexOf(':'));
+    this.counts.set(model, (this.counts.get(model) ?? 1) - 1);
     if (key.startsWith('AccessToken:')) this.accessIndex.delete(key.slice('AccessToken:'.length));
-    const grantId = entry?.payload.grantId;
+    const grantId = entry.payload.grantId;
     if (typeof grantId === 'string') this.byGrant.get(grantId)?.delete(key);
-    if (typeof entry?.payload.uid === 'string') this.sessionByUid.delete(entry.payload.uid);
+    if (typeof entry.payload.uid === 'string') this.sessionByUid.delete(entry.payload.uid);
   }
 
   sessionIdOf(uid: string): string | undefined {

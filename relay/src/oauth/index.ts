@@ -59,6 +59,11 @@ export interface OAuthOptions {
   consentWaitMs?: number;
 }
 
+/** A per-address limit of `count` a minute, in one burst at most. */
+function perMinute(count: number): RateLimits {
+  return createRateLimits({ tokenRate: count / 60, tokenBurst: count, authFailuresPerMinute: 0 });
+}
+
 export function createOAuth(options: OAuthOptions): OAuth {
   const { config, registry } = options;
   const store = options.store ?? new MemoryGrantStore();
@@ -85,11 +90,8 @@ export function createOAuth(options: OAuthOptions): OAuth {
     store,
     guard: options.guard,
     rateLimits: options.rateLimits,
-    registrations: createRateLimits({
-      tokenRate: config.registrationsPerMinute / 60,
-      tokenBurst: config.registrationsPerMinute,
-      authFailuresPerMinute: 0,
-    }),
+    registrations: perMinute(config.registrationsPerMinute),
+    signIns: perMinute(config.signInsPerMinute),
     hostOnline: (hostId) => registry.get(hostId)?.online ?? false,
   });
   const consents = new Consents({

@@ -6,8 +6,9 @@
  * the bodies of the token, registration and revocation endpoints are read here, at most 16 KiB.
  * A refresh is refused before the provider sees it when it names another resource than its grant
  * (the provider would rotate, that is burn, the token first) or when the grant's tab is away (a
- * rotation the tab does not hear of could be lost). Registrations are rate-limited per address,
- * and failed token requests count towards the address's authentication failures.
+ * rotation the tab does not hear of could be lost). Sign-ins started and registrations are
+ * rate-limited per address, and failed token requests count towards the address's
+ * authentication failures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
@@ -36,6 +37,8 @@ export interface OAuthRoutesOptions {
   rateLimits: RateLimits;
   /** Dynamic registrations per address. */
   registrations: RateLimits;
+  /** Authorization requests (sign-ins started) per address. */
+  signIns: RateLimits;
   /** Whether the tab of the host a grant is for is connected. */
   hostOnline(hostId: string): boolean;
 }
@@ -60,6 +63,11 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
     req.headers['x-forwarded-for'] = address;
     delete req.headers.forwarded;
 
+    const signIn = path === '/oauth/authorize' ? options.signIns.takeTokenRequest(ip) : undefined;
+    if (signIn) {
+      const description = `too many sign-ins from this address; ${signIn.message}`;
+      return sendOAuthError(res, { status: 429, ...tooMany(description, signIn.retryAfterSeconds) });
+    }
     if (req.method === 'POST' && BODY_ENDPOINTS.has(path)) {
       const blocked = path === '/oauth/token' ? options.rateLimits.checkAuthFailures(ip) : undefined;
       if (blocked) return sendOAuthError(res, { status: 429, ...tooMany(blocked.message, blocked.retryAfterSeconds) });

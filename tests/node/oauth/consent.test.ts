@@ -241,3 +241,27 @@ describe('the consent page and the endpoints around it', () => {
     expect(statuses.filter((status) => status === 201).length).toBeLessThanOrEqual(20);
   });
 });
+
+describe('sign-ins started per address', () => {
+  it('are limited by VIAL_OAUTH_SIGN_INS_PER_MIN (429 naming the limit), and nothing is shown to the tab', async () => {
+    const limited = await startOAuthStack({ env: { VIAL_OAUTH_SIGN_INS_PER_MIN: '3' } });
+    try {
+      const clientId = await registerClient(limited.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const url = authorizeUrl(limited.url, {
+          client_id: clientId,
+          code_challenge: pkce().challenge,
+          resource: limited.mcpUrl,
+        });
+        const res = await fetch(url, { redirect: 'manual' });
+        statuses.push(res.status);
+        if (res.status === 429) expect(await res.json()).toMatchObject({ error: 'too_many_requests' });
+      }
+      expect(statuses).toEqual([303, 303, 303, 429, 429]);
+      expect(limited.host.oauth.pending()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
