@@ -192,6 +192,19 @@ describe('a lying tab deciding its own consents', () => {
   });
 });
 
+describe('what a tab may not say about grants', () => {
+  it('cannot hand the relay grants: an oauth-grants frame from a tab is refused, whatever it names', async () => {
+    const from = tab.frames.length;
+    const forged = Array.from({ length: 10_000 }, (_, i) => ({
+      grantId: `forged-grant-${String(i).padStart(8, '0')}`,
+      hostId: stack.host.hostId,
+    }));
+    tab.send({ type: 'oauth-grants', grants: forged });
+    expect(await nextError(from)).toMatch(/^invalid frame: .*type/s);
+    expect(stack.host.oauth.grants()).toEqual([]);
+  });
+});
+
 describe('the consent page and the endpoints around it', () => {
   it('answers details and wait only to the browser that started the sign-in, and same-origin only', async () => {
     const signin = await startSignIn(stack.mcpUrl);
