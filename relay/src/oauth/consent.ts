@@ -81,6 +81,10 @@ export class Consents {
     }
     if (details.uid !== match[1]) return sendJson(res, 404, { error: 'this sign-in belongs to another page' });
     if (match[2] === 'wait') return this.wait(res, details);
+    // Decided already (the page reloaded before it went on): no new consent for the tab; the page may go on.
+    if (details.result !== undefined && !this.byUid.has(details.uid)) {
+      return sendJson(res, 404, { error: 'this sign-in is already decided', redirectTo: details.returnTo });
+    }
     const consent = this.byUid.get(details.uid) ?? (await this.open(details, requestedFrom));
     if (typeof consent === 'string') return sendJson(res, 400, { error: consent });
     const { hostId, consentId, client, scopes, expiresAt, matchCode } = consent;

@@ -155,11 +155,6 @@ export class MemoryGrantStore implements GrantStore {
     this.listeners.clear();
   }
 
-  /** How many records the store holds, over every model (for tests and metrics). */
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** The whole store as JSON: a test reads it to show that no bearer value is kept. */
   dump(): string {
     return JSON.stringify({ entries: [...this.entries], records: [...this.records.values()] });

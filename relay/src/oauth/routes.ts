@@ -19,7 +19,7 @@ import type { RequestGuard } from '../requestGuard.ts';
 import type { GrantStore } from './grantStore.ts';
 import { safeRedirectUri } from './provider.ts';
 
-export const OAUTH_PATH_PREFIX = '/oauth/';
+const OAUTH_PATH_PREFIX = '/oauth/';
 const DISCOVERY_PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
 const MAX_BODY_BYTES = 16 * 1024;
 const BODY_ENDPOINTS = new Set(['/oauth/token', '/oauth/register', '/oauth/revoke']);

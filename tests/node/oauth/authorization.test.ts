@@ -104,6 +104,7 @@ describe('PKCE', () => {
     });
     refusedAtCallback(plain, 'invalid_request');
     expect(stack.host.oauth.pending()).toEqual([]);
+    expect(stack.relay.oauth!.consents.size).toBe(0);
   });
 
   it('refuses a wrong verifier without spending the code', async () => {

@@ -155,6 +155,7 @@ describe('documents the relay refuses', () => {
     expect(page).toMatchObject({ status: 400 });
     expect(JSON.parse((page as { body: string }).body)).toMatchObject({ error });
     expect(stack.host.oauth.pending()).toEqual([]);
+    expect(stack.relay.oauth!.consents.size).toBe(0);
   });
 
   it('gives up on a slow document within about 2 s, and does not fetch it again at once', async () => {

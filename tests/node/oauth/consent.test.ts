@@ -121,6 +121,9 @@ describe('a lying tab deciding its own consents', () => {
       });
       expect(await nextError(at)).toMatch(expected);
     }
+    // The page reloading now gets no second consent, only where to go on.
+    const reloaded = await signin.browser.json(`${signin.origin}/consent/${signin.uid}/details`);
+    expect(reloaded).toMatchObject({ status: 404, body: { error: 'this sign-in is already decided' } });
     const callback = (await finishConsent(signin.browser, signin.origin, signin.uid)) as URLSearchParams;
     expect(callback.get('error')).toBe('access_denied');
     expect(callback.get('code')).toBeNull();
