@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:relay`: what the relay costs a tools/call, in both MCP eras. SDK 2.x clients call
  * the same `bench_echo` tool, served by the same `createSessionServer` from the same tool packs,
- * along four paths, in one run:
+ * along five paths, in one run:
  *
  *   legacy relay:   Client (2025 session) -> relay HTTP -> WebSocket -> Node HostRuntime -> McpServer
  *   legacy direct:  Client (2025 session) -> SDK Streamable HTTP transport on node:http -> McpServer
@@ -9,10 +9,12 @@
  *                   ModernRequests (createMcpHandler, a server per request) -> McpServer
  *   modern direct:  Client pinned to 2026-07-28 -> SDK createMcpHandler on node:http -> McpServer
  *                   built per request by the tab's factory (bench/handlerServer.ts)
+ *   oauth relay:    as legacy relay, with an OAuth access token from a real grant (DCR, consent
+ *                   in the host's tab) instead of a static token: what the OAuth check costs
  *
  * The relay and host are the same for both eras. Each scenario (N concurrent clients; one client
  * calling in sequence) runs in rounds that rotate which path goes first, after a warm-up of all
- * four. Everything runs in this one process, so throughput compares the CPU each path spends
+ * five. Everything runs in this one process, so throughput compares the CPU each path spends
  * per call, the client's included.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (8), calls per client
@@ -24,6 +26,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectClient, nodeToolPacks, startNodeHost, startRelay } from '../tests/support/relay.ts';
+import { approvedCode, redeem } from '../tests/node/oauth/support.ts';
 import { ToolRegistry, type ToolPack } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';
@@ -49,7 +52,7 @@ const relayEnv = Object.fromEntries(
   Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('VIAL_') && !!entry[1]),
 );
 
-const PATH_NAMES = ['direct', 'relay', 'modern-direct', 'modern-relay'] as const;
+const PATH_NAMES = ['direct', 'relay', 'modern-direct', 'modern-relay', 'oauth-relay'] as const;
 type PathName = (typeof PATH_NAMES)[number];
 interface Path {
   name: PathName;
@@ -82,6 +85,9 @@ async function main(): Promise<void> {
   const relay = await startRelay(relayEnv);
   const host = await startNodeHost(relay.url, { packs });
   const { token } = await host.mintToken({ name: 'bench', scopes: [] });
+  const signedIn = await redeem(relay.url, await approvedCode({ url: relay.url, mcpUrl: host.mcpUrl!, host }));
+  const oauthToken = signedIn.body.access_token;
+  if (!oauthToken) throw new Error(`no OAuth access token (is VIAL_OAUTH off?): ${JSON.stringify(signedIn.body)}`);
   const direct = await startDirectServer(new ToolRegistry(packs));
   const handler = await startHandlerServer(new ToolRegistry(packs));
   const paths: Path[] = [
@@ -95,6 +101,10 @@ async function main(): Promise<void> {
       name: 'modern-relay',
       clients: await connectMany(host.mcpUrl!, token, settings.clients, 'bench-modern-relay', true),
     },
+    {
+      name: 'oauth-relay',
+      clients: await connectMany(host.mcpUrl!, oauthToken, settings.clients, 'bench-oauth', false),
+    },
   ];
 
   try {
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
     const concurrent = runsByPath();
     const sequential = runsByPath();
     for (let round = 0; round < settings.rounds; round++) {
-      // Each path goes first in one round of every four, so none always runs on a warmer or colder machine.
+      // The paths take turns going first, so none always runs on a warmer or colder machine.
       const order = paths.map((_, i) => paths[(i + round) % paths.length]!);
       for (const path of order) concurrent[path.name].push(await measuredLoad(path.clients, settings.calls));
       for (const path of order) {
@@ -211,6 +221,13 @@ function report(results: Results): void {
   console.log(`BENCH modern_throughput_ratio ${fixed(modernRatio, 2)} x baseline=${MODERN_BASELINE} goal=none`);
   console.log(
     `BENCH modern_direct_throughput ${fixed(handler.concurrent.callsPerSecond, 0)} calls/s baseline=${MODERN_BASELINE} goal=none`,
+  );
+  const oauth = results['oauth-relay'];
+  console.log(
+    `BENCH oauth_vs_static_p50 ${fixed(oauth.sequential.p50Ms / relay.sequential.p50Ms, 2)} x baseline=relay-legacy goal=<=1.05`,
+  );
+  console.log(
+    `BENCH oauth_vs_static_throughput ${fixed(oauth.concurrent.callsPerSecond / relay.concurrent.callsPerSecond, 2)} x baseline=relay-legacy goal=>=0.95`,
   );
 }
 
