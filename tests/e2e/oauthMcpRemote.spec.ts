@@ -66,6 +66,16 @@ function startMcpRemote(sandbox: ClientSandbox, mcpUrl: string, callbackPort: nu
   };
 }
 
+/** The first URL mcp-remote handed its browser, or what it logged if it handed none within 30 s. */
+async function firstAuthorizationUrl(remote: ReturnType<typeof startMcpRemote>): Promise<URL> {
+  try {
+    await expect.poll(() => remote.browserUrls().length, { timeout: 30_000 }).toBeGreaterThan(0);
+  } catch (error) {
+    throw new Error(`mcp-remote opened no authorization URL; it logged:\n${remote.stderr.join('')}`, { cause: error });
+  }
+  return new URL(remote.browserUrls()[0]!);
+}
+
 /** Unticks every scope the consent offers but quantum. */
 async function grantQuantumOnly(page: Page): Promise<void> {
   const consent = page.getByTestId('consent-page');
@@ -87,16 +97,10 @@ test('mcp-remote signs in through its browser, works within the grant, and Revok
     const mcpUrl = await openVial(tab);
     const callbackPort = await freePort();
     remote = startMcpRemote(sandbox, mcpUrl, callbackPort);
-    const { client, browserUrls, stderr } = remote;
+    const { client, browserUrls } = remote;
 
     // The 401 sends mcp-remote to the relay's authorization server; it registers and "opens a browser".
-    await expect
-      .poll(() => browserUrls().length, {
-        timeout: 30_000,
-        message: `no authorization URL; mcp-remote said:\n${stderr.join('')}`,
-      })
-      .toBeGreaterThan(0);
-    const authorization = new URL(browserUrls()[0]!);
+    const authorization = await firstAuthorizationUrl(remote);
     expect(authorization.pathname).toBe('/oauth/authorize');
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorization.searchParams.get('resource')).toBe(mcpUrl);
@@ -152,9 +156,9 @@ test('mcp-remote signs in through its browser, works within the grant, and Revok
     await row.getByTestId('revoke-oauth-grant').click();
     await expect(row).toHaveCount(0);
     // What mcp-remote holds is dead: the access token is 401 with the way to sign in again, the refresh token spent.
-    const before = await mcpPost(mcpUrl, tokens.access_token);
-    expect(before.status).toBe(401);
-    expect(before.challenge).toContain('resource_metadata=');
+    const revoked = await mcpPost(mcpUrl, tokens.access_token);
+    expect(revoked.status).toBe(401);
+    expect(revoked.challenge).toContain('resource_metadata=');
     const refreshed = await tokenRequest(new URL(mcpUrl).origin, {
       grant_type: 'refresh_token',
       refresh_token: tokens.refresh_token!,
