@@ -116,6 +116,10 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
+      // On by default, of no use to Vial, and open to anyone: pushed requests would be kept
+      // unthrottled (a flood fills the store), and the logout page is HTML on the app's origin.
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
       revocation: {
         enabled: true,
         // A client revokes only its own tokens (a public client revoking another's is a silent no-op).

@@ -1,0 +1,205 @@
+/**
+ * Attacks by a client that holds a grant with narrow scopes: widening them by a refresh that
+ * asks for more, by grant types the relay does not serve (token exchange, client credentials,
+ * device code), by reading other grants (introspection, userinfo) or by using a token or its
+ * hash where a static token goes; a refresh that would outlive the lifetime the person chose;
+ * and what the relay's debug log keeps of a whole sign-in (no token, code, verifier or match code).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DestinationStream } from '../../../relay/src/log.ts';
+import {
+  authorizeUrl,
+  CALLBACK,
+  finishConsent,
+  mcpPost,
+  openConsent,
+  pkce,
+  redeem,
+  registerClient,
+  shownInTab,
+  startOAuthStack,
+  tokenRequest,
+  UserAgent,
+} from './support.ts';
+
+const logLines: string[] = [];
+const logTo: DestinationStream = { write: (line: string) => void logLines.push(line) };
+
+let stack: Awaited<ReturnType<typeof startOAuthStack>>;
+beforeAll(async () => {
+  stack = await startOAuthStack({ env: { VIAL_LOG_LEVEL: 'debug' }, logTo });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+/** A sign-in the person approves for `quantum` only, for `grantDays`; returns every secret it made. */
+async function narrowGrant(grantDays?: number) {
+  const clientId = await registerClient(stack.url);
+  const { verifier, challenge } = pkce();
+  const browser = new UserAgent();
+  const url = authorizeUrl(stack.url, { client_id: clientId, code_challenge: challenge, resource: stack.mcpUrl });
+  const opened = await openConsent(browser, url);
+  if (!opened.details || !opened.uid) throw new Error(`no consent page: ${JSON.stringify(opened)}`);
+  await shownInTab(stack.host, opened.details.consentId);
+  stack.host.oauth.decide(opened.details.consentId, {
+    approve: true,
+    scopes: ['quantum'],
+    matchCode: opened.details.matchCode,
+    ...(grantDays === undefined ? {} : { grantDays }),
+  });
+  const callback = await finishConsent(browser, opened.origin, opened.uid);
+  if (!(callback instanceof URLSearchParams)) throw new Error(`no code: ${JSON.stringify(callback)}`);
+  const code = callback.get('code')!;
+  const { body } = await redeem(stack.url, { code, verifier, clientId });
+  return {
+    clientId,
+    code,
+    verifier,
+    uid: opened.uid,
+    matchCode: opened.details.matchCode,
+    access: body.access_token!,
+    refresh: body.refresh_token!,
+    cookies: [...browser.jar.values()],
+  };
+}
+
+describe('a client with a narrow grant', () => {
+  it('cannot widen its scopes by a refresh asking for more; the grant still works as granted', async () => {
+    const grant = await narrowGrant();
+    const wider = await tokenRequest(stack.url, {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh,
+      client_id: grant.clientId,
+      scope: 'quantum wallet:sign',
+    });
+    expect(wider.status).toBe(400);
+    expect(wider.body.error).toBe('invalid_scope');
+    expect(wider.body.access_token).toBeUndefined();
+    // Refused before any rotation: the refresh token still works, for what was granted only.
+    const honest = await tokenRequest(stack.url, {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh,
+      client_id: grant.clientId,
+    });
+    expect(honest.status).toBe(200);
+    expect(honest.body.scope).toBe('quantum');
+  });
+
+  it('gets nothing from grant types the relay does not serve (token exchange, client credentials, device code, jwt bearer)', async () => {
+    const grant = await narrowGrant();
+    for (const grantType of [
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'password',
+    ]) {
+      const answer = await tokenRequest(stack.url, {
+        grant_type: grantType,
+        client_id: grant.clientId,
+        subject_token: grant.access,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        scope: 'wallet:sign',
+        resource: stack.mcpUrl,
+      });
+      expect(answer.status, grantType).toBe(400);
+      expect(answer.body.error, grantType).toMatch(/^(unsupported_grant_type|unauthorized_client)$/);
+      expect(answer.body.access_token).toBeUndefined();
+    }
+  });
+
+  it('cannot read grants through introspection, userinfo or the device or PAR endpoints (none is served)', async () => {
+    const grant = await narrowGrant();
+    for (const path of ['/oauth/introspect', '/oauth/me', '/oauth/device/auth', '/oauth/par', '/oauth/backchannel']) {
+      const res = await fetch(stack.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${grant.access}` },
+        body: new URLSearchParams({ token: grant.refresh, client_id: grant.clientId }),
+      });
+      const text = await res.text();
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(text, path).not.toContain('"active":true');
+      expect(text, path).not.toContain(stack.host.hostId);
+    }
+  });
+
+  it('holds a refresh token that ends no later than the one day the person chose, before and after a rotation', async () => {
+    const grant = await narrowGrant(1);
+    const store = stack.relay.oauth!.store;
+    const stateOf = () => store.grants(stack.host.hostId).find((state) => state.client.clientId === grant.clientId)!;
+    const granted = stateOf();
+    expect(granted.expiresAt).toBeLessThanOrEqual(Date.now() + 86_400_000);
+    expect(granted.refresh!.expiresAt).toBeLessThanOrEqual(granted.expiresAt + 1000);
+    const rotated = await tokenRequest(stack.url, {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh,
+      client_id: grant.clientId,
+    });
+    expect(rotated.status).toBe(200);
+    expect(stateOf().refresh!.expiresAt).toBeLessThanOrEqual(granted.expiresAt + 1000);
+  });
+});
+
+describe('static tokens and OAuth tokens never cross', () => {
+  it('an access token, its hash, its grant id or a vial_ look-alike is no static token, and a vial_ token never reaches the OAuth check', async () => {
+    const grant = await narrowGrant();
+    const oauth = stack.relay.oauth!;
+    const record = oauth.verify(grant.access, stack.host.hostId)!;
+    expect(record.id).toMatch(/^oauth:/);
+    const checked: string[] = [];
+    const verify = oauth.verify.bind(oauth);
+    oauth.verify = (presented, hostId) => {
+      checked.push(presented);
+      return verify(presented, hostId);
+    };
+    try {
+      for (const forged of [record.hash, record.id, `vial_${grant.access}`, grant.refresh, grant.code]) {
+        expect((await mcpPost(stack.mcpUrl, forged)).status, forged.slice(0, 12)).toBe(401);
+      }
+      expect(checked.some((presented) => presented.startsWith('vial_'))).toBe(false);
+      expect((await mcpPost(stack.mcpUrl, grant.access)).status).toBe(200);
+    } finally {
+      oauth.verify = verify;
+    }
+  });
+});
+
+describe("the relay's debug log", () => {
+  it('keeps no token, code, verifier, match code or signed cookie from a whole sign-in and its use', async () => {
+    const grant = await narrowGrant();
+    expect((await mcpPost(stack.mcpUrl, grant.access)).status).toBe(200);
+    const rotated = await tokenRequest(stack.url, {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh,
+      client_id: grant.clientId,
+    });
+    expect(rotated.status).toBe(200);
+    await tokenRequest(stack.url, {
+      grant_type: 'refresh_token',
+      refresh_token: grant.refresh,
+      client_id: grant.clientId,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const log = logLines.join('\n');
+    expect(log.length).toBeGreaterThan(0);
+    const secrets = {
+      access: grant.access,
+      refresh: grant.refresh,
+      rotatedAccess: rotated.body.access_token!,
+      rotatedRefresh: rotated.body.refresh_token!,
+      code: grant.code,
+      verifier: grant.verifier,
+      matchCode: grant.matchCode,
+      // The interaction's uid is in its URLs by design (and so in any access log): alone it opens
+      // nothing, the provider wants it with its signature cookie, which is logged nowhere.
+      ...Object.fromEntries(
+        grant.cookies
+          .filter((value) => value.length >= 16 && value !== grant.uid)
+          .map((value, at) => [`cookie${at}`, value]),
+      ),
+    };
+    for (const [name, secret] of Object.entries(secrets)) expect(log.includes(secret), name).toBe(false);
+    expect(log).not.toContain(CALLBACK + '?code=');
+  });
+});
