@@ -45,6 +45,8 @@ export interface RelayTestHooks {
   cimdFetch?: CimdFetch;
   /** How long the consent page's `/wait` holds before answering `pending`. */
   consentWaitMs?: number;
+  /** How long an OAuth rotation waits for the tab to say it saved the new state. */
+  oauthMirrorAckMs?: number;
 }
 
 /** How long a refused client should wait before trying again while the relay drains. */
@@ -71,6 +73,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
         logger,
         cimdFetch: testHooks.cimdFetch,
         consentWaitMs: testHooks.consentWaitMs,
+        mirrorAckMs: testHooks.oauthMirrorAckMs,
       })
     : undefined;
   const mcp = createMcpEndpoint({

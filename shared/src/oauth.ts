@@ -43,3 +43,33 @@ export const oauthGrantRecordSchema = z.object({
   lastUsedAt: z.number().int().nullable(),
 });
 export type OAuthGrantRecord = z.infer<typeof oauthGrantRecordSchema>;
+
+const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256');
+/** How many consumed refresh tokens of a grant are remembered, so reusing one still ends the grant after a restart. */
+export const OAUTH_CONSUMED_KEPT = 8;
+/** Largest dynamically registered client's metadata kept with a grant, as JSON. */
+export const OAUTH_REGISTRATION_MAX_BYTES = 4096;
+
+/**
+ * A grant as the relay mirrors it to the host's tab, which keeps it and hands it back on
+ * `register` after a relay restart: the Connect view's record plus what the authorization server
+ * needs to go on honouring it. Hashes only: no token in it works as a token.
+ */
+export const oauthGrantStateSchema = oauthGrantRecordSchema.extend({
+  /** The MCP URL the grant is for (RFC 8707 resource), which names the host. */
+  resource: z.string().min(1).max(2048),
+  /** The refresh token the client holds now: its SHA-256 and lifetime (epoch ms); null before the code is redeemed. */
+  refresh: z
+    .object({
+      hash: sha256HexSchema,
+      issuedAt: z.number().int(),
+      expiresAt: z.number().int(),
+      rotations: z.number().int().min(0).max(1_000_000),
+    })
+    .nullable(),
+  /** The refresh tokens already used (newest first): presenting one again ends the grant. */
+  consumed: z.array(sha256HexSchema).max(OAUTH_CONSUMED_KEPT),
+  /** A dynamically registered client's metadata (public clients: no secret exists), so its client_id survives. */
+  registration: z.record(z.string(), z.unknown()).optional(),
+});
+export type OAuthGrantState = z.infer<typeof oauthGrantStateSchema>;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { hostIdSchema } from './identity.ts';
-import { consentIdSchema, oauthClientSchema, oauthGrantIdSchema, oauthGrantRecordSchema } from './oauth.ts';
+import { consentIdSchema, oauthClientSchema, oauthGrantIdSchema, oauthGrantStateSchema } from './oauth.ts';
 import { scopeSchema } from './scopes.ts';
 
 export const sessionIdSchema = z.string().min(1).max(128);
@@ -122,6 +122,12 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
      */
     admission: z.string().min(1).max(256).optional(),
     enrolment: z.string().min(1).max(512).optional(),
+    /**
+     * The OAuth grants the relay last mirrored to this tab (`oauth-grants`). A relay that has not
+     * seen this host since it started restores those it can check (this host's resource, scopes,
+     * lifetime) and ignores the rest; one that has keeps its own.
+     */
+    oauthGrants: z.array(oauthGrantStateSchema).max(1000).optional(),
   }),
   z.object({ type: z.literal('tokens'), tokens: z.array(tokenRecordSchema).max(1000) }),
   z.object({
@@ -179,6 +185,8 @@ export const tabFrameSchema = z.discriminatedUnion('type', [
   }),
   /** The person revoked this grant in the tab: its tokens, refresh tokens and sessions end at once. */
   z.object({ type: z.literal('oauth-revoke'), grantId: oauthGrantIdSchema }),
+  /** The tab saved the `oauth-grants` frame numbered `seq` (and every one before it). */
+  z.object({ type: z.literal('oauth-grants-stored'), seq: z.number().int().nonnegative() }),
   ping,
   pong,
 ]);
@@ -248,8 +256,16 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     consentId: consentIdSchema,
     reason: z.enum(['decided', 'expired', 'abandoned']),
   }),
-  /** This host's OAuth grants as the relay holds them now: sent on register and after every change. */
-  z.object({ type: z.literal('oauth-grants'), grants: z.array(oauthGrantRecordSchema).max(1000) }),
+  /**
+   * This host's OAuth grants as the relay holds them now: sent on register and after every change.
+   * The tab keeps them and answers `oauth-grants-stored` with `seq` once they are saved; it sends
+   * them back on `register`, which is how grants survive a relay restart.
+   */
+  z.object({
+    type: z.literal('oauth-grants'),
+    seq: z.number().int().nonnegative(),
+    grants: z.array(oauthGrantStateSchema).max(1000),
+  }),
   ping,
   pong,
 ]);

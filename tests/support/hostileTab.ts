@@ -27,6 +27,8 @@ export interface HostileTabOptions {
   secret?: string;
   admission?: string;
   enrolment?: string;
+  /** OAuth grant states to hand the relay on `register`, true or not. */
+  oauthGrants?: unknown[];
 }
 
 /**

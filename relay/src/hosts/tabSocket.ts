@@ -224,7 +224,7 @@ function serveTab(
       ...(admitted.ticket ? { admission: admitted.ticket } : {}),
     });
     next.attach(link, frame.tokens);
-    options.oauth?.tabRegistered(next);
+    options.oauth?.tabRegistered(next, frame.oauthGrants ?? []);
     logger.info(
       { hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size, llm: admitted.llm },
       'tab registered',
@@ -286,6 +286,7 @@ function serveTab(
         return host.forwarded.fromTab(frame);
       case 'oauth-consent-decision':
       case 'oauth-revoke':
+      case 'oauth-grants-stored':
         if (!options.oauth) {
           return link.send({
             type: 'error',

@@ -238,6 +238,7 @@ export class Consents {
     this.options.store.saveGrant({
       grantId,
       hostId: consent.hostId,
+      resource: consent.resource,
       client: consent.client,
       scopes: granted,
       grantedAt: now,

@@ -6,10 +6,15 @@ const HOST = 'AAAAAAAAAAAAAAAAAAAAAA';
 const OTHER = 'BBBBBBBBBBBBBBBBBBBBBB';
 const GRANT = 'grant-0123456789abcdef';
 
-function record(grantId = GRANT, hostId = HOST, expiresAt = Date.now() + 60_000): OAuthGrantRecord {
+function record(
+  grantId = GRANT,
+  hostId = HOST,
+  expiresAt = Date.now() + 60_000,
+): OAuthGrantRecord & { resource: string } {
   return {
     grantId,
     hostId,
+    resource: `http://localhost:8787/mcp/${hostId}`,
     client: { clientId: 'client', name: 'Client', cimd: false, redirectHosts: ['localhost'], loopbackOnly: true },
     scopes: ['quantum'],
     grantedAt: Date.now(),
@@ -58,7 +63,7 @@ describe('MemoryGrantStore', () => {
   it('revoking a grant ends its record and every token under it, tells listeners once, and leaves other grants', async () => {
     store = new MemoryGrantStore();
     const changes: GrantChange[] = [];
-    store.onChange((change) => changes.push(change));
+    store.onChange((change) => void changes.push(change));
     store.saveGrant(record());
     store.saveGrant(record('grant-other-000000000', OTHER));
     await issueAccessToken('mine');
@@ -89,7 +94,7 @@ describe('MemoryGrantStore', () => {
   it('stamps last use at most once a minute', () => {
     store = new MemoryGrantStore();
     const changes: GrantChange[] = [];
-    store.onChange((change) => changes.push(change));
+    store.onChange((change) => void changes.push(change));
     store.saveGrant(record());
     store.touch(GRANT, 1_000_000);
     store.touch(GRANT, 1_030_000);
@@ -101,7 +106,7 @@ describe('MemoryGrantStore', () => {
   it('sweeps expired grants as revoked', async () => {
     store = new MemoryGrantStore({ sweepMs: 10 });
     const changes: GrantChange[] = [];
-    store.onChange((change) => changes.push(change));
+    store.onChange((change) => void changes.push(change));
     store.saveGrant(record(GRANT, HOST, Date.now() + 5));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(store.grants(HOST)).toEqual([]);

@@ -3,11 +3,14 @@
  * provider.ts), each host's protected-resource metadata and 401 challenge, the consent that the
  * host's tab gives (consent.ts), the access-token check the MCP endpoint runs (bearer.ts), and
  * the grants, which the tab is told of whenever they change and which end their clients'
- * sessions, modern requests and listen streams the moment they are revoked.
+ * sessions, modern requests and listen streams the moment they are revoked. The tab keeps what it
+ * is told (hashes only) and acknowledges it; a relay that has not seen the host since it started
+ * restores the grants the tab hands back on `register` (restore.ts checks each), so grants
+ * survive a relay restart.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { TabFrame } from '@vial/shared';
+import type { OAuthGrantState, TabFrame } from '@vial/shared';
 import type { OAuthConfig } from '../config.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import type { Logger } from '../log.ts';
@@ -18,6 +21,7 @@ import { CONSENT_JSON_PATH, Consents } from './consent.ts';
 import { MemoryGrantStore, type GrantStore } from './grantStore.ts';
 import { createProtectedResource, PROTECTED_RESOURCE_PATH } from './protectedResource.ts';
 import { createOAuthProvider, type CimdFetch } from './provider.ts';
+import { restoreRefusal } from './restore.ts';
 import { createOAuthRoutes, isOAuthPath, sendOAuthError } from './routes.ts';
 
 export type { OAuthTokenRecord } from './bearer.ts';
@@ -32,12 +36,15 @@ export interface OAuth {
   verify(presented: string, hostId: string): OAuthTokenRecord | undefined;
   /** `WWW-Authenticate` for a 401 at `hostId`'s MCP URL, pointing at its resource metadata. */
   challenge(req: IncomingMessage, hostId: string, description: string): string;
-  /** A tab took `host`: it is told its grants and shown the consents waiting for it. */
-  tabRegistered(host: Host): void;
+  /**
+   * A tab took `host`, handing back the grants it kept: restored if this relay has not seen the
+   * host since it started; then the tab is told its grants and shown the consents waiting for it.
+   */
+  tabRegistered(host: Host, kept: OAuthGrantState[]): void;
   /** An OAuth frame from `host`'s tab; returns why it was refused, if it was. */
   tabFrame(
     host: Host,
-    frame: Extract<TabFrame, { type: 'oauth-consent-decision' | 'oauth-revoke' }>,
+    frame: Extract<TabFrame, { type: 'oauth-consent-decision' | 'oauth-revoke' | 'oauth-grants-stored' }>,
   ): Promise<string | undefined>;
   readonly store: GrantStore;
   readonly consents: Consents;
@@ -57,6 +64,16 @@ export interface OAuthOptions {
   cimdFetch?: CimdFetch;
   store?: GrantStore;
   consentWaitMs?: number;
+  /** How long a rotation waits for the tab to say it saved the new state (default 5 s). */
+  mirrorAckMs?: number;
+}
+
+/** Acknowledgements a host's tab owes at most; a rotation past it is refused like an unsaved one. */
+const MAX_UNACKNOWLEDGED = 256;
+
+interface AwaitingAck {
+  seq: number;
+  settle(error?: Error): void;
 }
 
 /** A per-address limit of `count` a minute, in one burst at most. */
@@ -103,15 +120,76 @@ export function createOAuth(options: OAuthOptions): OAuth {
     waitMs: options.consentWaitMs,
   });
 
-  function tellTab(host: Host): void {
+  const mirrorAckMs = options.mirrorAckMs ?? 5000;
+  let seq = 0;
+  const awaiting = new Map<string, AwaitingAck[]>();
+
+  /** Tells the tab its grants; settles once the tab says it saved them, rejects if it is away or silent. */
+  function tellTab(host: Host): Promise<void> {
     const grants = store.grants(host.id);
     host.setGrants(grants.map((grant) => grantTokenId(grant.grantId)));
-    host.send({ type: 'oauth-grants', grants });
+    const sent = ++seq;
+    if (!host.send({ type: 'oauth-grants', seq: sent, grants })) {
+      return Promise.reject(new Error(`host ${host.id}'s tab is not connected`));
+    }
+    const queue = awaiting.get(host.id) ?? [];
+    if (queue.length >= MAX_UNACKNOWLEDGED) {
+      return Promise.reject(
+        new Error(`host ${host.id}'s tab has not acknowledged ${MAX_UNACKNOWLEDGED} grant updates`),
+      );
+    }
+    awaiting.set(host.id, queue);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => entry.settle(new Error(`host ${host.id}'s tab did not save its grants in ${mirrorAckMs} ms`)),
+        mirrorAckMs,
+      );
+      const entry: AwaitingAck = {
+        seq: sent,
+        settle(error) {
+          clearTimeout(timer);
+          const left = awaiting.get(host.id)?.filter((other) => other !== entry) ?? [];
+          if (left.length === 0) awaiting.delete(host.id);
+          else awaiting.set(host.id, left);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      queue.push(entry);
+    });
+  }
+
+  function acknowledged(host: Host, upTo: number): void {
+    for (const entry of [...(awaiting.get(host.id) ?? [])]) if (entry.seq <= upTo) entry.settle();
+  }
+
+  function restore(host: Host, kept: OAuthGrantState[]): void {
+    const refusals: string[] = [];
+    let restored = 0;
+    const rules = { hostId: host.id, resourceHost: resource.resourceHost, grantMaxDays: config.grantMaxDays };
+    const held = store.grants(host.id).length;
+    for (const state of kept) {
+      if (held + restored >= config.maxGrantsPerHost) {
+        refusals.push(
+          `past VIAL_OAUTH_MAX_GRANTS_PER_HOST (${config.maxGrantsPerHost}): ${kept.length - restored - refusals.length} more ignored`,
+        );
+        break;
+      }
+      const refusal = restoreRefusal(state, { ...rules, now: Date.now() }) ?? store.restore(state);
+      if (refusal === undefined) restored++;
+      else refusals.push(refusal);
+    }
+    if (restored > 0 || refusals.length > 0) {
+      options.logger.info(
+        { hostId: host.id, restored, refused: refusals.length, reasons: refusals.slice(0, 5) },
+        'OAuth grants restored from the tab',
+      );
+    }
   }
 
   const stopListening = store.onChange(({ hostId }) => {
     const host = registry.get(hostId);
-    if (host) tellTab(host);
+    return host ? tellTab(host) : Promise.reject(new Error(`host ${hostId} is not known here`));
   });
 
   return {
@@ -128,18 +206,23 @@ export function createOAuth(options: OAuthOptions): OAuth {
     },
     verify: (presented, hostId) => verifyAccessToken(store, presented, hostId),
     challenge: resource.challenge,
-    tabRegistered(host) {
-      tellTab(host);
+    tabRegistered(host, kept) {
+      if (store.firstSight(host.id)) restore(host, kept);
+      tellTab(host).catch(() => undefined);
       for (const consent of consents.pendingFor(host.id)) consents.show(consent);
     },
     async tabFrame(host, frame) {
       if (frame.type === 'oauth-consent-decision') return consents.decide(host, frame);
+      if (frame.type === 'oauth-grants-stored') return void acknowledged(host, frame.seq);
       if (store.grant(frame.grantId)?.hostId !== host.id) return `no grant '${frame.grantId}' on this host`;
-      store.revokeGrant(frame.grantId);
+      // Not awaited: the tab acknowledges on this same socket, after this frame.
+      void store.revokeGrant(frame.grantId);
       return undefined;
     },
     close() {
       stopListening();
+      for (const queue of [...awaiting.values()])
+        for (const entry of queue) entry.settle(new Error('the relay is closing'));
       consents.close();
       store.close();
     },

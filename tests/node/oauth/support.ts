@@ -38,24 +38,33 @@ export async function startOAuthStack(
     VIAL_AUTH_FAILURES_PER_MIN: '1000',
     ...options.env,
   });
-  const relay = createRelay(config, createLogger(config, options.logTo), { consentWaitMs: 2000, ...options.hooks });
+  const start = (at: typeof config) =>
+    createRelay(at, createLogger(at, options.logTo), { consentWaitMs: 2000, ...options.hooks });
+  const relay = start(config);
   const port = await relay.listen();
   const url = `http://localhost:${port}`;
   // Kept so a test can bring the same host back (a tab reload).
   const store = new MemoryHostStore();
   const host = await startNodeHost(url, { store });
   const mcpUrl = host.mcpUrl!;
-  return {
+  const stack = {
     relay,
     url,
     host,
     store,
     mcpUrl,
+    /** Stops the relay and starts a new one, with nothing in memory, on the same port; the host reconnects. */
+    async restartRelay() {
+      await stack.relay.close();
+      stack.relay = start({ ...config, port });
+      await stack.relay.listen();
+    },
     async close() {
       host.stop();
-      await relay.close();
+      await stack.relay.close();
     },
   };
+  return stack;
 }
 
 /** The SDK's OAuth client provider, in memory: what a CLI keeps in its config folder. */

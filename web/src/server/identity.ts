@@ -3,7 +3,7 @@
  * The browser keeps them in IndexedDB (`web/src/storage/`); Node hosts (tests, benchmarks) keep
  * them in memory.
  */
-import { deriveHostId, randomSecret, type TokenRecord } from '@vial/shared';
+import { deriveHostId, randomSecret, type OAuthGrantState, type TokenRecord } from '@vial/shared';
 
 export interface HostIdentity {
   hostId: string;
@@ -30,6 +30,12 @@ export interface HostStore {
   saveTokens(tokens: StoredToken[]): Promise<void>;
   loadAdmission(): Promise<HostAdmission>;
   saveAdmission(admission: HostAdmission): Promise<void>;
+  /**
+   * The OAuth grants the relay last mirrored to this tab (hashes only, never a token): sent back
+   * on `register`, so they survive a relay restart.
+   */
+  loadOAuthGrants(): Promise<OAuthGrantState[]>;
+  saveOAuthGrants(grants: OAuthGrantState[]): Promise<void>;
 }
 
 export async function createIdentity(): Promise<HostIdentity> {
@@ -50,6 +56,7 @@ export class MemoryHostStore implements HostStore {
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
   private admission: HostAdmission = {};
+  private oauthGrants: OAuthGrantState[] = [];
 
   async loadIdentity() {
     return this.identity;
@@ -68,5 +75,11 @@ export class MemoryHostStore implements HostStore {
   }
   async saveAdmission(admission: HostAdmission) {
     this.admission = { ...admission };
+  }
+  async loadOAuthGrants() {
+    return structuredClone(this.oauthGrants);
+  }
+  async saveOAuthGrants(grants: OAuthGrantState[]) {
+    this.oauthGrants = structuredClone(grants);
   }
 }

@@ -3,8 +3,12 @@
  * host's grants as the relay last told them. The person's answers leave as frames on this tab's
  * socket, the only place the relay takes them from; the relay checks every one (the match code,
  * the scopes asked, whose host it is), so nothing here is trusted by it.
+ *
+ * The grants come with their state (hashes only), which is saved with the host (HostStore) and
+ * acknowledged to the relay once saved: a rotation is answered to its client only then. They go
+ * back to the relay on every `register`, so a restarted relay can restore them.
  */
-import type { OAuthGrantRecord, RelayFrame, TabFrame } from '@vial/shared';
+import type { OAuthGrantRecord, OAuthGrantState, RelayFrame, TabFrame } from '@vial/shared';
 import type { ConsentDecision, OAuthConsentsApi, PendingConsent } from '../oauth/oauthApi.ts';
 
 export type { ConsentDecision, PendingConsent } from '../oauth/oauthApi.ts';
@@ -13,11 +17,30 @@ type OAuthRelayFrame = Extract<RelayFrame, { type: 'oauth-consent' | 'oauth-cons
 
 export class OAuthConsents implements OAuthConsentsApi {
   private readonly waiting = new Map<string, PendingConsent>();
-  private granted: OAuthGrantRecord[] = [];
+  private granted: OAuthGrantState[] = [];
   private readonly listeners = new Set<() => void>();
+  /** Saves run one after another, so the last list received is the one kept. */
+  private saving: Promise<void> = Promise.resolve();
 
-  /** `send` gives false when the tab is not connected. */
-  constructor(private readonly send: (frame: TabFrame) => boolean) {}
+  /**
+   * `send` gives false when the tab is not connected; `save` keeps the grants with the host
+   * (none: they are not kept, and a relay restart loses them).
+   */
+  constructor(
+    private readonly send: (frame: TabFrame) => boolean,
+    private readonly save?: (grants: OAuthGrantState[]) => Promise<void>,
+  ) {}
+
+  /** The grants saved with the host, before the relay says anything (shown until it does, and sent on `register`). */
+  load(saved: OAuthGrantState[]): void {
+    this.granted = saved;
+    this.changed();
+  }
+
+  /** The grants with their state, as sent back to the relay on `register`. */
+  kept(): OAuthGrantState[] {
+    return [...this.granted];
+  }
 
   /** Consents the relay sent and has not closed, oldest first; expired ones are left out. */
   pending(): PendingConsent[] {
@@ -50,7 +73,10 @@ export class OAuthConsents implements OAuthConsentsApi {
   /** Asks the relay to end a grant: its tokens, refresh tokens and sessions end at once. */
   revoke(grantId: string): boolean {
     if (!this.granted.some((grant) => grant.grantId === grantId)) return false;
-    return this.send({ type: 'oauth-revoke', grantId });
+    if (!this.send({ type: 'oauth-revoke', grantId })) return false;
+    // Forgotten here at once: even if the relay's answer is lost, a restart cannot bring it back.
+    this.keep(this.granted.filter((grant) => grant.grantId !== grantId));
+    return true;
   }
 
   /** A frame from the relay about OAuth. */
@@ -66,6 +92,7 @@ export class OAuthConsents implements OAuthConsentsApi {
         break;
       case 'oauth-grants':
         this.granted = frame.grants;
+        this.keep(frame.grants, frame.seq);
         break;
     }
     this.changed();
@@ -76,6 +103,22 @@ export class OAuthConsents implements OAuthConsentsApi {
     if (this.waiting.size === 0) return;
     this.waiting.clear();
     this.changed();
+  }
+
+  /** Saves `grants` with the host, then tells the relay which update is saved. */
+  private keep(grants: OAuthGrantState[], seq?: number): void {
+    const save = this.save;
+    if (save === undefined) return;
+    this.saving = this.saving
+      .then(() => save(grants))
+      .then(
+        () => {
+          if (seq !== undefined) this.send({ type: 'oauth-grants-stored', seq });
+        },
+        (error: unknown) => {
+          console.error(`Vial: could not save this host's OAuth grants: ${(error as Error).message}`);
+        },
+      );
   }
 
   private changed(): void {

@@ -11,6 +11,7 @@ import {
   TAB_SOCKET_PATH,
   type RelayFrame,
   type TabFrame,
+  type OAuthGrantState,
   type TokenRecord,
 } from '@vial/shared';
 import type { HostAdmission, HostIdentity } from './identity.ts';
@@ -48,6 +49,8 @@ export interface RelayConnectionOptions {
   relayUrl: string;
   identity: HostIdentity;
   tokens: () => TokenRecord[];
+  /** The OAuth grants the relay mirrored here, handed back on every register (a restarted relay restores them). */
+  oauthGrants?: () => OAuthGrantState[];
   /** What lets this host onto a relay that admits hosts; read again on every connect. */
   admission?: () => HostAdmission;
   /**
@@ -137,6 +140,7 @@ export class RelayConnection {
     socket.addEventListener('open', () => {
       const { hostId, secret } = this.options.identity;
       const { ticket, enrolment } = this.options.admission?.() ?? {};
+      const oauthGrants = this.options.oauthGrants?.() ?? [];
       this.send({
         type: 'register',
         hostId,
@@ -144,6 +148,7 @@ export class RelayConnection {
         tokens: this.options.tokens(),
         ...(ticket === undefined ? {} : { admission: ticket }),
         ...(enrolment === undefined ? {} : { enrolment }),
+        ...(oauthGrants.length === 0 ? {} : { oauthGrants }),
       });
     });
     socket.addEventListener('message', (event) => this.receive(event.data));

@@ -140,6 +140,7 @@ export class HostRuntime {
   /** OAuth clients asking this host's person for consent, and the grants given (relay frames). */
   readonly oauth = new OAuthConsents(
     (frame) => this.status.state === 'online' && (this.connection?.send(frame) ?? false),
+    (grants) => this.options.store.saveOAuthGrants(grants),
   );
   private identity: HostIdentity | undefined;
   private tokens: StoredToken[] = [];
@@ -189,11 +190,13 @@ export class HostRuntime {
     this.identity = await loadOrCreateIdentity(this.options.store);
     this.tokens = await this.options.store.loadTokens();
     this.admission = await this.options.store.loadAdmission();
+    this.oauth.load(await this.options.store.loadOAuthGrants());
     this.unwatch = this.options.registry.packsWith().map((pack) => this.watch(pack));
     this.connection = new RelayConnection({
       relayUrl: this.options.relayUrl,
       identity: this.identity,
       tokens: () => this.tokenRecords(),
+      oauthGrants: () => this.oauth.kept(),
       admission: () => this.admission,
       onAdmitted: (ticket) => void this.admitted(ticket),
       onFrame: (frame) => this.onFrame(frame),

@@ -1,11 +1,12 @@
 /**
  * The tab's `HostStore` in IndexedDB: the host identity (so the MCP URL survives reloads), the
- * client tokens' records (hashes only, never a token) and the host's admission to the relay (its
- * ticket, and an enrolment code not redeemed yet). Whatever comes back from IndexedDB
+ * client tokens' records (hashes only, never a token), the host's admission to the relay (its
+ * ticket, and an enrolment code not redeemed yet) and the OAuth grants the relay mirrors here
+ * (hashes only too), which bring them back after a relay restart. Whatever comes back from IndexedDB
  * is parsed with zod before use: a record written by an older build, another tab or a user
  * poking at DevTools is dropped with a warning rather than trusted.
  */
-import { hostIdSchema, tokenRecordSchema } from '@vial/shared';
+import { hostIdSchema, oauthGrantStateSchema, tokenRecordSchema, type OAuthGrantState } from '@vial/shared';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
 import type { HostAdmission, HostIdentity, HostStore, StoredToken } from '../server/identity.ts';
@@ -24,7 +25,7 @@ const admissionSchema = z.object({
 
 interface HostDb extends DBSchema {
   host: {
-    key: 'identity' | 'tokens' | 'admission';
+    key: 'identity' | 'tokens' | 'admission' | 'oauth-grants';
     value: unknown;
   };
 }
@@ -51,18 +52,10 @@ export class IndexedDbHostStore implements HostStore {
 
   async loadTokens(): Promise<StoredToken[]> {
     const raw = await (await this.open()).get(STORE, 'tokens');
-    if (raw === undefined) return [];
-    if (!Array.isArray(raw)) {
-      console.warn('Vial: the saved token list is not a list; starting with no tokens');
-      return [];
-    }
-    const tokens: StoredToken[] = [];
-    for (const item of raw) {
-      const parsed = storedTokenSchema.safeParse(item);
-      if (parsed.success) tokens.push(parsed.data);
-      else console.warn(`Vial: dropped an unreadable saved token: ${z.prettifyError(parsed.error)}`);
-    }
-    return tokens;
+    return readList(raw, storedTokenSchema, {
+      notList: 'the saved token list is not a list; starting with no tokens',
+      item: 'saved token',
+    });
   }
 
   async saveTokens(tokens: StoredToken[]): Promise<void> {
@@ -84,6 +77,18 @@ export class IndexedDbHostStore implements HostStore {
     await (await this.open()).put(STORE, admissionSchema.parse(admission), 'admission');
   }
 
+  async loadOAuthGrants(): Promise<OAuthGrantState[]> {
+    const raw = await (await this.open()).get(STORE, 'oauth-grants');
+    return readList(Array.isArray(raw) ? raw.slice(0, 1000) : raw, oauthGrantStateSchema, {
+      notList: 'the saved OAuth grants are not a list; after a relay restart their clients sign in again',
+      item: 'saved OAuth grant',
+    });
+  }
+
+  async saveOAuthGrants(grants: OAuthGrantState[]): Promise<void> {
+    await (await this.open()).put(STORE, z.array(oauthGrantStateSchema).max(1000).parse(grants), 'oauth-grants');
+  }
+
   private open(): Promise<IDBPDatabase<HostDb>> {
     this.db ??= openDB<HostDb>(this.dbName, HOST_DB_VERSION, {
       upgrade(db) {
@@ -92,4 +97,20 @@ export class IndexedDbHostStore implements HostStore {
     });
     return this.db;
   }
+}
+
+/** The items of a saved list that parse; the others are dropped with a warning naming why. */
+function readList<T>(raw: unknown, schema: z.ZodType<T>, say: { notList: string; item: string }): T[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    console.warn(`Vial: ${say.notList}`);
+    return [];
+  }
+  const items: T[] = [];
+  for (const item of raw) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) items.push(parsed.data);
+    else console.warn(`Vial: dropped an unreadable ${say.item}: ${z.prettifyError(parsed.error)}`);
+  }
+  return items;
 }
