@@ -120,6 +120,9 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
       // unthrottled (a flood fills the store), and the logout page is HTML on the app's origin.
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: false },
+      // The endpoint checks tokens by their hash alone (bearer.ts), so a DPoP-bound token would
+      // be a bearer token there: none is minted.
+      dPoP: { enabled: false },
       revocation: {
         enabled: true,
         // A client revokes only its own tokens (a public client revoking another's is a silent no-op).

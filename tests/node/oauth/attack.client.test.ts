@@ -5,6 +5,7 @@
  * hash where a static token goes; a refresh that would outlive the lifetime the person chose;
  * and what the relay's debug log keeps of a whole sign-in (no token, code, verifier or match code).
  */
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DestinationStream } from '../../../relay/src/log.ts';
 import {
@@ -14,7 +15,6 @@ import {
   mcpPost,
   openConsent,
   pkce,
-  redeem,
   registerClient,
   shownInTab,
   startOAuthStack,
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** A sign-in the person approves for `quantum` only, for `grantDays`; returns every secret it made. */
-async function narrowGrant(grantDays?: number) {
+async function narrowGrant(grantDays?: number, redeemHeaders: Record<string, string> = {}) {
   const clientId = await registerClient(stack.url);
   const { verifier, challenge } = pkce();
   const browser = new UserAgent();
@@ -51,7 +51,18 @@ async function narrowGrant(grantDays?: number) {
   const callback = await finishConsent(browser, opened.origin, opened.uid);
   if (!(callback instanceof URLSearchParams)) throw new Error(`no code: ${JSON.stringify(callback)}`);
   const code = callback.get('code')!;
-  const { body } = await redeem(stack.url, { code, verifier, clientId });
+  const res = await fetch(`${stack.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...redeemHeaders },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_id: clientId,
+      redirect_uri: CALLBACK,
+    }),
+  });
+  const body = (await res.json()) as Record<string, string | undefined>;
   return {
     clientId,
     code,
@@ -61,7 +72,24 @@ async function narrowGrant(grantDays?: number) {
     access: body.access_token!,
     refresh: body.refresh_token!,
     cookies: [...browser.jar.values()],
+    tokenType: body.token_type,
+    status: res.status,
   };
+}
+
+/** A DPoP proof (RFC 9449) for a POST to `url`, signed by a fresh P-256 key. */
+function dpopProof(url: string): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signed = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })}.${part({
+    htm: 'POST',
+    htu: url,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+  })}`;
+  const signature = sign('sha256', Buffer.from(signed), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${signed}.${signature.toString('base64url')}`;
 }
 
 describe('a client with a narrow grant', () => {
@@ -138,6 +166,22 @@ describe('a client with a narrow grant', () => {
     });
     expect(rotated.status).toBe(200);
     expect(stateOf().refresh!.expiresAt).toBeLessThanOrEqual(granted.expiresAt + 1000);
+  });
+});
+
+describe('sender-constrained tokens', () => {
+  // The relay's resource check is the bearer hash index: it cannot honour a DPoP binding, so the
+  // authorization server must not mint DPoP-bound tokens (nor keep a replay record per proof).
+  it('are not offered: a DPoP proof at redemption gets a plain Bearer token, and discovery names no DPoP', async () => {
+    const grant = await narrowGrant(undefined, { dpop: dpopProof(`${stack.url}/oauth/token`) });
+    expect(grant.status).toBe(200);
+    expect(grant.tokenType).toBe('Bearer');
+    expect((await mcpPost(stack.mcpUrl, grant.access)).status).toBe(200);
+    const meta = (await (await fetch(`${stack.url}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(meta.dpop_signing_alg_values_supported).toBeUndefined();
   });
 });
 
