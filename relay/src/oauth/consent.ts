@@ -22,6 +22,8 @@ import { matchCodeEquals, newMatchCode } from './matchCode.ts';
 /** The consent page's JSON: `/consent/<uid>/details` and `/consent/<uid>/wait` (`/consent/<uid>` itself is the app). */
 export const CONSENT_JSON_PATH = /^\/consent\/([A-Za-z0-9_-]{1,64})\/(details|wait)$/;
 const MAX_WRONG_CODES = 3;
+/** Long polls of `/wait` held at once for one consent. */
+const MAX_WAITERS = 4;
 const DEFAULT_GRANT_DAYS = 30;
 
 interface PendingConsent {
@@ -203,7 +205,9 @@ export class Consents {
     const done = () => sendJson(res, 200, { state: 'done', redirectTo: details.returnTo });
     if (details.result !== undefined) return done();
     const consent = this.byUid.get(details.uid);
-    if (!consent) return sendJson(res, 200, { state: 'pending' });
+    // Past a few held waits (a page open in several tabs), the rest are answered at once: one
+    // sign-in's cookie cannot pile up requests the relay holds.
+    if (!consent || consent.waiters.size >= MAX_WAITERS) return sendJson(res, 200, { state: 'pending' });
     await new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);

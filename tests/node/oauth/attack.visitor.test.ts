@@ -168,6 +168,35 @@ describe("a client's metadata", () => {
   });
 });
 
+describe("the consent page's long poll", () => {
+  it('holds only a few waits per sign-in: the rest are answered at once, so one cookie cannot pile up held requests', async () => {
+    const browser = new UserAgent();
+    const opened = await openConsent(
+      browser,
+      authorizeUrl(stack.url, {
+        client_id: await registerClient(stack.url),
+        code_challenge: pkce().challenge,
+        resource: stack.mcpUrl,
+      }),
+    );
+    if (!opened.uid) throw new Error(`no consent page: ${JSON.stringify(opened)}`);
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        browser.json(`${opened.origin}/consent/${opened.uid}/wait`).then((answer) => ({
+          ...answer,
+          ms: performance.now() - started,
+        })),
+      ),
+    );
+    for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: { state: 'pending' } });
+    // The support stack holds a wait 2 s; those answered at once were never held.
+    const held = answers.filter((answer) => answer.ms > 1500);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('endpoints Vial has no use for', () => {
   it('stores nothing for a pushed authorization request: a flood of them would fill the store unthrottled', async () => {
     const clientId = await registerClient(stack.url);
