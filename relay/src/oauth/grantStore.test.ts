@@ -134,4 +134,52 @@ describe('MemoryGrantStore', () => {
     await store.adapter('Interaction').destroy('one');
     await store.adapter('Interaction').upsert('three', { uid: 'three' }, 600);
   });
+
+  it("mirrors a grant's refresh hash and used hashes, and undoes a rotation the tab did not save", async () => {
+    store = new MemoryGrantStore();
+    let refuse = false;
+    store.onChange((change) => (refuse && change.kind === 'rotated' ? Promise.reject(new Error('away')) : undefined));
+    store.saveGrant(record());
+    const refresh = store.adapter('RefreshToken');
+    await refresh.upsert('first', { jti: 'first', grantId: GRANT, iat: 1, rotations: 0 }, 60);
+    expect(store.grants(HOST)[0]).toMatchObject({ refresh: { hash: sha256Hex('first'), rotations: 0 }, consumed: [] });
+
+    refuse = true;
+    await refresh.consume('first');
+    await expect(refresh.upsert('second', { jti: 'second', grantId: GRANT, rotations: 1 }, 60)).rejects.toMatchObject({
+      error: 'temporarily_unavailable',
+    });
+    expect(store.grants(HOST)[0]).toMatchObject({ refresh: { hash: sha256Hex('first') }, consumed: [] });
+    expect(await refresh.find('first')).not.toHaveProperty('consumed');
+    expect(await refresh.find('second')).toBeUndefined();
+
+    refuse = false;
+    await refresh.consume('first');
+    await refresh.upsert('second', { jti: 'second', grantId: GRANT, rotations: 1 }, 60);
+    expect(store.grants(HOST)[0]).toMatchObject({
+      refresh: { hash: sha256Hex('second'), rotations: 1 },
+      consumed: [sha256Hex('first')],
+    });
+    expect(store.dump()).not.toMatch(/"first"|"second"/);
+  });
+
+  it('restores a state under its hashes (used ones marked used), once per host, refusing ids already in use', async () => {
+    store = new MemoryGrantStore();
+    const state = {
+      ...record(),
+      refresh: { hash: sha256Hex('current'), issuedAt: Date.now(), expiresAt: Date.now() + 60_000, rotations: 2 },
+      consumed: [sha256Hex('used')],
+      registration: { client_id: 'client', redirect_uris: ['http://localhost/cb'] },
+    };
+    expect(store.firstSight(HOST)).toBe(true);
+    expect(store.firstSight(HOST)).toBe(false);
+    expect(store.restore(state)).toBeUndefined();
+    expect(await store.adapter('RefreshToken').find('current')).toMatchObject({ grantId: GRANT, rotations: 2 });
+    expect(await store.adapter('RefreshToken').find('used')).toHaveProperty('consumed');
+    expect(await store.adapter('Grant').find(GRANT)).toMatchObject({ accountId: HOST, clientId: 'client' });
+    expect(await store.adapter('Client').find('client')).toMatchObject({ redirect_uris: ['http://localhost/cb'] });
+    expect(store.restore(state)).toMatch(/already exists/);
+    expect(store.restore({ ...state, grantId: 'grant-another-00000000' })).toMatch(/refresh token that already exists/);
+    expect(store.grants(HOST)).toHaveLength(1);
+  });
 });

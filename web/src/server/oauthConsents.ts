@@ -19,6 +19,8 @@ export class OAuthConsents implements OAuthConsentsApi {
   private readonly waiting = new Map<string, PendingConsent>();
   private granted: OAuthGrantState[] = [];
   private readonly listeners = new Set<() => void>();
+  /** Grants the person revoked here that the relay's list still names. */
+  private readonly revoked = new Set<string>();
   /** Saves run one after another, so the last list received is the one kept. */
   private saving: Promise<void> = Promise.resolve();
 
@@ -37,9 +39,9 @@ export class OAuthConsents implements OAuthConsentsApi {
     this.changed();
   }
 
-  /** The grants with their state, as sent back to the relay on `register`. */
+  /** The grants with their state, as sent back to the relay on `register` (less those revoked here). */
   kept(): OAuthGrantState[] {
-    return [...this.granted];
+    return this.granted.filter((grant) => !this.revoked.has(grant.grantId));
   }
 
   /** Consents the relay sent and has not closed, oldest first; expired ones are left out. */
@@ -74,8 +76,10 @@ export class OAuthConsents implements OAuthConsentsApi {
   revoke(grantId: string): boolean {
     if (!this.granted.some((grant) => grant.grantId === grantId)) return false;
     if (!this.send({ type: 'oauth-revoke', grantId })) return false;
-    // Forgotten here at once: even if the relay's answer is lost, a restart cannot bring it back.
-    this.keep(this.granted.filter((grant) => grant.grantId !== grantId));
+    // Left out of what is kept at once (the list shown waits for the relay's word): even if the
+    // relay's next list is lost, a relay restart cannot get the grant back from this tab.
+    this.revoked.add(grantId);
+    this.keep(this.granted);
     return true;
   }
 
@@ -92,6 +96,9 @@ export class OAuthConsents implements OAuthConsentsApi {
         break;
       case 'oauth-grants':
         this.granted = frame.grants;
+        for (const grantId of this.revoked) {
+          if (!frame.grants.some((grant) => grant.grantId === grantId)) this.revoked.delete(grantId);
+        }
         this.keep(frame.grants, frame.seq);
         break;
     }
@@ -109,8 +116,9 @@ export class OAuthConsents implements OAuthConsentsApi {
   private keep(grants: OAuthGrantState[], seq?: number): void {
     const save = this.save;
     if (save === undefined) return;
+    const kept = grants.filter((grant) => !this.revoked.has(grant.grantId));
     this.saving = this.saving
-      .then(() => save(grants))
+      .then(() => save(kept))
       .then(
         () => {
           if (seq !== undefined) this.send({ type: 'oauth-grants-stored', seq });
