@@ -9,8 +9,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPES } from '@vial/shared';
+import { addressBlock } from '../clientAddress.ts';
 import type { OAuthConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { createRateLimits } from '../mcp/rateLimits.ts';
 import type { GrantStore } from './grantStore.ts';
 
 /** The fetch oidc-provider uses for Client ID Metadata Documents; tests pass one that reaches a loopback server. */
@@ -50,6 +52,12 @@ const CIMD_TIMEOUT_MS = 2000;
 /** A document that failed is not fetched again for this long, so a slow one costs one timeout. */
 const CIMD_FAILURE_MEMORY_MS = 30_000;
 const CIMD_FAILURES_KEPT = 1000;
+/**
+ * Documents one client address (IPv6: its /64) may have the relay fetch a minute. Any endpoint
+ * taking a client_id fetches an https one it has not cached, so distinct URLs would otherwise
+ * make the relay send requests to any site as fast as a visitor asks.
+ */
+const CIMD_FETCHES_PER_MINUTE = 20;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const LOOPBACK_REDIRECT_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -69,6 +77,11 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
   const { issuer, config, store, logger } = options;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const failedDocuments = new Map<string, number>();
+  const fetchesPerAddress = createRateLimits({
+    tokenRate: CIMD_FETCHES_PER_MINUTE / 60,
+    tokenBurst: CIMD_FETCHES_PER_MINUTE,
+    authFailuresPerMinute: 0,
+  });
 
   const cimdFetch: NonNullable<Configuration['fetch']> = async (url, init = {}) => {
     const timeout = AbortSignal.timeout(CIMD_TIMEOUT_MS);
@@ -133,7 +146,10 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
         enabled: config.clientIdMetadataDocuments,
         ack: 'draft-02',
         cacheDuration: { min: 30, max: 3600 },
-        allowFetch: (_ctx, clientId) => (failedDocuments.get(clientId) ?? 0) <= Date.now(),
+        // ctx is absent only for the relay's own look-ups (consent.ts), which follow a request's.
+        allowFetch: (ctx, clientId) =>
+          (failedDocuments.get(clientId) ?? 0) <= Date.now() &&
+          (ctx === undefined || fetchesPerAddress.takeTokenRequest(addressBlock(ctx.ip)) === undefined),
         // The MCP pages require client_name and redirect URIs that are https or loopback; oidc-provider checks neither.
         allowClient: (_ctx, client) =>
           typeof client.clientName === 'string' &&
