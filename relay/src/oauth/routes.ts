@@ -6,7 +6,9 @@
  * the bodies of the token, registration and revocation endpoints are read here, at most 16 KiB.
  * A refresh is refused before the provider sees it when it names another resource than its grant
  * (the provider would rotate, that is burn, the token first) or when the grant's tab is away (a
- * rotation the tab does not hear of could be lost). Sign-ins started and registrations are
+ * rotation the tab does not hear of could be lost); a revocation is refused while the grant's tab
+ * is away too (503, RFC 7009 §2.2.1), since the tab's copy of the grant would bring it back after
+ * a relay restart. Sign-ins started and registrations are
  * rate-limited per address, and failed token requests count towards the address's
  * authentication failures.
  */
@@ -92,6 +94,7 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
 
   async function precheck(path: string, body: Buffer, ip: string): Promise<OAuthError | undefined> {
     if (path === '/oauth/register') return checkRegistration(body, ip);
+    if (path === '/oauth/revoke') return checkRevocation(body);
     if (path !== '/oauth/token') return undefined;
     const form = new URLSearchParams(body.toString('utf8'));
     if (form.get('grant_type') !== 'refresh_token') return undefined;
@@ -117,6 +120,24 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
       };
     }
     return undefined;
+  }
+
+  async function checkRevocation(body: Buffer): Promise<OAuthError | undefined> {
+    const presented = new URLSearchParams(body.toString('utf8')).get('token');
+    if (!presented) return undefined;
+    const { RefreshToken, AccessToken } = options.provider();
+    const token =
+      (await RefreshToken.find(presented, { ignoreExpiration: true })) ??
+      (await AccessToken.find(presented, { ignoreExpiration: true }));
+    const grant = token?.grantId === undefined ? undefined : options.store.grant(token.grantId);
+    if (grant === undefined || options.hostOnline(grant.hostId)) return undefined;
+    return {
+      status: 503,
+      error: 'temporarily_unavailable',
+      description:
+        'the Vial tab of this host is not connected; revoke again once it is (the person can also revoke it there)',
+      headers: { 'retry-after': '30' },
+    };
   }
 
   function checkRegistration(body: Buffer, ip: string): OAuthError | undefined {
