@@ -237,6 +237,9 @@ export class Consents {
       grant.rejectResourceScope(consent.resource, refused.join(' '));
       grant.rejectOIDCScope(refused.join(' '));
     }
+    // `openid` (which discovery lists) is never granted: Vial signs no one in, so no id_token.
+    // Rejected, it counts as encountered, so a client asking for it is not asked about again.
+    grant.rejectOIDCScope('openid');
     const grantId = await grant.save();
     const now = Date.now();
     this.options.store.saveGrant({

@@ -17,6 +17,7 @@ import {
   pkce,
   registerClient,
   shownInTab,
+  signIn,
   startOAuthStack,
   tokenRequest,
   UserAgent,
@@ -166,6 +167,35 @@ describe('a client with a narrow grant', () => {
     });
     expect(rotated.status).toBe(200);
     expect(stateOf().refresh!.expiresAt).toBeLessThanOrEqual(granted.expiresAt + 1000);
+  });
+});
+
+describe('a client asking for openid', () => {
+  it('is asked about once, gets no id_token, and its tokens carry only what was granted', async () => {
+    const clientId = await registerClient(stack.url);
+    const { verifier, challenge } = pkce();
+    const url = authorizeUrl(stack.url, {
+      client_id: clientId,
+      code_challenge: challenge,
+      resource: stack.mcpUrl,
+      scope: 'openid quantum offline_access',
+    });
+    const { callback } = await signIn(stack.host, url, { scopes: ['quantum'] });
+    // Before, the flow went back to a new consent page after every approval (it asked forever).
+    expect(callback).toBeInstanceOf(URLSearchParams);
+    const code = (callback as URLSearchParams).get('code')!;
+    expect(code).toBeTruthy();
+    const tokens = await tokenRequest(stack.url, {
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_id: clientId,
+      redirect_uri: CALLBACK,
+    });
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.id_token).toBeUndefined();
+    expect(tokens.body.scope).toBe('quantum');
+    expect((await mcpPost(stack.mcpUrl, tokens.body.access_token)).status).toBe(200);
   });
 });
 
