@@ -197,6 +197,28 @@ describe("the consent page's long poll", () => {
   });
 });
 
+describe('one sign-in', () => {
+  it('raises one consent in the tab, however many times at once its page asks for the details', async () => {
+    const browser = new UserAgent();
+    const page = await browser.go(
+      authorizeUrl(stack.url, {
+        client_id: await registerClient(stack.url),
+        code_challenge: pkce().challenge,
+        resource: stack.mcpUrl,
+      }),
+    );
+    const uid = /\/consent\/([A-Za-z0-9_-]+)$/.exec(new URL((page as { url: string }).url).pathname)![1]!;
+    const consents = stack.relay.oauth!.consents;
+    const before = consents.size;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => browser.json(`${stack.url}/consent/${uid}/details`)),
+    );
+    for (const answer of answers) expect(answer.status).toBe(200);
+    expect(new Set(answers.map((answer) => answer.body.consentId)).size).toBe(1);
+    expect(consents.size).toBe(before + 1);
+  });
+});
+
 describe('endpoints Vial has no use for', () => {
   it('stores nothing for a pushed authorization request: a flood of them would fill the store unthrottled', async () => {
     const clientId = await registerClient(stack.url);
