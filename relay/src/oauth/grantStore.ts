@@ -101,6 +101,11 @@ export interface MemoryGrantStoreOptions {
    * each: a flood of sign-ins fills these, never the room grants and their tokens need.
    */
   maxSignInEntries?: number;
+  /**
+   * Dynamically registered clients (anyone can register one, up to 16 KiB each): past this,
+   * registration is refused, so a flood of them never takes the room grants and their tokens need.
+   */
+  maxClients?: number;
   sweepMs?: number;
   /**
    * How long a dynamically registered client is kept with no grant (the provider gives it no
@@ -121,7 +126,8 @@ export class MemoryGrantStore implements GrantStore {
   private readonly hostsSeen = new Set<string>();
   private readonly maxEntries: number;
   private readonly maxSignInEntries: number;
-  /** How many records each model has, for the sign-in caps. */
+  private readonly maxClients: number;
+  /** How many records each model has, for the sign-in and client caps. */
   private readonly counts = new Map<string, number>();
   private readonly unusedClientTtlMs: number;
   private readonly sweep: NodeJS.Timeout;
@@ -131,6 +137,7 @@ export class MemoryGrantStore implements GrantStore {
   constructor(options: MemoryGrantStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
     this.maxSignInEntries = options.maxSignInEntries ?? 20_000;
+    this.maxClients = options.maxClients ?? 5_000;
     this.unusedClientTtlMs = options.unusedClientTtlMs ?? 24 * 3600_000;
     this.sweep = setInterval(() => this.sweepExpired(), options.sweepMs ?? 30_000);
     this.sweep.unref();
@@ -370,6 +377,11 @@ export class MemoryGrantStore implements GrantStore {
       const count = this.counts.get(model) ?? 0;
       if (SIGN_IN_MODELS.has(model) && count >= this.maxSignInEntries) {
         throw new Error(`too many sign-ins in progress (${this.maxSignInEntries} ${model} records); try again later`);
+      }
+      if (model === 'Client' && count >= this.maxClients) {
+        throw new Error(
+          `too many registered clients (${this.maxClients}); registration is closed until unused ones expire`,
+        );
       }
       this.counts.set(model, count + 1);
     }
