@@ -16,13 +16,12 @@
  * calling in sequence) runs in rounds that rotate which path goes first, after a warm-up of all
  * five. Everything runs in this one process, so throughput compares the CPU each path spends
  * per call, the client's included. Last, one static-token and one OAuth client take turns call by
- * call (pairs), then all of both call at once (side by side), which is what the OAuth lines
- * compare: the difference sought is microseconds, less than the load on a shared machine moves
- * between one round's stretches.
+ * call (pairs), which is what the OAuth p50 lines compare: the difference sought is microseconds,
+ * less than the load on a shared machine moves between one round's stretches.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (8), calls per client
  * per round (200), seq-calls per round (600), warmup calls per client (200), rounds (4), pairs
- * (2000), side-seconds (8), tools (`tab`: bench_echo beside the tab's Node tool packs, so a modern request's server
+ * (2000), tools (`tab`: bench_echo beside the tab's Node tool packs, so a modern request's server
  * is built by a factory that has every tool to pick from; `echo`: bench_echo alone).
  * `VIAL_*` variables in the environment configure the relay, e.g. `VIAL_EVENT_BUFFER=0`.
  */
@@ -56,7 +55,6 @@ const settings = {
   warmup: intOption('warmup', 200, 1),
   rounds: intOption('rounds', 4, 1),
   pairs: intOption('pairs', 2000, 2),
-  sideSeconds: intOption('side-seconds', 8, 1),
   tools: choiceOption('tools', ['tab', 'echo'] as const, 'tab'),
 };
 
@@ -141,8 +139,7 @@ async function main(): Promise<void> {
       ]),
     ) as Results;
     const pairs = await interleaved(paths[1]!.clients[0]!, paths[4]!.clients[0]!, settings.pairs);
-    const side = await sideBySide(paths[1]!.clients, paths[4]!.clients, settings.sideSeconds);
-    report(results, pairs, side);
+    report(results, pairs);
   } finally {
     await Promise.all(paths.flatMap((path) => path.clients.map((client) => client.close())));
     host.stop();
@@ -220,42 +217,7 @@ function withCpu(clients: number, runs: readonly MeasuredRun[]): Measured {
 type Measured = LoadResult & { cpuUsPerCall: number };
 type Results = Record<PathName, { concurrent: Measured; sequential: Measured }>;
 
-/**
- * Throughput the same way: the static-token and the OAuth clients all call at once for `seconds`,
- * each in a closed loop, so the costlier token would finish fewer calls in the same window.
- */
-async function sideBySide(
-  staticClients: readonly Client[],
-  oauthClients: readonly Client[],
-  seconds: number,
-): Promise<{ staticCalls: number; oauthCalls: number; seconds: number }> {
-  const done = { static: 0, oauth: 0, seconds: 0 };
-  // Two windows, each side's loops started first in one of them.
-  for (const oauthFirst of [false, true]) {
-    let running = true;
-    const loop = async (client: Client, side: 'static' | 'oauth', c: number) => {
-      for (let i = 0; running; i++) {
-        await callEcho(client, `${side} ${c} call ${i}`);
-        if (running) done[side]++;
-      }
-    };
-    const started = performance.now();
-    const staticLoops = () => staticClients.map((client, c) => loop(client, 'static', c));
-    const oauthLoops = () => oauthClients.map((client, c) => loop(client, 'oauth', c));
-    const loops = oauthFirst ? [...oauthLoops(), ...staticLoops()] : [...staticLoops(), ...oauthLoops()];
-    await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 2));
-    running = false;
-    done.seconds += (performance.now() - started) / 1000;
-    await Promise.all(loops);
-  }
-  return { staticCalls: done.static, oauthCalls: done.oauth, seconds: done.seconds };
-}
-
-function report(
-  results: Results,
-  pairs: Pairs,
-  side: { staticCalls: number; oauthCalls: number; seconds: number },
-): void {
+function report(results: Results, pairs: Pairs): void {
   const fixed = (value: number, digits = 3) => value.toFixed(digits);
   const load = loadavg()
     .map((value) => value.toFixed(2))
@@ -327,7 +289,6 @@ function report(
   console.log(
     `\noauth, ${pairs.staticMs.length} interleaved pairs: p50 ${fixed(oauthP50)} ms against the static token's ${fixed(staticP50)} ms ` +
       `(pair by pair ${fixed(addedMs)} ms added; by quarter ${quarters.map((r) => fixed(r, 2)).join(' ')}x)` +
-      `\noauth, side by side for ${fixed(side.seconds, 1)} s, ${settings.clients} clients each: ${fixed(side.oauthCalls / side.seconds, 0)} against ${fixed(side.staticCalls / side.seconds, 0)} calls/s` +
       `\noauth, rounds: sequential p50 ${fixed(oauth.sequential.p50Ms)} against ${fixed(relay.sequential.p50Ms)} ms; ` +
       `${fixed(oauth.concurrent.callsPerSecond, 0)} against ${fixed(relay.concurrent.callsPerSecond, 0)} calls/s with ${settings.clients} clients ` +
       `at ${fixed(oauth.concurrent.cpuUsPerCall / relay.concurrent.cpuUsPerCall, 2)}x its CPU per call`,
@@ -335,7 +296,7 @@ function report(
   console.log(`BENCH oauth_vs_static_p50 ${fixed(oauthP50 / staticP50, 2)} x baseline=static-token goal=<=1.05`);
   console.log(`BENCH oauth_added_p50 ${fixed(addedMs)} ms baseline=static-token goal=none`);
   console.log(
-    `BENCH oauth_vs_static_throughput ${fixed(side.oauthCalls / side.staticCalls, 2)} x baseline=static-token goal=>=0.95`,
+    `BENCH oauth_vs_static_throughput ${fixed(oauth.concurrent.callsPerSecond / relay.concurrent.callsPerSecond, 2)} x baseline=static-token goal=>=0.95`,
   );
 }
 
