@@ -22,7 +22,7 @@ import {
   type OAuthClientMetadata,
 } from '@modelcontextprotocol/client';
 import { ghzQasm } from '../support/circuits.ts';
-import { MemoryOAuthProvider } from '../node/oauth/support.ts';
+import { MemoryOAuthProvider, refresh } from '../node/oauth/support.ts';
 import { openVial, screenshot } from './support/vial.ts';
 
 const SIMULATE = { name: 'quantum_simulate', arguments: { qasm: ghzQasm(3), shots: 64, seed: 5, backend: 'cpu' } };
@@ -83,11 +83,20 @@ async function grantQuantumOnly(consent: Locator): Promise<void> {
   }
 }
 
-/** The rest of a granted sign-in: the client redeems the code, works within quantum, and Revoke cuts it off. */
+/**
+ * The rest of a granted sign-in: the client redeems the code, works within quantum, refreshes
+ * (both tokens rotate, once the tab has stored the grant's new state in IndexedDB) and works on
+ * with the new access token, and Revoke cuts it off.
+ */
 async function useThenRevoke(tab: Page, mcpUrl: string, provider: E2EProvider, params: URLSearchParams, name: string) {
   const client = await finishSignIn(mcpUrl, provider, params);
   expect(provider.savedTokens?.scope).toBe('quantum');
   await useWithinScopes(client, name);
+  const before = provider.savedTokens!;
+  expect(await refresh(provider, mcpUrl)).toBe('AUTHORIZED');
+  expect(provider.savedTokens!.access_token).not.toBe(before.access_token);
+  expect(provider.savedTokens!.refresh_token).not.toBe(before.refresh_token);
+  expect((await client.callTool(SIMULATE)).isError).toBeFalsy();
   await revokeInConnectView(tab, client, name);
 }
 
