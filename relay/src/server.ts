@@ -18,6 +18,7 @@ import { createTabSocketServer } from './hosts/tabSocket.ts';
 import { bearerToken, secretMatches } from './hosts/tokens.ts';
 import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
+import type { GrantStore } from './oauth/grantStore.ts';
 import { createOAuth, type CimdFetch, type OAuth } from './oauth/index.ts';
 import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './requestGuard.ts';
@@ -47,6 +48,8 @@ export interface RelayTestHooks {
   consentWaitMs?: number;
   /** How long an OAuth rotation waits for the tab to say it saved the new state. */
   oauthMirrorAckMs?: number;
+  /** The OAuth grant store (a small one, to reach its caps). */
+  oauthStore?: GrantStore;
 }
 
 /** How long a refused client should wait before trying again while the relay drains. */
@@ -74,6 +77,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
         cimdFetch: testHooks.cimdFetch,
         consentWaitMs: testHooks.consentWaitMs,
         mirrorAckMs: testHooks.oauthMirrorAckMs,
+        store: testHooks.oauthStore,
       })
     : undefined;
   const mcp = createMcpEndpoint({

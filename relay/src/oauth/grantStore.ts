@@ -60,6 +60,8 @@ export interface GrantStore {
    * rules (index.ts); returns why not when one of its ids or hashes is already in use.
    */
   restore(state: OAuthGrantState): string | undefined;
+  /** Why a new client registration would be refused now (the store's room for clients is used up); undefined when it would not. */
+  registrationRefusal(): string | undefined;
   onChange(listener: GrantListener): () => void;
   close(): void;
 }
@@ -141,6 +143,11 @@ export class MemoryGrantStore implements GrantStore {
     this.unusedClientTtlMs = options.unusedClientTtlMs ?? 24 * 3600_000;
     this.sweep = setInterval(() => this.sweepExpired(), options.sweepMs ?? 30_000);
     this.sweep.unref();
+  }
+
+  registrationRefusal(): string | undefined {
+    if ((this.counts.get('Client') ?? 0) < this.maxClients) return undefined;
+    return `too many registered clients (${this.maxClients}); registration is closed until unused ones expire`;
   }
 
   adapter(model: string): Adapter {
@@ -378,11 +385,8 @@ export class MemoryGrantStore implements GrantStore {
       if (SIGN_IN_MODELS.has(model) && count >= this.maxSignInEntries) {
         throw new Error(`too many sign-ins in progress (${this.maxSignInEntries} ${model} records); try again later`);
       }
-      if (model === 'Client' && count >= this.maxClients) {
-        throw new Error(
-          `too many registered clients (${this.maxClients}); registration is closed until unused ones expire`,
-        );
-      }
+      const full = model === 'Client' ? this.registrationRefusal() : undefined;
+      if (full !== undefined) throw new Error(full);
       this.counts.set(model, count + 1);
     }
     this.entries.set(key, { payload, expiresAt });

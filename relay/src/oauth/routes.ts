@@ -141,6 +141,10 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
   }
 
   function checkRegistration(body: Buffer, ip: string): OAuthError | undefined {
+    const full = options.store.registrationRefusal();
+    if (full !== undefined) {
+      return { status: 503, error: 'temporarily_unavailable', description: full, headers: { 'retry-after': '3600' } };
+    }
     const limited = options.registrations.takeTokenRequest(ip);
     if (limited) {
       return {

@@ -281,4 +281,30 @@ describe('registrations, which anyone can make', () => {
     await expect(code.upsert('a-code', { grantId: 'g', kind: 'AuthorizationCode' }, 60)).resolves.toBeUndefined();
     store.close();
   });
+
+  it('are refused past the cap with 503 naming it, before the authorization server sees them', async () => {
+    const store = new MemoryGrantStore({ maxClients: 2 });
+    const small = await startOAuthStack({ hooks: { oauthStore: store } });
+    try {
+      await registerClient(small.url);
+      await registerClient(small.url);
+      const res = await fetch(`${small.url}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'One too many',
+          redirect_uris: [CALLBACK],
+          token_endpoint_auth_method: 'none',
+        }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('3600');
+      expect(await res.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'too many registered clients (2); registration is closed until unused ones expire',
+      });
+    } finally {
+      await small.close();
+    }
+  });
 });
