@@ -3,7 +3,8 @@
  * opens the authorization URL with $BROWSER (a script here that records it); this test plays the
  * browser and the person (approving in the host's tab with the page's match code), the browser
  * lands on mcp-remote's own callback, and mcp-remote then serves MCP over its stdio within the
- * granted scope, until the tab revokes the grant.
+ * granted scope, refreshes its token when the access token expires (3 s here), and works on until
+ * the tab revokes the grant.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,10 +15,11 @@ import { ClientSandbox, MCP_REMOTE_BIN } from '../../support/externalClients.ts'
 import { until } from '../../support/until.ts';
 import { finishConsent, openConsent, shownInTab, startOAuthStack, UserAgent } from './support.ts';
 
+const ACCESS_TTL_S = 3;
 let stack: Awaited<ReturnType<typeof startOAuthStack>>;
 let sandbox: ClientSandbox;
 beforeAll(async () => {
-  stack = await startOAuthStack();
+  stack = await startOAuthStack({ env: { VIAL_OAUTH_ACCESS_TTL_S: String(ACCESS_TTL_S) } });
   sandbox = new ClientSandbox();
 });
 afterAll(async () => {
@@ -71,6 +73,16 @@ it('signs in through the tab, calls within the grant, is refused outside it, and
     expect(JSON.stringify(denied.content)).toMatch(
       /OAuth client 'MCP CLI Proxy' was not granted the scope wallet:read/,
     );
+
+    // Past the access token's lifetime the relay answers 401; mcp-remote refreshes and goes on.
+    const rotations = () => stack.relay.oauth!.store.grants(stack.host.hostId)[0]?.refresh?.rotations ?? 0;
+    // (With a 3 s lifetime mcp-remote also refreshes ahead of time, so the count is already above 0.)
+    const before = rotations();
+    expect(before).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, (ACCESS_TTL_S + 1) * 1000));
+    const afterExpiry = await client.callTool({ name: 'system_diagnostics', arguments: {} }, { timeout: 10_000 });
+    expect(afterExpiry.isError).toBeFalsy();
+    expect(rotations()).toBeGreaterThan(before);
 
     const [grant] = stack.host.oauth.grants();
     expect(grant).toMatchObject({ client: { name: 'MCP CLI Proxy' }, scopes: ['quantum'] });
