@@ -28,7 +28,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectClient, nodeToolPacks, startNodeHost, startRelay } from '../tests/support/relay.ts';
-import { approvedCode, redeem } from '../tests/node/oauth/support.ts';
+import { approvedCode, redeem } from '../tests/support/oauth.ts';
 import { ToolRegistry, type ToolPack } from '../web/src/server/toolRegistry.ts';
 import { startDirectServer } from './directServer.ts';
 import { benchPack } from './echoPack.ts';

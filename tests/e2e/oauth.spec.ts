@@ -22,7 +22,7 @@ import {
   type OAuthClientMetadata,
 } from '@modelcontextprotocol/client';
 import { ghzQasm } from '../support/circuits.ts';
-import { MemoryOAuthProvider, refresh } from '../node/oauth/support.ts';
+import { MemoryOAuthProvider, refresh } from '../support/oauth.ts';
 import { openVial, screenshot } from './support/vial.ts';
 
 const SIMULATE = { name: 'quantum_simulate', arguments: { qasm: ghzQasm(3), shots: 64, seed: 5, backend: 'cpu' } };

@@ -5,7 +5,7 @@
  * only once the page has stayed in view a moment, and only then does the person's click approve.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { authorizeUrl, pkce, registerClient } from '../node/oauth/support.ts';
+import { authorizeUrl, pkce, registerClient } from '../support/oauth.ts';
 import { openVial } from './support/vial.ts';
 
 test.describe('a hostile page against the consent page', () => {

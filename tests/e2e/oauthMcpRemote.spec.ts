@@ -17,7 +17,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ghzQasm } from '../support/circuits.ts';
 import { ClientSandbox, MCP_REMOTE_BIN } from '../support/externalClients.ts';
-import { mcpPost, tokenRequest } from '../node/oauth/support.ts';
+import { mcpPost, tokenRequest } from '../support/oauth.ts';
 import { openVial, screenshot } from './support/vial.ts';
 
 const CLIENT_NAME = 'MCP CLI Proxy';

@@ -5,7 +5,7 @@
  * have the relay send requests to any site as fast as it asks. Fetches are limited per address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrl, pkce, startOAuthStack, UserAgent } from './support.ts';
+import { authorizeUrl, pkce, startOAuthStack, UserAgent } from '../../support/oauth.ts';
 
 const fetched: string[] = [];
 let stack: Awaited<ReturnType<typeof startOAuthStack>>;

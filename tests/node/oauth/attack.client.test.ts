@@ -21,7 +21,7 @@ import {
   startOAuthStack,
   tokenRequest,
   UserAgent,
-} from './support.ts';
+} from '../../support/oauth.ts';
 
 const logLines: string[] = [];
 const logTo: DestinationStream = { write: (line: string) => void logLines.push(line) };

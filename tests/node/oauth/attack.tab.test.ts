@@ -17,7 +17,7 @@ import {
   registerClient,
   startOAuthStack,
   UserAgent,
-} from './support.ts';
+} from '../../support/oauth.ts';
 
 let stack: Awaited<ReturnType<typeof startOAuthStack>>;
 let tab: HostileTab;

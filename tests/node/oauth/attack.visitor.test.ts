@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryGrantStore } from '../../../relay/src/oauth/grantStore.ts';
-import { authorizeUrl, CALLBACK, openConsent, pkce, registerClient, startOAuthStack, UserAgent } from './support.ts';
+import {
+  authorizeUrl,
+  CALLBACK,
+  openConsent,
+  pkce,
+  registerClient,
+  startOAuthStack,
+  UserAgent,
+} from '../../support/oauth.ts';
 
 // A public https URL on a loopback name (an exposed one would need host admission): the
 // provider must see the request as https through the pinned forwarded headers.

@@ -18,7 +18,7 @@ import {
   startOAuthStack,
   tokenRequest,
   UserAgent,
-} from './support.ts';
+} from '../../support/oauth.ts';
 
 let stack: Awaited<ReturnType<typeof startOAuthStack>>;
 let other: HostileTab;

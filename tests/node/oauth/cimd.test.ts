@@ -21,7 +21,7 @@ import {
   refresh,
   startOAuthStack,
   UserAgent,
-} from './support.ts';
+} from '../../support/oauth.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/oauth/${name}`, import.meta.url));
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryGrantStore } from '../../../relay/src/oauth/grantStore.ts';
-import { connectWithOAuth, mcpPost, MemoryOAuthProvider, refresh, startOAuthStack } from './support.ts';
+import { connectWithOAuth, mcpPost, MemoryOAuthProvider, refresh, startOAuthStack } from '../../support/oauth.ts';
 
 const QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\nh q[0];\nmeasure q[0] -> c[0];';
 

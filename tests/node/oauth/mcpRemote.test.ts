@@ -13,7 +13,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ClientSandbox, MCP_REMOTE_BIN } from '../../support/externalClients.ts';
 import { until } from '../../support/until.ts';
-import { finishConsent, openConsent, shownInTab, startOAuthStack, UserAgent } from './support.ts';
+import { finishConsent, openConsent, shownInTab, startOAuthStack, UserAgent } from '../../support/oauth.ts';
 
 const ACCESS_TTL_S = 3;
 let stack: Awaited<ReturnType<typeof startOAuthStack>>;

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNodeHost } from '../../support/relay.ts';
-import { approvedCode, mcpPost, redeem, startOAuthStack, tokenRequest } from './support.ts';
+import { approvedCode, mcpPost, redeem, startOAuthStack, tokenRequest } from '../../support/oauth.ts';
 
 let stack: Awaited<ReturnType<typeof startOAuthStack>> | undefined;
 afterEach(async () => {

@@ -27,7 +27,7 @@ import {
   refresh,
   startOAuthStack,
   tokenRequest,
-} from './support.ts';
+} from '../../support/oauth.ts';
 
 const QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\nh q[0];\nmeasure q[0] -> c[0];';
 

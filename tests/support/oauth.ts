@@ -17,12 +17,12 @@ import {
   type StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
-import { loadConfig } from '../../../relay/src/config.ts';
-import { createLogger, type DestinationStream } from '../../../relay/src/log.ts';
-import { createRelay, type RelayTestHooks } from '../../../relay/src/server.ts';
-import { MemoryHostStore } from '../../../web/src/server/identity.ts';
-import type { HostRuntime } from '../../../web/src/server/runtime.ts';
-import { startNodeHost } from '../../support/relay.ts';
+import { loadConfig } from '../../relay/src/config.ts';
+import { createLogger, type DestinationStream } from '../../relay/src/log.ts';
+import { createRelay, type RelayTestHooks } from '../../relay/src/server.ts';
+import { MemoryHostStore } from '../../web/src/server/identity.ts';
+import type { HostRuntime } from '../../web/src/server/runtime.ts';
+import { startNodeHost } from './relay.ts';
 
 export const CALLBACK = 'http://localhost:53682/callback';
 
