@@ -82,6 +82,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values = result.data as SettingValues;
   const config = placed(values);
   config.admission = admissionOf(values);
+  if (values.VIAL_OAUTH_CIMD_LOCAL_CA !== undefined && values.VIAL_OAUTH_CIMD_LOCAL_ORIGINS.length === 0) {
+    refuse(
+      'VIAL_OAUTH_CIMD_LOCAL_CA is set but VIAL_OAUTH_CIMD_LOCAL_ORIGINS lists no origin, so nothing would trust it: list the https origin of your development server, or unset the CA',
+    );
+  }
   config.llm = { ...(config.llm as object), providers: llmProviders(values, result.data, env) };
   return config as RelayConfig;
 }

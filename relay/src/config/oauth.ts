@@ -1,12 +1,45 @@
 /** The relay's settings for OAuth 2.1: clients that sign in, with the person's tab as the consent screen. */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { positiveInt } from './parsers.ts';
+import { commaList, positiveInt } from './parsers.ts';
 import { setting } from './setting.ts';
 
 /** `on` / `off` (also `true` / `false`) as a boolean. */
 const onOff = z
   .enum(['on', 'off', 'true', 'false'], { message: 'use on or off' })
   .transform((value) => value === 'on' || value === 'true');
+
+/** `https://host[:port]` with nothing after it, kept as URL.origin writes it (`:443` dropped, case folded). */
+const httpsOrigins = commaList.transform((items, ctx) =>
+  items.map((item) => {
+    const url = URL.parse(item);
+    const bare = url?.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (url?.protocol !== 'https:' || !bare || /[/?#]./.test(item.slice('https://'.length))) {
+      ctx.addIssue({ code: 'custom', message: `'${item}' is not an https origin: write https://host:port, no path` });
+      return z.NEVER;
+    }
+    return url.origin;
+  }),
+);
+
+/** The path of a PEM file of one or more certificates, read at start and kept as its text. */
+const pemFile = z.string().transform((path, ctx) => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot read the file (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  try {
+    new X509Certificate(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a PEM certificate (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  return text;
+});
 
 export const OAUTH = {
   title: 'OAuth',
@@ -35,6 +68,19 @@ export const OAUTH = {
       shownDefault: '`on`',
       meaning:
         "Client ID Metadata Documents (an HTTPS URL as `client_id`), fetched with oidc-provider's SSRF guard, 5 KiB and 2 s limits (an experimental draft-02 feature)",
+    }),
+    VIAL_OAUTH_CIMD_LOCAL_ORIGINS: setting({
+      to: 'oauth.cimdLocalOrigins',
+      schema: httpsOrigins,
+      default: [],
+      meaning:
+        'For tests and local development: https origins (`https://localhost:8443`, comma-separated) whose metadata documents may be fetched although they resolve to loopback or private addresses, which the SSRF guard otherwise refuses. Only these exact origins (scheme, host and port); redirects are never followed, and link-local addresses (where cloud metadata services answer) stay refused. Anyone who reaches the relay can have it GET any path on them: list only your own development servers',
+    }),
+    VIAL_OAUTH_CIMD_LOCAL_CA: setting({
+      to: 'oauth.cimdLocalCa',
+      schema: pemFile,
+      meaning:
+        'A PEM file of certificates trusted, besides the system ones, for `VIAL_OAUTH_CIMD_LOCAL_ORIGINS` only (a self-signed development certificate); no other connection of the relay trusts them',
     }),
     VIAL_OAUTH_ACCESS_TTL_S: setting({
       to: 'oauth.accessTtlSeconds',

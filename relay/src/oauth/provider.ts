@@ -14,6 +14,7 @@ import type { OAuthConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createRateLimits } from '../mcp/rateLimits.ts';
 import type { GrantStore } from './grantStore.ts';
+import { localDocumentDispatcher } from './localDocuments.ts';
 
 /** The fetch oidc-provider uses for Client ID Metadata Documents; tests pass one that reaches a loopback server. */
 export type CimdFetch = (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
@@ -83,12 +84,16 @@ export function createOAuthProvider(options: OAuthProviderOptions): Provider {
     authFailuresPerMinute: 0,
   });
 
+  const localDispatcher = localDocumentDispatcher(config.cimdLocalOrigins, config.cimdLocalCa);
+
   const cimdFetch: NonNullable<Configuration['fetch']> = async (url, init = {}) => {
     const timeout = AbortSignal.timeout(CIMD_TIMEOUT_MS);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const href = url instanceof Request ? url.url : String(url);
+    // oidc-provider's SSRF-guarded dispatcher, unless the origin is listed for local development.
+    const dispatcher = localDispatcher(href) ?? (init as { dispatcher?: unknown }).dispatcher;
     try {
-      const response = await (options.cimdFetch ?? fetch)(href, { ...init, signal });
+      const response = await (options.cimdFetch ?? fetch)(href, { ...init, dispatcher, redirect: 'manual', signal });
       const type = response.headers.get('content-type') ?? '';
       if (!JSON_TYPE.test(type)) {
         await response.body?.cancel();
