@@ -1,7 +1,8 @@
 /**
  * OAuth sign-in with the person's own tab as the consent screen, in real Chromium through the real
- * relay: the MCP SDK 2.x client's OAuth flow (Dynamic Client Registration, PKCE, `resource`), its
- * authorization URL opened in a browser page, and the consent given by clicking.
+ * relay: the MCP SDK 2.x client's OAuth flow (Dynamic Client Registration or a Client ID Metadata
+ * Document, PKCE, `resource`), its authorization URL opened in a browser page, and the consent
+ * given by clicking.
  *
  * - Another device: the URL opens in a second browser context, which does not hold the host. Its
  *   page says to approve in the Vial tab and shows the match code; the person types that code
@@ -9,11 +10,17 @@
  * - The same browser: the URL opens beside the running tab, whose host this browser holds. The
  *   page shows Allow itself and hands the decision to the tab over the `vial-consent` channel.
  *
- * Each client then lists tools, calls one within its scopes, is refused outside them, and is cut
- * off after Revoke in the Connect view.
+ * - A Client ID Metadata Document: the client's `client_id` is the HTTPS URL of its document,
+ *   which this spec serves on loopback with a self-signed certificate. Its relay is started here
+ *   with `VIAL_OAUTH_CIMD_LOCAL_ORIGINS` naming that origin and `VIAL_OAUTH_CIMD_LOCAL_CA` its
+ *   certificate (the shared relay, like any by default, refuses documents on loopback).
+ *
+ * Each client then lists tools, calls one within its scopes, is refused outside them, refreshes,
+ * and is cut off after Revoke in the Connect view.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import {
   Client,
@@ -21,8 +28,10 @@ import {
   UnauthorizedError,
   type OAuthClientMetadata,
 } from '@modelcontextprotocol/client';
+import { CIMD_CA_FILE, clientDocument, startCimdServer } from '../support/cimdDocuments.ts';
 import { ghzQasm } from '../support/circuits.ts';
 import { MemoryOAuthProvider, refresh } from '../support/oauth.ts';
+import { startRelay, type StartedRelay } from '../support/relay.ts';
 import { openVial, screenshot } from './support/vial.ts';
 
 const SIMULATE = { name: 'quantum_simulate', arguments: { qasm: ghzQasm(3), shots: 64, seed: 5, backend: 'cpu' } };
@@ -46,6 +55,16 @@ async function startSignIn(mcpUrl: string, provider: E2EProvider): Promise<URL> 
  */
 let callbackServer: Server;
 let callback: string;
+
+test.beforeAll(async () => {
+  callbackServer = createServer((_req, res) => res.end('Signed in; you can close this page.'));
+  await new Promise<void>((resolve) => callbackServer.listen(0, 'localhost', resolve));
+  callback = `http://localhost:${(callbackServer.address() as AddressInfo).port}/callback`;
+});
+
+test.afterAll(async () => {
+  await new Promise((resolve) => callbackServer.close(resolve));
+});
 
 /** The in-memory provider of the Node OAuth tests, with its redirect to this spec's callback server. */
 class E2EProvider extends MemoryOAuthProvider {
@@ -86,9 +105,17 @@ async function grantQuantumOnly(consent: Locator): Promise<void> {
 /**
  * The rest of a granted sign-in: the client redeems the code, works within quantum, refreshes
  * (both tokens rotate, once the tab has stored the grant's new state in IndexedDB) and works on
- * with the new access token, and Revoke cuts it off.
+ * with the new access token, and Revoke cuts it off. `identity` is what the Connect view says the
+ * client is: "registered dynamically", or its metadata document's host.
  */
-async function useThenRevoke(tab: Page, mcpUrl: string, provider: E2EProvider, params: URLSearchParams, name: string) {
+async function useThenRevoke(
+  tab: Page,
+  mcpUrl: string,
+  provider: E2EProvider,
+  params: URLSearchParams,
+  name: string,
+  identity = 'registered dynamically',
+) {
   const client = await finishSignIn(mcpUrl, provider, params);
   expect(provider.savedTokens?.scope).toBe('quantum');
   await useWithinScopes(client, name);
@@ -97,7 +124,7 @@ async function useThenRevoke(tab: Page, mcpUrl: string, provider: E2EProvider, p
   expect(provider.savedTokens!.access_token).not.toBe(before.access_token);
   expect(provider.savedTokens!.refresh_token).not.toBe(before.refresh_token);
   expect((await client.callTool(SIMULATE)).isError).toBeFalsy();
-  await revokeInConnectView(tab, client, name);
+  await revokeInConnectView(tab, client, name, identity);
 }
 
 /** Lists tools, calls quantum_simulate (granted), is refused wallet_status (not granted). */
@@ -112,12 +139,12 @@ async function useWithinScopes(client: Client, name: string): Promise<void> {
 }
 
 /** Revoke in the Connect view; the client is cut off (its refresh token died with the grant). */
-async function revokeInConnectView(tab: Page, client: Client, name: string): Promise<void> {
+async function revokeInConnectView(tab: Page, client: Client, name: string, identity: string): Promise<void> {
   await tab.goto(new URL('/#/connect', tab.url()).href);
   const row = tab.getByTestId('oauth-grant-row').filter({ hasText: name });
   await expect(row).toBeVisible();
   await screenshot(tab, 'oauth-connect-grants');
-  await expect(row.getByTestId('oauth-grant-identity')).toHaveText('registered dynamically');
+  await expect(row.getByTestId('oauth-grant-identity')).toHaveText(identity);
   await expect(row.locator('.chip')).toHaveText(['quantum']);
   await row.getByTestId('revoke-oauth-grant').click();
   await expect(row).toHaveCount(0);
@@ -132,9 +159,6 @@ test.describe('OAuth sign-in, consent given in the tab', () => {
   let mcpUrl: string;
 
   test.beforeAll(async ({ browser }) => {
-    callbackServer = createServer((_req, res) => res.end('Signed in; you can close this page.'));
-    await new Promise<void>((resolve) => callbackServer.listen(0, 'localhost', resolve));
-    callback = `http://localhost:${(callbackServer.address() as AddressInfo).port}/callback`;
     context = await browser.newContext();
     tab = await context.newPage();
     mcpUrl = await openVial(tab);
@@ -142,7 +166,6 @@ test.describe('OAuth sign-in, consent given in the tab', () => {
 
   test.afterAll(async () => {
     await context.close();
-    await new Promise((resolve) => callbackServer.close(resolve));
   });
 
   test('another device: the page shows the match code, the person types it into the tab and allows', async ({
@@ -258,5 +281,62 @@ test.describe('OAuth sign-in, consent given in the tab', () => {
     await expect(problem).toHaveAttribute('data-kind', 'gone');
     await expect(problem).toContainText('Start the sign-in again from your MCP client');
     await page.close();
+  });
+});
+
+test.describe('OAuth sign-in with a Client ID Metadata Document, consent given in the tab', () => {
+  const name = 'E2E metadata document client';
+  let documents: Awaited<ReturnType<typeof startCimdServer>>;
+  let relay: StartedRelay;
+  let context: BrowserContext;
+
+  test.beforeAll(async ({ browser }) => {
+    documents = await startCimdServer({
+      '/client.json': (origin) => clientDocument(`${origin}/client.json`, name, [callback]),
+    });
+    relay = await startRelay({
+      VIAL_WEB_DIR: process.env.VIAL_WEB_DIR ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
+      VIAL_OAUTH_CIMD_LOCAL_ORIGINS: documents.origin,
+      VIAL_OAUTH_CIMD_LOCAL_CA: CIMD_CA_FILE,
+    });
+    context = await browser.newContext();
+  });
+
+  test.afterAll(async () => {
+    await context?.close();
+    await relay?.close();
+    await documents?.close();
+  });
+
+  test('the SDK client signs in with its document URL as client id, the page allows, and Revoke cuts it off', async () => {
+    const tab = await context.newPage();
+    const mcpUrl = await openVial(tab, `${relay.url}/`);
+    const clientId = `${documents.origin}/client.json`;
+    const provider = new E2EProvider(clientId, name);
+    const authorizationUrl = await startSignIn(mcpUrl, provider);
+    // No registration: the client id is the document's URL, which the relay fetches once the page opens.
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
+    expect(documents.requested).toEqual([]);
+
+    const page = await context.newPage();
+    try {
+      await page.goto(authorizationUrl.href);
+      await expect(page.getByTestId('consent-client-name')).toHaveText(name);
+      expect(documents.requested).toContain('/client.json');
+      await expect(page.getByTestId('consent-identity')).toContainText(`metadata document at ${clientId}`);
+      await expect(page.getByTestId('consent-loopback-warning')).toBeVisible();
+      await expect(tab.getByTestId('consent-request')).toHaveCount(1);
+      await expect(tab.getByTestId('consent-request').getByTestId('consent-identity')).toContainText(clientId);
+      await grantQuantumOnly(page.getByTestId('consent-page'));
+      await expect(page.getByTestId('consent-page-allow')).toBeEnabled();
+      await screenshot(page, 'oauth-consent-cimd');
+      await page.getByTestId('consent-page-allow').click();
+      const params = await callbackParams(page);
+      await expect(tab.getByTestId('consent-requests')).toHaveCount(0);
+
+      await useThenRevoke(tab, mcpUrl, provider, params, name, new URL(documents.origin).host);
+    } finally {
+      await page.close();
+    }
   });
 });

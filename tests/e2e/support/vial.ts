@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { connectMcpClient, type ConnectClientOptions, type ConnectedClient } from '../../support/mcpClient.ts';
 
-/** Opens the app and waits until the relay has given the tab its MCP URL. */
-export async function openVial(page: Page): Promise<string> {
-  await page.goto('/');
+/** Opens the app (on the shared relay, unless `at` is another's) and waits until the relay has given the tab its MCP URL. */
+export async function openVial(page: Page, at = '/'): Promise<string> {
+  await page.goto(at);
   await expectOnline(page);
   const url = await page.getByTestId('mcp-url').textContent();
   expect(url).toMatch(/^http:\/\/localhost:\d+\/mcp\/[A-Za-z0-9_-]{22}$/);
