@@ -5,22 +5,28 @@
  * browser can open). The test opens that URL in a page of the browser that holds the host, the
  * person allows there by clicking, and the page lands on mcp-remote's own loopback callback.
  * Through mcp-remote (the SDK client over its stdio, as Claude Desktop drives it) the test then
- * lists tools, calls one within the granted scope, is refused outside it, and is cut off after
- * Revoke in the Connect view. Every wait is bounded: mcp-remote's for the callback by
- * `--auth-timeout`, the test's by its own timeouts, and the sandbox kills mcp-remote at the end.
+ * lists tools, calls one within the granted scope, is refused outside it, goes on calling after
+ * its access token expired (the spec's own relay gives tokens 3 s, so mcp-remote refreshes; both
+ * tokens rotate), and is cut off after Revoke in the Connect view. Every wait is bounded:
+ * mcp-remote's for the callback by `--auth-timeout`, the test's by its own timeouts, and the
+ * sandbox kills mcp-remote at the end.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ghzQasm } from '../support/circuits.ts';
 import { ClientSandbox, MCP_REMOTE_BIN } from '../support/externalClients.ts';
 import { mcpPost, tokenRequest } from '../support/oauth.ts';
+import { startRelay, type StartedRelay } from '../support/relay.ts';
 import { openVial, screenshot } from './support/vial.ts';
 
 const CLIENT_NAME = 'MCP CLI Proxy';
+/** The access token lifetime on this spec's relay: short, so mcp-remote must refresh within the test. */
+const ACCESS_TTL_S = 3;
 const SIMULATE = { name: 'quantum_simulate', arguments: { qasm: ghzQasm(3), shots: 64, seed: 5, backend: 'cpu' } };
 
 /** A loopback port nobody listens on now, for mcp-remote's callback server (its positional argument). */
@@ -85,7 +91,18 @@ async function grantQuantumOnly(page: Page): Promise<void> {
   }
 }
 
-test('mcp-remote signs in through its browser, works within the grant, and Revoke in the Connect view cuts it off', async ({
+let relay: StartedRelay;
+test.beforeAll(async () => {
+  relay = await startRelay({
+    VIAL_WEB_DIR: process.env.VIAL_WEB_DIR ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
+    VIAL_OAUTH_ACCESS_TTL_S: String(ACCESS_TTL_S),
+  });
+});
+test.afterAll(async () => {
+  await relay?.close();
+});
+
+test('mcp-remote signs in through its browser, works within the grant, refreshes, and Revoke in the Connect view cuts it off', async ({
   browser,
 }) => {
   test.setTimeout(150_000);
@@ -94,7 +111,7 @@ test('mcp-remote signs in through its browser, works within the grant, and Revok
   let remote: ReturnType<typeof startMcpRemote> | undefined;
   try {
     const tab = await context.newPage();
-    const mcpUrl = await openVial(tab);
+    const mcpUrl = await openVial(tab, `${relay.url}/`);
     const callbackPort = await freePort();
     remote = startMcpRemote(sandbox, mcpUrl, callbackPort);
     const { client, browserUrls } = remote;
@@ -141,10 +158,20 @@ test('mcp-remote signs in through its browser, works within the grant, and Revok
       `OAuth client '${CLIENT_NAME}' was not granted the scope wallet:read`,
     );
 
-    const tokens = remote.savedTokens();
-    expect(tokens.scope).toBe('quantum');
-    expect(tokens.refresh_token).toBeTruthy();
-    expect(await mcpPost(mcpUrl, tokens.access_token)).toMatchObject({ status: 200 });
+    const first = remote.savedTokens();
+    expect(first.scope).toBe('quantum');
+    expect(first.refresh_token).toBeTruthy();
+
+    // Past the access token's lifetime: mcp-remote refreshes (the tab stores each rotation) and calls on.
+    await new Promise((resolve) => setTimeout(resolve, (ACCESS_TTL_S + 1) * 1000));
+    expect((await mcpPost(mcpUrl, first.access_token)).status).toBe(401);
+    const afterExpiry = await client.callTool(SIMULATE, { timeout: 30_000 });
+    expect(afterExpiry.isError).toBeFalsy();
+    const refreshed = remote.savedTokens();
+    expect(refreshed.access_token).not.toBe(first.access_token);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(first.refresh_token);
+    expect(refreshed.scope).toBe('quantum');
 
     // Revoke in the Connect view: the grant and its refresh token end, and mcp-remote is cut off.
     await tab.goto(new URL('/#/connect', tab.url()).href);
@@ -155,16 +182,18 @@ test('mcp-remote signs in through its browser, works within the grant, and Revok
     await screenshot(tab, 'oauth-mcp-remote-connect');
     await row.getByTestId('revoke-oauth-grant').click();
     await expect(row).toHaveCount(0);
-    // What mcp-remote holds is dead: the access token is 401 with the way to sign in again, the refresh token spent.
-    const revoked = await mcpPost(mcpUrl, tokens.access_token);
+    // What mcp-remote holds is dead: the access token is 401 with the way to sign in again, the
+    // refresh token spent (read after the click: mcp-remote may have refreshed once more before it).
+    const held = remote.savedTokens();
+    const revoked = await mcpPost(mcpUrl, held.access_token);
     expect(revoked.status).toBe(401);
     expect(revoked.challenge).toContain('resource_metadata=');
-    const refreshed = await tokenRequest(new URL(mcpUrl).origin, {
+    const refreshAfterRevoke = await tokenRequest(new URL(mcpUrl).origin, {
       grant_type: 'refresh_token',
-      refresh_token: tokens.refresh_token!,
+      refresh_token: held.refresh_token!,
       client_id: authorization.searchParams.get('client_id')!,
     });
-    expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(refreshAfterRevoke).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     // Its next request is refused, so it starts a new sign-in (another URL for the browser) and answers nothing.
     await expect(client.listTools({}, { timeout: 5_000 })).rejects.toThrow(/timed out/);
     await expect.poll(() => browserUrls().length, { timeout: 15_000 }).toBeGreaterThan(1);
