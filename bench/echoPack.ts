@@ -4,9 +4,9 @@
  * file because the pack is nothing but this one tool.
  */
 import { z } from 'zod';
-import { defineTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
+import { defineContentTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
 
-export const benchEcho = defineTool({
+export const benchEcho = defineContentTool({
   name: 'bench_echo',
   description: 'Returns its input text unchanged. For benchmarks only.',
   scopes: [],

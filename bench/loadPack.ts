@@ -6,10 +6,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
+import { defineContentTool, type ToolPack } from '../web/src/server/toolRegistry.ts';
 import { benchEcho } from './echoPack.ts';
 
-export const benchSlow = defineTool({
+export const benchSlow = defineContentTool({
   name: 'bench_slow',
   description:
     'Waits `stepMs` ms `steps` times, reporting progress after each wait, then returns `id`. For benchmarks only.',

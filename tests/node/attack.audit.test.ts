@@ -18,7 +18,7 @@ import { parseEther, type Hex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuditLog, MemoryAuditStore, type AuditEntry, type AuditVerification } from '../../web/src/audit/auditLog.ts';
-import { defineTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { defineContentTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 import type { Conversation } from '../../web/src/llm/conversations.ts';
 import { decideApproval } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
@@ -55,7 +55,7 @@ async function clientWith(name: string, scopes: Scope[]) {
 const anyJsonPack: ToolPack = {
   name: 'any-json',
   tools: [
-    defineTool({
+    defineContentTool({
       name: 'test_any_json',
       description: 'Accepts any JSON value.',
       scopes: [],

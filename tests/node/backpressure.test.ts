@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { MemoryHostStore } from '../../web/src/server/identity.ts';
-import { defineTool, ToolRegistry, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { defineContentTool, ToolRegistry, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 import type { SocketLike } from '../../web/src/server/relayConnection.ts';
 import { HostRuntime } from '../../web/src/server/runtime.ts';
 import { metricSum } from '../support/metrics.ts';
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** `flood` streams `chunks` progress notifications of `chunkBytes` each, yielding between them. */
 function floodPack(aborted: string[]): ToolPack {
-  const flood = defineTool({
+  const flood = defineContentTool({
     name: 'flood',
     description: 'Sends large progress notifications, as a tool streaming big partial output would.',
     scopes: [],

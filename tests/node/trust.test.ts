@@ -8,7 +8,7 @@ import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, MemoryAuditStore, digestArguments, type AuditEntry } from '../../web/src/audit/auditLog.ts';
-import { defineTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { defineContentTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 import type { ConnectClientOptions } from '../support/mcpClient.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, type SlowToolProbe } from '../support/testPack.ts';
@@ -27,7 +27,7 @@ afterEach(async () => {
 const unclassifiedPack: ToolPack = {
   name: 'unclassified',
   tools: [
-    defineTool({
+    defineContentTool({
       name: 'test_unclassified',
       description: 'Declares no access.',
       scopes: [],

@@ -1,6 +1,6 @@
 /** Tools used only by tests: a slow tool that reports progress and records how it ended. */
 import { z } from 'zod';
-import { defineTool, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { defineContentTool, defineTool, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 
 export interface SlowToolProbe {
   started: number;
@@ -14,6 +14,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
     scopes: [],
     access: 'compute',
     input: { steps: z.number().int().min(1).max(1000), stepMs: z.number().int().min(1).max(10_000), label: z.string() },
+    output: z.strictObject({ label: z.string(), steps: z.number().int() }),
     run: async ({ steps, stepMs, label }, { signal, progress }) => {
       probe.started++;
       for (let step = 1; step <= steps; step++) {
@@ -34,7 +35,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
       return jsonResult({ label, steps });
     },
   });
-  const echo = defineTool({
+  const echo = defineContentTool({
     name: 'test_echo',
     description: 'Returns its text.',
     scopes: [],
@@ -42,7 +43,7 @@ export function createTestPack(probe: SlowToolProbe): ToolPack {
     input: { text: z.string() },
     run: async ({ text }) => ({ content: [{ type: 'text', text }] }),
   });
-  const needsQuantum = defineTool({
+  const needsQuantum = defineContentTool({
     name: 'test_needs_quantum',
     description: 'Needs the quantum scope.',
     scopes: ['quantum'],

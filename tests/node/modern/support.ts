@@ -9,7 +9,7 @@ import type { RelayFrame, TabFrame } from '@vial/shared';
 import { MemoryHostStore } from '../../../web/src/server/identity.ts';
 import type { SocketLike } from '../../../web/src/server/relayConnection.ts';
 import { HostRuntime } from '../../../web/src/server/runtime.ts';
-import { defineTool, ToolRegistry, type ToolPack } from '../../../web/src/server/toolRegistry.ts';
+import { defineContentTool, ToolRegistry, type ToolPack } from '../../../web/src/server/toolRegistry.ts';
 import { ALL_SCOPES, nodeToolPacks, startRelay, type StartedRelay } from '../../support/relay.ts';
 import { createTestPack, type SlowToolProbe } from '../../support/testPack.ts';
 
@@ -17,7 +17,7 @@ export const MODERN = '2026-07-28';
 
 /** Tools for the header rules: `Mcp-Param-Region` mirrors `region`; `test_envelope` answers with its request's `_meta` envelope. */
 export function createModernTestPack(): ToolPack {
-  const regional = defineTool({
+  const regional = defineContentTool({
     name: 'test_regional',
     description: 'Answers region:query; its region travels in the Mcp-Param-Region header too.',
     scopes: [],
@@ -28,7 +28,7 @@ export function createModernTestPack(): ToolPack {
     }),
     run: async ({ region, query }) => ({ content: [{ type: 'text', text: `${region}:${query}` }] }),
   });
-  const envelope = defineTool({
+  const envelope = defineContentTool({
     name: 'test_envelope',
     description: "Answers with this request's _meta envelope as the SDK handed it over.",
     scopes: [],

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CallGate } from './callGate.ts';
 import { createSessionServer } from './sessionServer.ts';
-import { defineTool, type HostServices, type SessionInfo, type ToolPack } from './toolRegistry.ts';
+import { defineContentTool, type HostServices, type SessionInfo, type ToolPack } from './toolRegistry.ts';
 
 const input = { text: z.string().describe('the text to echo') };
-const echo = defineTool({
+const echo = defineContentTool({
   name: 'echo',
   description: 'Returns its text.',
   scopes: [],

@@ -166,6 +166,20 @@ function objectSchema(tool: ToolDefinition): StandardSchemaWithJSON {
   return schema;
 }
 
+/** Each output schema, its JSON Schema kept once converted (two tools may share one, e.g. the inference tools). */
+const outputSchemas = new WeakMap<z.ZodObject, StandardSchemaWithJSON>();
+
+/** A tool's `outputSchema` for the SDK, which advertises it and checks every `structuredContent` against it. */
+function outputSchema(tool: ToolDefinition): StandardSchemaWithJSON | undefined {
+  if (!tool.output) return undefined;
+  let schema = outputSchemas.get(tool.output);
+  if (!schema) {
+    schema = withKeptJsonSchema(tool.output);
+    outputSchemas.set(tool.output, schema);
+  }
+  return schema;
+}
+
 /** `schema`, its `~standard.jsonSchema` answering each kind of request with the JSON Schema it converted the first time. */
 function withKeptJsonSchema(schema: z.ZodObject): StandardSchemaWithJSON {
   const standard = schema['~standard'];
@@ -193,6 +207,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
       title: tool.title,
       description: tool.description,
       inputSchema: objectSchema(tool),
+      outputSchema: outputSchema(tool),
       annotations: tool.annotations,
     },
     async (input: unknown, mcp: ServerContext) => {

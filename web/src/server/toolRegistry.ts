@@ -93,7 +93,30 @@ export interface ToolContext {
   auditNote(detail: string): Promise<void>;
 }
 
-export interface ToolDefinition<S extends Shape = Shape> {
+/**
+ * What a tool's `output` is: a zod object, advertised as the tool's `outputSchema` and checked
+ * against every `structuredContent` it returns. Output schemas live where an MCP App can import
+ * them without the tool's code (`web/src/tools/<pack>/outputs.ts`, zod only).
+ */
+export type OutputSchema = z.ZodObject;
+
+/** A tool's answer: its structured result (and the same as JSON text, for clients that read text). */
+export type StructuredResult<T> = {
+  content: CallToolResult['content'];
+  structuredContent: T;
+  /** Set where the result is a failure that still has a structured answer (every model failed). */
+  isError?: boolean;
+  _meta?: CallToolResult['_meta'];
+};
+
+/** A tool's refusal or failure: text only, as every tool reports errors. */
+export type ErrorResult = CallToolResult & { isError: true };
+
+/** What a tool with output `O` may answer: its structured result, or an error. */
+export type ToolResult<T> = StructuredResult<T> | ErrorResult;
+
+/** What every tool declares, whatever it answers. */
+interface ToolBase<S extends Shape> {
   name: string;
   title?: string;
   description: string;
@@ -110,7 +133,6 @@ export interface ToolDefinition<S extends Shape = Shape> {
    */
   input: S | z.ZodObject<S, z.core.$ZodObjectConfig>;
   annotations?: ToolAnnotations;
-  run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
   /**
    * What the person at the tab sees when this call needs their approval (signing tools decode
    * the transaction here). It may throw a `ToolError` to refuse bad input before anyone is asked.
@@ -118,6 +140,29 @@ export interface ToolDefinition<S extends Shape = Shape> {
    */
   preview?(input: Infer<S>, context: ToolContext): Promise<ApprovalPreview>;
 }
+
+/**
+ * A tool of Vial's: its `output` schema is required, and `run` must answer with `structuredContent`
+ * of that type (or an error), so a tool without one does not compile.
+ */
+export interface StructuredTool<S extends Shape = Shape, O extends OutputSchema = OutputSchema> extends ToolBase<S> {
+  /** What `structuredContent` holds: the tool's `outputSchema`, one zod object for the tool, its tests and its app. */
+  output: O;
+  run(input: Infer<S>, context: ToolContext): Promise<ToolResult<z.output<O>>>;
+}
+
+/**
+ * A tool that answers with content blocks only and declares no `outputSchema`: for fixtures that
+ * mirror another server's tools (the conformance suite's) and for the benchmarks' path-only
+ * tools. Vial's own tools are `StructuredTool`s (`defineTool`); a test checks every one has its schema.
+ */
+export interface ContentTool<S extends Shape = Shape> extends ToolBase<S> {
+  output?: undefined;
+  run(input: Infer<S>, context: ToolContext): Promise<CallToolResult>;
+}
+
+/** Any tool a pack holds. */
+export type ToolDefinition = StructuredTool | ContentTool;
 
 export interface ResourceContext {
   services: HostServices;
@@ -184,9 +229,14 @@ export interface ToolPack {
   verifyRequestState?(state: string, context: ServerContext): Promise<unknown>;
 }
 
-/** Keeps a tool's input type while letting packs hold tools of different shapes. */
-export function defineTool<S extends Shape>(definition: ToolDefinition<S>): ToolDefinition {
-  return definition as unknown as ToolDefinition;
+/** Keeps a tool's input and output types while letting packs hold tools of different shapes. */
+export function defineTool<S extends Shape, O extends OutputSchema>(definition: StructuredTool<S, O>): StructuredTool {
+  return definition as unknown as StructuredTool;
+}
+
+/** A tool without an `outputSchema` (see `ContentTool`: fixtures and benchmarks only). */
+export function defineContentTool<S extends Shape>(definition: ContentTool<S>): ContentTool {
+  return definition as unknown as ContentTool;
 }
 
 export function definePrompt<S extends Record<string, z.ZodType<string | undefined>>>(
@@ -195,11 +245,9 @@ export function definePrompt<S extends Record<string, z.ZodType<string | undefin
   return definition as unknown as PromptDefinition;
 }
 
-export function jsonResult(value: unknown): CallToolResult {
-  return {
-    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
-    structuredContent: value as Record<string, unknown>,
-  };
+/** A tool's structured result, with the same value as indented JSON text for clients that read text. */
+export function jsonResult<T extends object>(value: T): StructuredResult<T> {
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
 }
 
 /** A resource read whose one content is `value` as indented JSON. */
@@ -207,7 +255,7 @@ export function jsonResource(uri: URL, value: unknown): ReadResourceResult {
   return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
 }
 
-export function errorResult(message: string): CallToolResult {
+export function errorResult(message: string): ErrorResult {
   return { isError: true, content: [{ type: 'text', text: message }] };
 }
 

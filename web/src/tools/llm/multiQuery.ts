@@ -10,9 +10,12 @@ import { ask, describeFailure, MAX_MODELS } from '../../llm/ask.ts';
 import { samplingInput } from './chat.ts';
 import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from '../../llm/conversations.ts';
 import { conversationStored } from './resources.ts';
+import { multiQueryOutput, type AnswersSummary } from './outputs.ts';
+
+export { multiQueryOutput, type MultiQueryOutput } from './outputs.ts';
 
 /** The side-by-side figures: who answered, the fastest first token and the total cost. */
-export function summarize(answers: AnswerRecord[]) {
+export function summarize(answers: AnswerRecord[]): AnswersSummary {
   const answered = answers.filter((answer) => answer.ok);
   const fastest = answered
     .filter((answer) => typeof answer.ttftMs === 'number')
@@ -43,6 +46,7 @@ export function createMultiQueryTool(conversations: ConversationStore) {
         .describe('Models as "provider:model"'),
       ...samplingInput,
     }),
+    output: multiQueryOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { services, client, signal, progress }) => {
       let finished = 0;

@@ -9,6 +9,9 @@ import { requestedBackendSchema } from '../../ml/backends.ts';
 import { tensorInputSchema } from '../../ml/tensors.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
+import { finiteOrNull, inferenceOutput, type TensorOutput } from './outputs.ts';
+
+export { inferenceOutput, type InferenceOutput } from './outputs.ts';
 
 const RUNTIMES = {
   onnx: {
@@ -38,7 +41,20 @@ export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml, mlSetting
       inputs: z.record(z.string().max(300), tensorInputSchema).describe('Input tensors by name'),
       backend: requestedBackendSchema,
     }),
+    output: inferenceOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async (input) => jsonResult(await explainingErrors(() => ml.infer(kind, input, mlSettings.read()))),
+    run: async (input) => {
+      const reply = await explainingErrors(() => ml.infer(kind, input, mlSettings.read()));
+      const outputs = Object.fromEntries(
+        Object.entries(reply.outputs).map(([name, tensor]) => [name, jsonTensor(tensor)]),
+      );
+      return jsonResult({ ...reply, outputs });
+    },
   });
+}
+
+/** A tensor as JSON carries it: a value that is not finite (NaN, ±Infinity) as null. */
+function jsonTensor(tensor: TensorOutput): TensorOutput {
+  if (tensor.data.every((value) => typeof value !== 'number' || Number.isFinite(value))) return tensor;
+  return { ...tensor, data: tensor.data.map((value) => (typeof value === 'number' ? finiteOrNull(value) : value)) };
 }

@@ -9,6 +9,9 @@ import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema 
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
+import { pipelineOutput } from './outputs.ts';
+
+export { pipelineOutput, type PipelineOutput } from './outputs.ts';
 
 /**
  * Whether running `model` may download from the hub: a hub id (`owner/name`, or a registry id
@@ -45,6 +48,7 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
         .default('fp32')
         .describe("Which of the model's ONNX weight files to use"),
     }),
+    output: pipelineOutput,
     annotations: { readOnlyHint: true, openWorldHint: true },
     run: async (input, { client, signal }) => {
       const inputs = typeof input.inputs === 'string' ? [input.inputs] : input.inputs;

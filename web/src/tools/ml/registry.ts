@@ -1,6 +1,9 @@
 /** `vial://models/registry`: the models in this tab's registry and the bundled samples. */
 import { jsonResource, type PublishChange, type ResourceDefinition } from '../../server/toolRegistry.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
+import type { ModelRegistry } from './outputs.ts';
+
+export { modelRegistry, type ModelRegistry } from './outputs.ts';
 
 const REGISTRY_URI = 'vial://models/registry';
 
@@ -13,7 +16,10 @@ export function createModelRegistryResource(deps: MlPackDependencies): ResourceD
       "The models in this tab's registry (id, kind, source, size, signature, created and last used) and the bundled samples model_load can load.",
     mimeType: 'application/json',
     scopes: ['ml'],
-    read: async (uri) => jsonResource(uri, { models: await deps.ml.list(), samples: await deps.ml.samples() }),
+    read: async (uri) => {
+      const registry: ModelRegistry = { models: await deps.ml.list(), samples: await deps.ml.samples() };
+      return jsonResource(uri, registry);
+    },
   };
 }
 

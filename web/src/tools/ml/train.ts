@@ -8,6 +8,9 @@ import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { MAX_TRAINING_PARAMETERS } from '../../ml/trainingSpec.ts';
 import { describeEpoch, describeOutcome, runTraining, trainInput } from '../../ml/trainingRun.ts';
+import { finiteOrNull, trainModelOutput } from './outputs.ts';
+
+export { trainModelOutput, type TrainModelOutput } from './outputs.ts';
 
 export function createTrainModelTool(deps: MlPackDependencies) {
   return defineTool({
@@ -17,6 +20,7 @@ export function createTrainModelTool(deps: MlPackDependencies) {
     scopes: ['ml'],
     access: 'compute',
     input: trainInput,
+    output: trainModelOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { client, signal, progress }) => {
       if ('csv_url' in input.data) {
@@ -28,7 +32,17 @@ export function createTrainModelTool(deps: MlPackDependencies) {
         signal,
         onEpoch: (report) => void progress(report.epoch, report.epochs, describeEpoch(report)),
       });
-      return jsonResult({ ...reply, summary: describeOutcome(reply) });
+      return jsonResult({
+        ...reply,
+        finalMetrics: finiteFigures(reply.finalMetrics),
+        history: reply.history.map(finiteFigures),
+        summary: describeOutcome(reply),
+      });
     },
   });
+}
+
+/** Loss and metrics as JSON carries them: a figure that diverged (NaN, ±Infinity) as null. */
+function finiteFigures(figures: Record<string, number>): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, finiteOrNull(value)]));
 }

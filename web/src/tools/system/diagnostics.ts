@@ -10,31 +10,10 @@ import {
   type HostServices,
   type ResourceDefinition,
 } from '../../server/toolRegistry.ts';
+import { diagnosticsOutput, type DiagnosticsOutput as Diagnostics, type WebGpuReport } from './outputs.ts';
 
-export interface WebGpuReport {
-  available: boolean;
-  /** Why WebGPU is unavailable, when it is. */
-  reason?: string;
-  adapter?: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean };
-  features?: string[];
-  limits?: Record<string, number>;
-}
-
-export interface Diagnostics {
-  vial: { version: string; hostId: string; mcpProtocolVersions: string[] };
-  runtime: {
-    kind: 'browser' | 'worker' | 'node';
-    userAgent: string;
-    secureContext: boolean;
-    crossOriginIsolated: boolean;
-    sharedArrayBuffer: boolean;
-  };
-  cpu: { logicalCores: number | null };
-  memory: { deviceMemoryGiB: number | null };
-  webgpu: WebGpuReport;
-  relay: { roundTripMs: number | null };
-  collectedAt: string;
-}
+export type { DiagnosticsOutput as Diagnostics, WebGpuReport } from './outputs.ts';
+export { diagnosticsOutput } from './outputs.ts';
 
 /** The parts of `navigator` this reads; all optional, since Node and older browsers lack some. */
 interface NavigatorLike {
@@ -129,6 +108,7 @@ export const systemDiagnostics = defineTool({
   scopes: [],
   access: 'read',
   input: {},
+  output: diagnosticsOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async (_input, { services }) => jsonResult(await collectDiagnostics(services)),
 });

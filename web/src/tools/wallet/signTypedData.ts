@@ -18,6 +18,7 @@ import {
 } from 'viem';
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
+import { signTypedDataOutput } from './outputs.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import { wrongChain } from '../../wallet/errors.ts';
@@ -25,6 +26,8 @@ import type { ConnectedWallet, WalletService } from '../../wallet/walletService.
 import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './approvedCall.ts';
 import { checkedAddress, connectedWallet } from '../../wallet/checks.ts';
 import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
+
+export { signTypedDataOutput, type SignTypedDataOutput } from './outputs.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });
 const typedDataSchema = z.object({
@@ -171,6 +174,7 @@ export function createSignTypedDataTool(wallet: WalletService) {
         .union([z.string().min(2).max(200_000), typedDataSchema])
         .describe('{ domain, types, primaryType, message }, as an object or as JSON text'),
     }),
+    output: signTypedDataOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     preview: async ({ typed_data }, context) => {
       const { client } = context;
