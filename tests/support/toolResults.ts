@@ -1,0 +1,60 @@
+/**
+ * Typed access to tool results, so tests read what a tool returns through its own output schema
+ * instead of casting: `callTool(client, 'quantum_simulate', { qasm })` is a `SimulateOutput`.
+ */
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { z } from 'zod';
+import { toolOutputs, type ToolName, type ToolOutput } from '../../web/src/tools/outputs.ts';
+
+export type { ToolName, ToolOutput } from '../../web/src/tools/outputs.ts';
+
+/** Every tool's output schema, typed so that one indexed by a tool name parses to that tool's output. */
+const outputSchemas: { [N in ToolName]: z.ZodType<ToolOutput<N>> } = toolOutputs;
+
+/** The text blocks of a tool result, joined by newlines: an error's message, or the JSON form of a result. */
+export function resultText(result: Pick<CallToolResult, 'content'>): string {
+  return result.content
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text)
+    .join('\n');
+}
+
+/**
+ * The `structuredContent` of a successful call of tool `name`, parsed with that tool's output
+ * schema; throws with the tool's error text when the call failed, or with what does not match.
+ */
+export function structuredOf<N extends ToolName>(name: N, result: CallToolResult): ToolOutput<N> {
+  if (result.isError) throw new Error(`${name} answered with an error: ${resultText(result)}`);
+  return outputSchemas[name].parse(result.structuredContent);
+}
+
+/** Clients that have listed tools: the SDK client then checks every `structuredContent` against the tool's `outputSchema`. */
+const listed = new WeakSet<Client>();
+
+/**
+ * Calls tool `name` and returns its result as the client got it. The client lists the tools
+ * first (once), so the SDK checks `structuredContent` against the advertised JSON Schema, where
+ * every object allows only the keys it names.
+ */
+export async function callToolResult(
+  client: Client,
+  name: ToolName,
+  args: Record<string, unknown> = {},
+  options?: Parameters<Client['callTool']>[1],
+): Promise<CallToolResult> {
+  if (!listed.has(client)) {
+    await client.listTools();
+    listed.add(client);
+  }
+  return client.callTool({ name, arguments: args }, options);
+}
+
+/** Calls tool `name`, requires it to succeed and returns its `structuredContent` typed by the tool (see `structuredOf`). */
+export async function callTool<N extends ToolName>(
+  client: Client,
+  name: N,
+  args: Record<string, unknown> = {},
+  options?: Parameters<Client['callTool']>[1],
+): Promise<ToolOutput<N>> {
+  return structuredOf(name, await callToolResult(client, name, args, options));
+}
