@@ -132,9 +132,17 @@ export interface Hop {
   body: string;
 }
 
-/** A browser without a page: follows redirects by hand with a cookie jar, stopping at the client's callback. */
+/**
+ * A browser without a page: follows redirects by hand with a cookie jar, stopping at the client's
+ * callback. `from` puts it at another loopback address (127.0.0.2, …), as a visitor elsewhere.
+ */
 export class UserAgent {
   readonly jar = new Map<string, string>();
+  private readonly dispatcher: unknown;
+
+  constructor(from?: string) {
+    this.dispatcher = from === undefined ? undefined : loopbackDispatcher(from);
+  }
 
   /** Follows `start` until the callback (its query) or a page that does not redirect. */
   async go(start: string | URL): Promise<URLSearchParams | Hop> {
@@ -151,7 +159,11 @@ export class UserAgent {
 
   async get(url: string): Promise<Response> {
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: cookie ? { cookie } : {},
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+    } as RequestInit);
     for (const set of res.headers.getSetCookie()) {
       const [pair = ''] = set.split(';');
       const at = pair.indexOf('=');
@@ -164,6 +176,17 @@ export class UserAgent {
     const res = await this.get(url);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
+}
+
+/** A fetch dispatcher whose connections leave from `localAddress` (a 127/8 address), over IPv4. */
+function loopbackDispatcher(localAddress: string): unknown {
+  // Reading Response loads Node's undici, which sets the global dispatcher whose class this takes.
+  void Response;
+  const global = (globalThis as Record<symbol, { constructor: new (options: object) => unknown } | undefined>)[
+    Symbol.for('undici.globalDispatcher.1')
+  ];
+  if (!global) throw new Error("cannot reach Node's fetch dispatcher");
+  return new global.constructor({ localAddress, connect: { family: 4 } });
 }
 
 export interface ConsentDetails {

@@ -110,13 +110,14 @@ export const OAUTH = {
       to: 'oauth.maxPendingConsentsPerHost',
       schema: positiveInt,
       default: 8,
-      meaning: "Consents one host may have waiting; past it the host's oldest is denied",
+      meaning:
+        "Consents one host may have waiting; past it a new sign-in's page is refused (429) until one is decided or expires, and no waiting one is denied. One client address (IPv6: its /64) may have 3 of them; past that, that address's own oldest is denied",
     }),
     VIAL_OAUTH_MAX_PENDING_CONSENTS_TOTAL: setting({
       to: 'oauth.maxPendingConsents',
       schema: positiveInt,
       default: 1000,
-      meaning: 'Consents the relay keeps waiting for all hosts; past it the oldest is denied',
+      meaning: "Consents the relay keeps waiting for all hosts; past it a new sign-in's page is refused (429)",
     }),
     VIAL_OAUTH_REGISTRATIONS_PER_MIN: setting({
       to: 'oauth.registrationsPerMinute',

@@ -6,13 +6,15 @@
  * link scanners and pre-fetching clients raise nothing. The decision arrives only as an
  * `oauth-consent-decision` frame on the host's own tab socket, carrying the match code the page
  * shows; the relay then saves the grant (or the denial) on the interaction, and the waiting page
- * goes on to finish the flow. Pending consents are bounded per host and in total.
+ * goes on to finish the flow. Pending consents are bounded per client address, per host and in
+ * total, so that no flood of sign-ins can push out the person's own (makeRoom).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { SCOPES, type OAuthClient, type Scope, type TabFrame } from '@vial/shared';
+import { addressBlock } from '../clientAddress.ts';
 import type { OAuthConfig } from '../config.ts';
 import type { Host } from '../hosts/registry.ts';
 import type { GrantStore } from './grantStore.ts';
@@ -25,6 +27,11 @@ const MAX_WRONG_CODES = 3;
 /** Long polls of `/wait` held at once for one consent. */
 const MAX_WAITERS = 4;
 const DEFAULT_GRANT_DAYS = 30;
+/**
+ * Consents one client address (IPv6: its /64) may have waiting for one host. Past it, that
+ * address's own oldest is denied: a person who started a sign-in again replaces the one left behind.
+ */
+export const MAX_PENDING_PER_ADDRESS = 3;
 
 interface PendingConsent {
   consentId: string;
@@ -35,6 +42,8 @@ interface PendingConsent {
   scopes: Scope[];
   offlineAccess: boolean;
   requestedFrom: string;
+  /** The address block the consent was opened from, which its per-address cap counts. */
+  from: string;
   expiresAt: number;
   matchCode: string;
   returnTo: string;
@@ -88,7 +97,7 @@ export class Consents {
       return sendJson(res, 404, { error: 'this sign-in is already decided', redirectTo: details.returnTo });
     }
     const consent = this.byUid.get(details.uid) ?? (await this.open(details, requestedFrom));
-    if (typeof consent === 'string') return sendJson(res, 400, { error: consent });
+    if ('error' in consent) return sendJson(res, consent.status, { error: consent.error });
     const { hostId, consentId, client, scopes, expiresAt, matchCode } = consent;
     sendJson(res, 200, {
       hostId,
@@ -153,13 +162,17 @@ export class Consents {
   private async open(
     details: Awaited<ReturnType<Provider['interactionDetails']>>,
     requestedFrom: string,
-  ): Promise<PendingConsent | string> {
+  ): Promise<PendingConsent | { status: number; error: string }> {
     const { params } = details;
     const resource = typeof params.resource === 'string' ? params.resource : undefined;
     const hostId = resource === undefined ? undefined : this.options.resourceHost(resource);
-    if (resource === undefined || hostId === undefined) return 'the sign-in names no MCP URL of a host on this relay';
+    if (resource === undefined || hostId === undefined) {
+      return { status: 400, error: 'the sign-in names no MCP URL of a host on this relay' };
+    }
     const client = await this.options.provider().Client.find(String(params.client_id));
-    if (client === undefined) return 'the client of this sign-in is no longer known; start again from the client';
+    if (client === undefined) {
+      return { status: 400, error: 'the client of this sign-in is no longer known; start again from the client' };
+    }
     const asked = String(params.scope ?? '').split(' ');
     const consent: PendingConsent = {
       consentId: randomBytes(18).toString('base64url'),
@@ -170,35 +183,44 @@ export class Consents {
       scopes: SCOPES.filter((scope) => asked.includes(scope)),
       offlineAccess: asked.includes('offline_access'),
       requestedFrom: requestedFrom.slice(0, 64),
+      from: addressBlock(requestedFrom),
       expiresAt: details.exp * 1000,
       matchCode: newMatchCode(),
       returnTo: details.returnTo,
       wrongCodes: 0,
       waiters: new Set(),
     };
-    await this.makeRoom(hostId);
+    const full = await this.makeRoom(hostId, consent.from);
+    if (full) return { status: 429, error: full };
     this.byUid.set(consent.uid, consent);
     this.byId.set(consent.consentId, consent);
     return consent;
   }
 
-  /** Past a cap, the oldest consent (of this host, else of all) is denied. */
-  private async makeRoom(hostId: string): Promise<void> {
+  /**
+   * Room for one more consent for `hostId` from the address block `from`, or why there is none.
+   * Past its own cap an address's oldest consent is denied, so a flood from one address only
+   * ever pushes out its own. Past the host's cap or the relay's, the new sign-in is refused and
+   * no older one is touched: a flood from many addresses can keep a host's sign-ins waiting
+   * until some expire, in plain sight in the tab, but never deny the person's.
+   */
+  private async makeRoom(hostId: string, from: string): Promise<string | undefined> {
     const { maxPendingConsentsPerHost, maxPendingConsents } = this.options.config;
-    const mine = this.pendingFor(hostId);
-    if (mine.length >= maxPendingConsentsPerHost) {
-      await this.finish(mine[0]!, {
+    const fromThere = this.pendingFor(hostId).filter((consent) => consent.from === from);
+    if (fromThere.length >= MAX_PENDING_PER_ADDRESS) {
+      await this.finish(fromThere[0]!, {
         error: 'access_denied',
-        error_description: 'too many sign-ins waiting for this host',
+        error_description: 'a newer sign-in from the same address replaced this one',
       });
     }
-    const oldest = this.byId.values().next().value;
-    if (this.byId.size >= maxPendingConsents && oldest) {
-      await this.finish(oldest, {
-        error: 'access_denied',
-        error_description: 'too many sign-ins waiting on this relay',
-      });
+    const waiting = this.pendingFor(hostId).length;
+    if (waiting >= maxPendingConsentsPerHost) {
+      return `${waiting} sign-ins are already waiting for this host (VIAL_OAUTH_MAX_PENDING_CONSENTS): approve or deny them in your Vial tab, or let them expire (10 minutes), then reload this page`;
     }
+    if (this.byId.size >= maxPendingConsents) {
+      return `${this.byId.size} sign-ins are waiting on this relay (VIAL_OAUTH_MAX_PENDING_CONSENTS_TOTAL): reload this page in a few minutes`;
+    }
+    return undefined;
   }
 
   private async wait(res: ServerResponse, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<void> {

@@ -207,7 +207,8 @@ describe("the consent page's long poll", () => {
 
 describe('one sign-in', () => {
   it('raises one consent in the tab, however many times at once its page asks for the details', async () => {
-    const browser = new UserAgent();
+    // From an address of its own: this file's other sign-ins from 127.0.0.1 are at that address's cap.
+    const browser = new UserAgent('127.0.0.9');
     const page = await browser.go(
       authorizeUrl(stack.url, {
         client_id: await registerClient(stack.url),

@@ -225,15 +225,26 @@ describe('the consent page and the endpoints around it', () => {
     expect(stack.host.oauth.decide(signin.details.consentId, { approve: false })).toBe(true);
   });
 
-  it('keeps at most VIAL_OAUTH_MAX_PENDING_CONSENTS waiting per host, denying the oldest', async () => {
-    const first = await startSignIn(stack.mcpUrl);
-    await startSignIn(stack.mcpUrl);
-    await startSignIn(stack.mcpUrl);
-    await startSignIn(stack.mcpUrl);
-    const callback = (await finishConsent(first.browser, first.origin, first.uid)) as URLSearchParams;
-    expect(callback.get('error')).toBe('access_denied');
-    expect(callback.get('error_description')).toMatch(/too many sign-ins waiting for this host/);
+  it('refuses a new sign-in (429) past VIAL_OAUTH_MAX_PENDING_CONSENTS per host, denying none of those waiting', async () => {
+    const waiting = [];
+    for (let at = 0; at < 3; at++) waiting.push(await startSignIn(stack.mcpUrl));
+    // From another address (one address past its own cap would replace its own oldest: attack.consentSpam.test.ts).
+    const elsewhere = await openConsent(
+      new UserAgent('127.0.0.2'),
+      authorizeUrl(stack.url, {
+        client_id: await registerClient(stack.url),
+        code_challenge: pkce().challenge,
+        resource: stack.mcpUrl,
+      }),
+    );
+    expect(elsewhere.status).toBe(429);
+    expect(elsewhere.details).toMatchObject({
+      error: expect.stringMatching(/^3 sign-ins are already waiting for this host \(VIAL_OAUTH_MAX_PENDING_CONSENTS\)/),
+    });
     await until(() => stack.host.oauth.pending().length === 3);
+    expect(stack.host.oauth.pending().map((consent) => consent.consentId)).toEqual(
+      waiting.map((signIn) => signIn.details.consentId),
+    );
     for (const consent of stack.host.oauth.pending()) stack.host.oauth.decide(consent.consentId, { approve: false });
     await until(() => stack.host.oauth.pending().length === 0);
   });
