@@ -14,6 +14,7 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { VIAL_VERSION, type Scope } from '@vial/shared';
 import { z } from 'zod';
+import { appForTool, linkToolToApp } from '../apps/offer.ts';
 import { argumentsPreview } from './callGate.ts';
 import { ToolError } from './toolError.ts';
 import {
@@ -201,7 +202,7 @@ function withKeptJsonSchema(schema: z.ZodObject): StandardSchemaWithJSON {
 }
 
 function registerTool(server: McpServer, tool: ToolDefinition, session: SessionInfo): void {
-  server.registerTool(
+  const registered = server.registerTool(
     tool.name,
     {
       title: tool.title,
@@ -277,6 +278,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
       }
     },
   );
+  const app = appForTool(tool.name);
+  if (app) linkToolToApp(server, registered, app);
 }
 
 /**

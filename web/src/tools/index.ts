@@ -1,3 +1,4 @@
+import { createAppsPack, type AppsPackDependencies } from '../apps/offer.ts';
 import { ToolRegistry, type ToolPack } from '../server/toolRegistry.ts';
 import { createLlmPack, type LlmPackDependencies } from './llm/index.ts';
 import { createMlPack, type MlPackDependencies } from './ml/index.ts';
@@ -9,11 +10,19 @@ import { createWalletPack, type WalletPackDependencies } from './wallet/index.ts
 export type ToolDependencies = QuantumPackDependencies &
   LlmPackDependencies &
   WalletPackDependencies &
-  MlPackDependencies;
+  MlPackDependencies &
+  AppsPackDependencies;
 
-/** Every tool pack the tab serves to all clients. */
+/** Every tool pack the tab serves to all clients (the MCP Apps' resources to those that render them). */
 export function createToolPacks(deps: ToolDependencies): ToolPack[] {
-  return [systemPack, createQuantumPack(deps), createMlPack(deps), createLlmPack(deps), createWalletPack(deps)];
+  return [
+    systemPack,
+    createQuantumPack(deps),
+    createMlPack(deps),
+    createLlmPack(deps),
+    createWalletPack(deps),
+    createAppsPack(deps),
+  ];
 }
 
 export function createToolRegistry(deps: ToolDependencies): ToolRegistry {
