@@ -5,7 +5,7 @@
  * the transactions sent through Vial, the export verifies, and one changed byte, another signer
  * or a wrong hash does not.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { getAddress, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
@@ -20,6 +20,13 @@ import { decideApproval, previewField, recordApprovals } from '../support/approv
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
+import {
+  callToolResult,
+  resultText as text,
+  structuredOf,
+  type ToolName,
+  type ToolOutput,
+} from '../support/toolResults.ts';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
 const RECIPIENT = devAccount(1).address;
@@ -33,13 +40,6 @@ const transactions = new SentTransactionLog();
 let stack: Awaited<ReturnType<typeof startStack>>;
 let client: Client;
 let asked: ApprovalRequest[] = [];
-
-interface ExportResult {
-  markdown: string;
-  sha256: string;
-  signature: Hex;
-  address: Address;
-}
 
 beforeAll(async () => {
   await transactions.record({
@@ -68,9 +68,7 @@ beforeEach(() => {
   wallet.signed.length = 0;
 });
 
-const call = (name: string, args: Record<string, unknown>) =>
-  client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
-const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+const call = (name: ToolName, args: Record<string, unknown>) => callToolResult(client, name, args);
 
 function exportWithApproval(decide: 'approve' | 'reject') {
   return decideApproval(stack.host, call('wallet_export', { tokens: [TOKEN] }), decide);
@@ -84,7 +82,7 @@ describe('wallet_export', () => {
   it('signs, after approval, the hash the preview showed; the Markdown lists the wallet; it verifies', async () => {
     const { request, result } = await exportWithApproval('approve');
     expect(result.isError, text(result)).toBeFalsy();
-    const exported = result.structuredContent as unknown as ExportResult;
+    const exported = structuredOf('wallet_export', result);
     expect(exported.address).toBe(wallet.address);
     expect(exported.sha256).toBe(sha256Hex(exported.markdown));
     expect(exported.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -135,10 +133,10 @@ describe('wallet_export', () => {
 });
 
 describe('wallet_export_verify', () => {
-  let exported: ExportResult;
+  let exported: ToolOutput<'wallet_export'>;
   beforeAll(async () => {
     wallet.connected = true; // the suite's beforeEach has not run yet
-    exported = (await exportWithApproval('approve')).result.structuredContent as unknown as ExportResult;
+    exported = structuredOf('wallet_export', (await exportWithApproval('approve')).result);
   });
 
   it('fails, with the reason, when one byte of the Markdown changed', async () => {

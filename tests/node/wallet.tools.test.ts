@@ -3,13 +3,14 @@
  * (dev account 0): input checks that refuse bad addresses, ABIs, chains and typed data before
  * any approval is asked, the approval previews, the approve / reject paths, and scopes.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { getAddress, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
+import type { Client } from '@modelcontextprotocol/client';
+import { getAddress, verifyMessage, verifyTypedData, type Address } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
 import { decideApproval, recordApprovals } from '../support/approvals.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
+import { callToolResult, resultText as text, structuredOf, type ToolName } from '../support/toolResults.ts';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
 const OTHER = '0x70997970C51812dc3a010c7d01b50E9D17DC79C8' as Address;
@@ -46,12 +47,10 @@ beforeEach(() => {
   wallet.reads.length = 0;
 });
 
-const call = (name: string, args: Record<string, unknown>) =>
-  client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
-const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+const call = (name: ToolName, args: Record<string, unknown>) => callToolResult(client, name, args);
 
 /** Starts a call that needs approval and waits until the tab is asked; `decide` answers it. */
-function callWithApproval(name: string, args: Record<string, unknown>, decide: 'approve' | 'reject') {
+function callWithApproval(name: ToolName, args: Record<string, unknown>, decide: 'approve' | 'reject') {
   return decideApproval(stack.host, call(name, args), decide);
 }
 
@@ -180,7 +179,7 @@ describe('wallet_sign_message', () => {
         { label: 'Message', value: message },
       ]),
     );
-    const { signature, address } = result.structuredContent as { signature: Hex; address: Address };
+    const { signature, address } = structuredOf('wallet_sign_message', result);
     expect(address).toBe(wallet.address);
     expect(await verifyMessage({ address, message, signature })).toBe(true);
   });
@@ -246,7 +245,7 @@ describe('wallet_sign_typed_data', () => {
       message: typedData.message,
       types: typedData.types,
     });
-    const { signature, address } = result.structuredContent as { signature: Hex; address: Address };
+    const { signature, address } = structuredOf('wallet_sign_typed_data', result);
     expect(
       await verifyTypedData({
         ...typedData,
@@ -270,7 +269,7 @@ describe('wallet_sign_typed_data', () => {
       { typed_data: JSON.stringify({ ...typedData, types }) },
       'approve',
     );
-    expect((again.result.structuredContent as { signature: Hex }).signature).toBe(signature);
+    expect(structuredOf('wallet_sign_typed_data', again.result).signature).toBe(signature);
   });
 
   it('shows an EIP-2612 permit’s spender, amount and deadline as fields, not only in the tree', async () => {
@@ -386,10 +385,7 @@ describe('scopes', () => {
         'web3_transaction',
       ]);
       for (const tool of signing) {
-        const result = (await reader.callTool({
-          name: tool.name,
-          arguments: VALID_SIGNING_ARGUMENTS[tool.name],
-        })) as CallToolResult;
+        const result = await reader.callTool({ name: tool.name, arguments: VALID_SIGNING_ARGUMENTS[tool.name] });
         expect(result.isError).toBe(true);
         expect(text(result)).toMatch(new RegExp(`lacks the scope wallet:sign needed by ${tool.name}`));
       }
@@ -405,7 +401,7 @@ describe('scopes', () => {
     const { token } = await stack.host.mintToken({ name: 'quantum only', scopes: ['quantum'] });
     const other = await connectClient(stack.mcpUrl, token, 'other');
     try {
-      const result = (await other.callTool({ name: 'wallet_status', arguments: {} })) as CallToolResult;
+      const result = await other.callTool({ name: 'wallet_status', arguments: {} });
       expect(text(result)).toMatch(/lacks the scope wallet:read needed by wallet_status/);
       await expect(other.readResource({ uri: 'vial://web3/wallet' })).rejects.toThrow(/lacks the scope wallet:read/);
     } finally {

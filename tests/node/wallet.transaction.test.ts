@@ -5,16 +5,17 @@
  * changes match the chain, a chain switch, and rejections in the tab and in the wallet.
  */
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { getAddress, parseEther, type Address, type Hex } from 'viem';
+import { getAddress, parseEther, type Address } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
-import { SentTransactionLog, type SentTransaction } from '../../web/src/wallet/sentTransactions.ts';
+import { SentTransactionLog } from '../../web/src/wallet/sentTransactions.ts';
 import { decideApproval, previewField, recordApprovals } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
+import { callTool, callToolResult, resultText as text, structuredOf, type ToolOutput } from '../support/toolResults.ts';
 
 const SUPPLY = 1_000_000n * 10n ** 6n;
 const RECIPIENT = devAccount(1).address;
@@ -51,9 +52,7 @@ beforeEach(() => {
   wallet.switches.length = 0;
 });
 
-const call = (args: Record<string, unknown>) =>
-  client.callTool({ name: 'web3_transaction', arguments: args }) as Promise<CallToolResult>;
-const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+const call = (args: Record<string, unknown>) => callToolResult(client, 'web3_transaction', args);
 const balance = (address: Address) => chain.clients.public.getBalance({ address });
 const tokenBalance = (address: Address) =>
   chain.clients.public.readContract({
@@ -67,21 +66,10 @@ function callWithApproval(args: Record<string, unknown>, decide: 'approve' | 're
   return decideApproval(stack.host, call(args), decide);
 }
 
-interface Receipt {
-  hash: Hex;
-  chainId: number;
-  status: string;
-  blockNumber: string;
-  gasUsed: string;
-  effectiveGasPrice: string;
-  from: Address;
-  to: Address;
-}
-
 /** The receipt the tool returned, checked against the chain's own. */
-async function expectMined(result: CallToolResult, to: Address): Promise<Receipt> {
+async function expectMined(result: CallToolResult, to: Address): Promise<ToolOutput<'web3_transaction'>> {
   expect(result.isError, text(result)).toBeFalsy();
-  const receipt = result.structuredContent as unknown as Receipt;
+  const receipt = structuredOf('web3_transaction', result);
   const onChain = await chain.clients.public.getTransactionReceipt({ hash: receipt.hash });
   expect(receipt).toEqual({
     hash: onChain.transactionHash,
@@ -166,8 +154,7 @@ describe('transactions sent through Vial', () => {
   it('are listed newest first by wallet_status and vial://web3/wallet, with what was sent and its status', async () => {
     const { result } = await callWithApproval({ to: RECIPIENT, amount: '0.125' }, 'approve');
     const { hash, blockNumber } = await expectMined(result, RECIPIENT);
-    const status = (await client.callTool({ name: 'wallet_status', arguments: {} })) as CallToolResult;
-    const { recentTransactions } = status.structuredContent as { recentTransactions: SentTransaction[] };
+    const { recentTransactions } = await callTool(client, 'wallet_status');
     expect(recentTransactions[0]).toEqual({
       hash,
       chainId: 31337,
