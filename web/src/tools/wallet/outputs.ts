@@ -7,9 +7,11 @@
  */
 import { z } from 'zod';
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x address of 40 hex digits');
-const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, '0x hex');
-const txHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 0x transaction hash');
+/** `0x` and hex digits, typed `0x${string}` as viem's `Hex` and `Address` are. */
+const hexOf = (digits: RegExp) => z.templateLiteral(['0x', z.string().regex(digits)]);
+const address = hexOf(/^[0-9a-fA-F]{40}$/);
+const hex = hexOf(/^[0-9a-fA-F]*$/);
+const txHash = hexOf(/^[0-9a-fA-F]{64}$/);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** A whole number too large for JSON's numbers (wei, gas, block numbers), as a decimal string. */
 const decimal = z.string().regex(/^\d+$/, 'a decimal integer');
