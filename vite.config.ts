@@ -2,6 +2,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { defineConfig } from 'vite';
+import { mcpApps } from './vite.apps.ts';
 
 /**
  * transformers.js depends on its own build of onnxruntime-web, not the web app's: its wasm files
@@ -24,7 +25,8 @@ const relay = process.env.VIAL_RELAY_URL ?? 'http://localhost:8787';
 export default defineConfig({
   root: 'web',
   publicDir: '../public',
-  plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+  // mcpApps: the MCP Apps, each one HTML file in dist/web/apps, built after the tab (vite.apps.ts).
+  plugins: [svelte({ configFile: false, compilerOptions: { runes: true } }), mcpApps()],
   resolve: {
     alias: [{ find: /^transformers-ort\//, replacement: `${transformersOrt}/` }],
   },
