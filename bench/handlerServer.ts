@@ -4,10 +4,12 @@
  * from the same registry, built for the one tool a `tools/call` names, with the tab's policy
  * and audit log. No relay, no WebSocket, no auth. The SDK's Node wrapper (`toNodeHandler`) is in
  * `@modelcontextprotocol/node`, which Vial does not use; the few lines that turn a Node request
- * into a web `Request` and write the `Response` back chunk by chunk are here instead.
+ * into a web `Request` are here, and the `Response` is written back by the relay's own
+ * `writeWebResponse` (head and a JSON body in one write, as the relay answers).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createMcpHandler } from '@modelcontextprotocol/server';
+import { writeWebResponse } from '../relay/src/mcp/modern/hostServer.ts';
 import { calledTool, parseJson } from '../web/src/server/modernRequests.ts';
 import { createSessionServer } from '../web/src/server/sessionServer.ts';
 import type { ToolRegistry } from '../web/src/server/toolRegistry.ts';
@@ -18,6 +20,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HandlerServer {
   url: string;
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -65,13 +68,15 @@ export async function startHandlerServer(registry: ToolRegistry): Promise<Handle
       signal: aborted.signal,
     });
     calledTools.set(request, calledTool(parsedBody));
-    await writeResponse(await handler.fetch(request, { parsedBody }), res);
+    // The relay's own writer, so both sides of the ratio write a response the same way.
+    await writeWebResponse(res, await handler.fetch(request, { parsedBody }), { clientBufferBytes: Infinity });
   }
 
   const port = await listenLocally(server);
 
   return {
     url: `http://localhost:${port}/mcp`,
+    server,
     close: async () => {
       await handler.close();
       server.closeAllConnections();
@@ -90,24 +95,4 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Writes the head at once and each body chunk as it comes; the client going away cancels the body. */
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
-  res.writeHead(response.status, headers);
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  res.once('close', () => void reader.cancel().catch(() => undefined));
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    res.write(value);
-  }
-  res.end();
 }

@@ -15,9 +15,10 @@
  * The relay and host are the same for both eras. Each scenario (N concurrent clients; one client
  * calling in sequence) runs in rounds that rotate which path goes first, after a warm-up of all
  * five. Everything runs in this one process, so throughput compares the CPU each path spends
- * per call, the client's included. Last, one static-token and one OAuth client take turns call by
- * call (pairs), which is what the OAuth p50 lines compare: the difference sought is microseconds,
- * less than the load on a shared machine moves between one round's stretches.
+ * per call, the client's included. Last, two pairs of clients take turns call by call: a
+ * static-token and an OAuth client (what the OAuth p50 lines compare), then a modern-direct and a
+ * modern-relay client (what modern_added_p50 compares). The differences sought are tenths of a
+ * millisecond or less, less than the load on a shared machine moves between one round's stretches.
  *
  * Options, as `--name=value` or `BENCH_NAME` in the environment: clients (8), calls per client
  * per round (200), seq-calls per round (600), warmup calls per client (200), rounds (4), pairs
@@ -138,8 +139,9 @@ async function main(): Promise<void> {
         { concurrent: withCpu(settings.clients, concurrent[name]), sequential: withCpu(1, sequential[name]) },
       ]),
     ) as Results;
-    const pairs = await interleaved(paths[1]!.clients[0]!, paths[4]!.clients[0]!, settings.pairs);
-    report(results, pairs);
+    const oauthPairs = await interleaved(paths[1]!.clients[0]!, paths[4]!.clients[0]!, settings.pairs);
+    const modernPairs = await interleaved(paths[2]!.clients[0]!, paths[3]!.clients[0]!, settings.pairs);
+    report(results, oauthPairs, modernPairs);
   } finally {
     await Promise.all(paths.flatMap((path) => path.clients.map((client) => client.close())));
     host.stop();
@@ -160,21 +162,21 @@ function p50(latenciesMs: Float64Array): number {
   );
 }
 
-/** Sequential calls, one static-token and one OAuth-token call to a pair, each pair's latencies side by side. */
+/** Sequential calls, one of each path's to a pair, each pair's latencies side by side. */
 interface Pairs {
-  staticMs: Float64Array;
-  oauthMs: Float64Array;
+  firstMs: Float64Array;
+  secondMs: Float64Array;
 }
 
 /**
- * The static token against the OAuth token call by call: one client of each on the same relay and
- * host take turns (which goes first alternates pair by pair), so both meet the machine in the same
- * state. The rounds run each path for a second or more at a time, and on a shared machine the load
- * moves more between those stretches than the token check could cost.
+ * Two paths call by call: one client of each takes turns (which goes first alternates pair by
+ * pair), so both meet the machine in the same state. The rounds run each path for a second or
+ * more at a time, and on a shared machine the load moves more between those stretches than the
+ * differences sought here (the OAuth check; the relay's hop) amount to.
  */
-async function interleaved(staticClient: Client, oauthClient: Client, pairs: number): Promise<Pairs> {
-  const staticMs = new Float64Array(pairs);
-  const oauthMs = new Float64Array(pairs);
+async function interleaved(first: Client, second: Client, pairs: number): Promise<Pairs> {
+  const firstMs = new Float64Array(pairs);
+  const secondMs = new Float64Array(pairs);
   const timed = async (client: Client, into: Float64Array, i: number) => {
     const t0 = performance.now();
     await callEcho(client, `pair ${i}`);
@@ -182,14 +184,14 @@ async function interleaved(staticClient: Client, oauthClient: Client, pairs: num
   };
   for (let i = 0; i < pairs; i++) {
     if (i % 2 === 0) {
-      await timed(staticClient, staticMs, i);
-      await timed(oauthClient, oauthMs, i);
+      await timed(first, firstMs, i);
+      await timed(second, secondMs, i);
     } else {
-      await timed(oauthClient, oauthMs, i);
-      await timed(staticClient, staticMs, i);
+      await timed(second, secondMs, i);
+      await timed(first, firstMs, i);
     }
   }
-  return { staticMs, oauthMs };
+  return { firstMs, secondMs };
 }
 
 /** A run with the CPU this process spent on it: clients, relay, host and servers all run here. */
@@ -217,7 +219,7 @@ function withCpu(clients: number, runs: readonly MeasuredRun[]): Measured {
 type Measured = LoadResult & { cpuUsPerCall: number };
 type Results = Record<PathName, { concurrent: Measured; sequential: Measured }>;
 
-function report(results: Results, pairs: Pairs): void {
+function report(results: Results, oauthPairs: Pairs, modernPairs: Pairs): void {
   const fixed = (value: number, digits = 3) => value.toFixed(digits);
   const load = loadavg()
     .map((value) => value.toFixed(2))
@@ -246,13 +248,16 @@ function report(results: Results, pairs: Pairs): void {
   const addedP50 = relay.sequential.p50Ms - direct.sequential.p50Ms;
   const addedP50Concurrent = relay.concurrent.p50Ms - direct.concurrent.p50Ms;
   const modernRatio = modern.concurrent.callsPerSecond / handler.concurrent.callsPerSecond;
-  const modernAddedP50 = modern.sequential.p50Ms - handler.sequential.p50Ms;
+  // Taken from the interleaved pairs: the rounds' sequential p50s differ by the load as much as by the hop.
+  const modernAddedP50 = p50(modernPairs.secondMs) - p50(modernPairs.firstMs);
+  const modernAddedP50Rounds = modern.sequential.p50Ms - handler.sequential.p50Ms;
   const modernAddedP50Concurrent = modern.concurrent.p50Ms - handler.concurrent.p50Ms;
   const modernVsLegacy = modern.concurrent.callsPerSecond / relay.concurrent.callsPerSecond;
   console.log(
     `\nlegacy: throughput relay/direct ${fixed(ratio, 2)}x; added p50 ${fixed(addedP50)} ms sequential, ` +
       `${fixed(addedP50Concurrent)} ms with ${settings.clients} clients` +
-      `\nmodern: throughput relay/direct ${fixed(modernRatio, 2)}x; added p50 ${fixed(modernAddedP50)} ms sequential, ` +
+      `\nmodern: throughput relay/direct ${fixed(modernRatio, 2)}x; added p50 ${fixed(modernAddedP50)} ms in ${modernPairs.firstMs.length} interleaved pairs ` +
+      `(${fixed(p50(modernPairs.secondMs))} against ${fixed(p50(modernPairs.firstMs))} ms), ${fixed(modernAddedP50Rounds)} ms sequential in rounds, ` +
       `${fixed(modernAddedP50Concurrent)} ms with ${settings.clients} clients; through the relay ${fixed(modernVsLegacy, 2)}x legacy's throughput ` +
       `at ${fixed(modern.concurrent.cpuUsPerCall / relay.concurrent.cpuUsPerCall, 2)}x its CPU per call\n`,
   );
@@ -278,16 +283,17 @@ function report(results: Results, pairs: Pairs): void {
   // difference) and the ratio in each quarter of the pairs (how far the two land apart by chance)
   // are printed beside it.
   const oauth = results['oauth-relay'];
-  const staticP50 = p50(pairs.staticMs);
-  const oauthP50 = p50(pairs.oauthMs);
-  const addedMs = p50(pairs.oauthMs.map((ms, i) => ms - pairs.staticMs[i]!));
-  const quarter = Math.max(1, Math.floor(pairs.staticMs.length / 4));
+  const { firstMs: staticMs, secondMs: oauthMs } = oauthPairs;
+  const staticP50 = p50(staticMs);
+  const oauthP50 = p50(oauthMs);
+  const addedMs = p50(oauthMs.map((ms, i) => ms - staticMs[i]!));
+  const quarter = Math.max(1, Math.floor(staticMs.length / 4));
   const quarters = [0, 1, 2, 3]
-    .map((q) => [q * quarter, Math.min(pairs.staticMs.length, (q + 1) * quarter)] as const)
+    .map((q) => [q * quarter, Math.min(staticMs.length, (q + 1) * quarter)] as const)
     .filter(([from, to]) => to > from)
-    .map(([from, to]) => p50(pairs.oauthMs.subarray(from, to)) / p50(pairs.staticMs.subarray(from, to)));
+    .map(([from, to]) => p50(oauthMs.subarray(from, to)) / p50(staticMs.subarray(from, to)));
   console.log(
-    `\noauth, ${pairs.staticMs.length} interleaved pairs: p50 ${fixed(oauthP50)} ms against the static token's ${fixed(staticP50)} ms ` +
+    `\noauth, ${staticMs.length} interleaved pairs: p50 ${fixed(oauthP50)} ms against the static token's ${fixed(staticP50)} ms ` +
       `(pair by pair ${fixed(addedMs)} ms added; by quarter ${quarters.map((r) => fixed(r, 2)).join(' ')}x)` +
       `\noauth, rounds: sequential p50 ${fixed(oauth.sequential.p50Ms)} against ${fixed(relay.sequential.p50Ms)} ms; ` +
       `${fixed(oauth.concurrent.callsPerSecond, 0)} against ${fixed(relay.concurrent.callsPerSecond, 0)} calls/s with ${settings.clients} clients ` +
