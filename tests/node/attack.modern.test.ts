@@ -62,6 +62,16 @@ describe('a client on the modern path', () => {
     });
     expect((await next).last?.result).toEqual({ tools: [] });
   });
+
+  it('cannot make the relay hold a request id longer than it takes', async () => {
+    // A modern request's id is kept until its tab answers, and the tab may take minutes.
+    const before = requestsAtTab().length;
+    const id = 'x'.repeat(257);
+    const refused = await post(tab.mcpUrl, rpc('tools/list', {}, id), modernHeaders(tab.token, 'tools/list'));
+    expect(refused.status).toBe(400);
+    expect(refused.last?.error).toMatchObject({ code: -32600, message: expect.stringMatching(/257 characters long/) });
+    expect(requestsAtTab().length).toBe(before);
+  });
 });
 
 describe('a tab on the modern path', () => {

@@ -91,7 +91,7 @@ const CORS_HEADERS = {
   'access-control-max-age': '600',
 };
 
-/** A POST's body: parsed, as sent, and the ids of the requests in it. */
+/** A 2025 session's POST body: parsed, as sent, and the ids of the requests in it (mapped to its stream). */
 interface ReadBody {
   body: unknown;
   text: string;
@@ -260,17 +260,21 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     // their own way; initialize-based (2025) ones go on to the sessions below.
     let read: ReadBody | undefined;
     if (req.method === 'POST') {
-      read = await readBody(req, res);
-      if (read === undefined) return;
-      const era = classifyEra(req, read.body);
+      const body = await readJsonPost(req, res);
+      if (body === undefined) return;
+      const era = classifyEra(req, body.body);
       if (era.kind === 'reject') {
         metrics.relayError('bad_request');
-        return sendRejection(res, era, read.body);
+        return sendRejection(res, era, body.body);
       }
       if (era.kind === 'modern') {
         if (options.draining()) return sendShuttingDown(res);
-        return modern.serve({ req, res, host, token, text: read.text, body: read.body, route: era });
+        if (era.messageKind === 'request' && refusedLongId(res, [era.message.id])) return;
+        return modern.serve({ req, res, host, token, text: body.text, body: body.body, route: era });
       }
+      const requestIds = requestIdsIn(body.body);
+      if (refusedLongId(res, requestIds)) return;
+      read = { ...body, requestIds };
     }
 
     const sessionId = req.headers['mcp-session-id'];
@@ -336,27 +340,34 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     await session.serve(req, res, { parsedBody: body, headerOverrides, requestIds });
   }
 
-  /** The body and the ids of the requests in it, or undefined once the client has been answered with why not. */
-  async function readBody(req: IncomingMessage, res: ServerResponse): Promise<ReadBody | undefined> {
+  /** The POST's body, parsed and as sent, or undefined once the client has been answered with why not. */
+  async function readJsonPost(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<Omit<ReadBody, 'requestIds'> | undefined> {
     const result = await readJsonBody(req, options.maxBodyBytes);
-    if (result.ok) {
-      const requestIds = requestIdsIn(result.body);
-      // Ids are kept while their requests run (here and in the SDK transport): a long one is memory a client chooses.
-      const long = requestIds.find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
-      if (long === undefined) return { body: result.body, text: result.text, requestIds };
-      metrics.relayError('bad_request');
-      sendJsonRpcError(
-        res,
-        400,
-        `Bad Request: a JSON-RPC id is ${String(long).length} characters long; the relay takes ids of at most ${MAX_REQUEST_ID_CHARS}`,
-        {},
-        -32600,
-      );
-      return undefined;
-    }
+    if (result.ok) return { body: result.body, text: result.text };
     metrics.relayError(result.status === 413 ? 'payload_too_large' : 'bad_request');
     sendJsonRpcError(res, result.status, result.message, {}, result.code);
     return undefined;
+  }
+
+  /**
+   * Ids are kept while their requests run (here, in the SDK transport, and for a modern request
+   * until its tab answers): a long one is memory a client chooses. True once such a request is refused.
+   */
+  function refusedLongId(res: ServerResponse, requestIds: readonly RequestId[]): boolean {
+    const long = requestIds.find((id) => String(id).length > MAX_REQUEST_ID_CHARS);
+    if (long === undefined) return false;
+    metrics.relayError('bad_request');
+    sendJsonRpcError(
+      res,
+      400,
+      `Bad Request: a JSON-RPC id is ${String(long).length} characters long; the relay takes ids of at most ${MAX_REQUEST_ID_CHARS}`,
+      {},
+      -32600,
+    );
+    return true;
   }
 
   function sendShuttingDown(res: ServerResponse): void {
