@@ -11,7 +11,6 @@ import { createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
 import {
   HTTP_CHUNK_MAX_CHARS,
   HTTP_RESPONSE_MAX_CHARS,
-  clientIdentitySchema,
   type ClientIdentity,
   type RelayFrame,
   type TabFrame,
@@ -34,16 +33,22 @@ export interface ModernRequestsOptions {
 
 export class ModernRequests {
   private readonly inFlight = new Map<string, AbortController>();
-  /** What the server factory needs to know of each request being served. */
-  private readonly served = new WeakMap<Request, { requestId: string; tool: string | undefined }>();
+  /**
+   * What the server factory needs to know of each request being served: the client as the frame
+   * (already validated) named it, the request's id and the tool it calls.
+   */
+  private readonly served = new WeakMap<
+    Request,
+    { client: ClientIdentity; requestId: string; tool: string | undefined }
+  >();
   private readonly handler;
 
   constructor(private readonly options: ModernRequestsOptions) {
     this.handler = createMcpHandler(
-      ({ authInfo, requestInfo }) => {
-        const client = clientIdentitySchema.parse(authInfo?.extra?.client);
+      ({ requestInfo }) => {
         const served = requestInfo && this.served.get(requestInfo);
-        return options.createServer(client, served?.requestId ?? 'modern', served?.tool);
+        if (!served) throw new Error('a modern request reached the handler without the frame it came in');
+        return options.createServer(served.client, served.requestId, served.tool);
       },
       { legacy: 'reject' },
     );
@@ -64,7 +69,7 @@ export class ModernRequests {
         body: parsedBody === undefined ? frame.body : null,
         signal: abort.signal,
       });
-      this.served.set(request, { requestId: `modern/${frame.id}`, tool: calledTool(parsedBody) });
+      this.served.set(request, { client: frame.client, requestId: `modern/${frame.id}`, tool: calledTool(parsedBody) });
       const authInfo = {
         token: '',
         clientId: frame.client.tokenId,
