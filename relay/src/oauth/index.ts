@@ -21,7 +21,7 @@ import { CONSENT_JSON_PATH, Consents } from './consent.ts';
 import { MemoryGrantStore, type GrantStore } from './grantStore.ts';
 import { createProtectedResource, PROTECTED_RESOURCE_PATH } from './protectedResource.ts';
 import { createOAuthProvider, type CimdFetch } from './provider.ts';
-import { restoreRefusal } from './restore.ts';
+import { publicRegistration, restoreRefusal } from './restore.ts';
 import { createOAuthRoutes, isOAuthPath, sendOAuthError } from './routes.ts';
 
 export type { OAuthTokenRecord } from './bearer.ts';
@@ -175,7 +175,9 @@ export function createOAuth(options: OAuthOptions): OAuth {
         );
         break;
       }
-      const refusal = restoreRefusal(state, { ...rules, now: Date.now() }) ?? store.restore(state);
+      const refusal =
+        restoreRefusal(state, { ...rules, now: Date.now() }) ??
+        store.restore(state.registration ? { ...state, registration: publicRegistration(state.registration) } : state);
       if (refusal === undefined) restored++;
       else refusals.push(refusal);
     }

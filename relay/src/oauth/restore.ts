@@ -7,6 +7,16 @@
  * it can mint static tokens with any scope for its own host, so a forged grant (or a refresh
  * hash it made up) yields tokens for that host's MCP URL only, within Vial's scopes, for at most
  * the grant lifetime the relay allows.
+ *
+ * A registration comes back with the grant of a dynamically registered client, and oidc-provider
+ * knows a client by its id alone: whichever tab hands a client's registration back first after a
+ * restart sets it for every host. Another host's lying tab that knows the id (the client signed
+ * in there too) can so set it before the client's own host is back. That grants it nothing (the
+ * client's grants and tokens stay where they are, bound to their hosts), but a registration
+ * taken as it came could have stopped the client refreshing (`grant_types` without
+ * `refresh_token`) or loading at all (metadata the provider rejects). So only a public
+ * code-and-refresh client's fields are kept from it (publicRegistration): what is left to a plant
+ * is the name and redirect URIs a new sign-in of that client would meet.
  */
 import { OAUTH_REGISTRATION_MAX_BYTES, type OAuthGrantState } from '@vial/shared';
 import { safeRedirectUri } from './provider.ts';
@@ -76,5 +86,47 @@ function clientRefusal(state: OAuthGrantState): string | undefined {
     uris.length > 0 &&
     uris.length <= 10 &&
     uris.every((uri) => typeof uri === 'string' && safeRedirectUri(uri));
-  return safe ? undefined : `grant '${grantId}' carries a registration with unsafe or no redirect URIs`;
+  if (!safe) return `grant '${grantId}' carries a registration with unsafe or no redirect URIs`;
+  // What the provider would refuse to load, so that the client itself could no longer be found.
+  const urls = (uris as string[]).map((uri) => new URL(uri));
+  const native = urls.some((url) => url.protocol !== 'https:' && url.protocol !== 'http:');
+  if (
+    urls.some((url) => url.href.includes('#')) ||
+    (native && urls.some((url) => url.protocol === 'https:' && LOOPBACK.has(url.hostname)))
+  ) {
+    return `grant '${grantId}' carries a registration with redirect URIs no client could have registered`;
+  }
+  return undefined;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Text fields a restored registration keeps when they are a string (a URL one only when https). */
+const KEPT_TEXT = ['client_name'] as const;
+const KEPT_URLS = ['client_uri', 'logo_uri'] as const;
+
+/**
+ * The registration the relay keeps from one a tab handed back (clientRefusal passed it): its id,
+ * issue time, name, site, logo and redirect URIs, as a public client of the code flow with refresh
+ * tokens, whatever else it said.
+ */
+export function publicRegistration(registration: Record<string, unknown>): Record<string, unknown> {
+  const redirects = registration.redirect_uris as string[];
+  // An app's own scheme (`cursor://…`) is a native client's; http(s) alone is valid as a web client's.
+  const web = redirects.every((uri) => /^https?:/i.test(uri));
+  const kept: Record<string, unknown> = {
+    client_id: registration.client_id,
+    redirect_uris: redirects,
+    application_type: web ? 'web' : 'native',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+  if (typeof registration.client_id_issued_at === 'number') kept.client_id_issued_at = registration.client_id_issued_at;
+  for (const field of KEPT_TEXT) if (typeof registration[field] === 'string') kept[field] = registration[field];
+  for (const field of KEPT_URLS) {
+    const value = registration[field];
+    if (typeof value === 'string' && URL.parse(value)?.protocol === 'https:') kept[field] = value;
+  }
+  return kept;
 }

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OAuthGrantState } from '@vial/shared';
+import { deriveHostId, randomSecret, type OAuthGrantState } from '@vial/shared';
 import type { MemoryGrantStore } from '../../../relay/src/oauth/grantStore.ts';
 import { MemoryHostStore } from '../../../web/src/server/identity.ts';
 import type { HostRuntime } from '../../../web/src/server/runtime.ts';
@@ -243,6 +243,16 @@ describe('a tab that lies about its grants on register', () => {
         'a registration with a javascript: redirect',
         forged(10, { registration: { client_id: state.client.clientId, redirect_uris: ['javascript:alert(1)'] } }),
       ],
+      [
+        'a registration with a fragment in a redirect',
+        forged(11, { registration: { client_id: state.client.clientId, redirect_uris: ['http://localhost:1/cb#x'] } }),
+      ],
+      [
+        "a registration no native client could have (an app's scheme beside https on loopback)",
+        forged(12, {
+          registration: { client_id: state.client.clientId, redirect_uris: ['cursor://cb', 'https://localhost/cb'] },
+        }),
+      ],
     ];
     // The relay restarts while the host's tab is away; a tab with the host's secret comes back first.
     stack.host.stop();
@@ -279,6 +289,59 @@ describe('a tab that lies about its grants on register', () => {
     expect(stack.relay.oauth!.store.grants(stack.host.hostId)).toHaveLength(3);
     expect(tab.frames.find((frame) => frame.type === 'oauth-grants')).toMatchObject({ grants: { length: 3 } });
     tab.close();
+  });
+
+  it("another host's tab planting a client's registration before the client's own host is back: the client still refreshes on its grant, and the plant gets the other host nothing", async () => {
+    stack = await startOAuthStack();
+    const { state, tokens, grant } = await keptGrant(stack);
+    expect(state.registration).toMatchObject({ client_id: grant.clientId });
+    // A host of the attacker's, whose tab claims a grant for the same client with a registration of its own.
+    const secret = randomSecret();
+    const attackerHost = await deriveHostId(secret);
+    const planted: OAuthGrantState = {
+      ...state,
+      grantId: 'planted-grant-000000',
+      hostId: attackerHost,
+      resource: `${stack.url}/mcp/${attackerHost}`,
+      refresh: { ...state.refresh!, hash: sha256('made up') },
+      consumed: [],
+      registration: {
+        client_id: grant.clientId,
+        client_name: 'Planted',
+        redirect_uris: ['https://evil.example/cb'],
+        // What would stop the real client refreshing, and what would make its metadata fail to load.
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'not-an-alg',
+        scope: 'ml',
+      },
+    };
+    stack.host.stop();
+    await stack.restartRelay();
+    const attacker = await openHostileTab(stack.url, { secret, oauthGrants: [planted] });
+    await expect.poll(() => stack!.relay.oauth!.store.grants(attackerHost).length).toBe(1);
+    const tab = await registerLying(stack, [state]);
+    expect(stack.relay.oauth!.store.grants(stack.host.hostId).map((kept) => kept.grantId)).toEqual([state.grantId]);
+
+    // The client refreshes on its own grant as before the restart, within its scope, and works at its host.
+    const refreshed = await refreshWith(stack, grant.clientId, tokens.refresh_token!);
+    expect(refreshed).toMatchObject({ status: 200, body: { scope: 'quantum' } });
+    expect((await mcpPost(stack.mcpUrl, refreshed.body.access_token)).status).toBe(200);
+    // What the relay kept of any registration a tab hands back is a public code-and-refresh client's.
+    const [, stored] = (
+      JSON.parse(dumpOf(stack)) as { entries: [string, { payload: Record<string, unknown> }][] }
+    ).entries.find(([key]) => key === `Client:${grant.clientId}`)!;
+    expect(stored.payload).toMatchObject({
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    });
+    expect(stored.payload).not.toHaveProperty('id_token_signed_response_alg');
+    expect(stored.payload).not.toHaveProperty('scope');
+    // The client's tokens never reach the attacker's host.
+    expect((await mcpPost(`${stack.url}/mcp/${attackerHost}`, refreshed.body.access_token)).status).toBe(401);
+    tab.close();
+    attacker.socket.close();
   });
 
   it('a refresh hash it made up works only where a static token of its own would: its own host, its scopes', async () => {
