@@ -12,7 +12,7 @@
  *   it is broadcast, with its hash, even when the tab goes away before the receipt.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import { parseEther, type Hex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ import { FakeWallet } from '../support/fakeWallet.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack } from '../support/testPack.ts';
+import { resultText as text, structuredOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -41,8 +42,6 @@ afterEach(async () => {
   await anvil?.stop();
   stack = gateway = anvil = undefined;
 });
-
-const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 
 async function clientWith(name: string, scopes: Scope[]) {
   const { token, record } = await stack!.host.mintToken({ name, scopes });
@@ -139,13 +138,13 @@ describe('reading the audit log', () => {
       /lacks the scope audit needed by vial:\/\/audit\/log/,
     );
     const own = await attacker.client.callTool({ name: 'system_logs_tail', arguments: { lines: 100 } });
-    const report = own.structuredContent as { sees: string; entries: AuditEntry[] };
+    const report = structuredOf('system_logs_tail', own);
     expect(report.sees).toBe('own calls');
     expect(report.entries.length).toBeGreaterThan(0);
     expect(new Set(report.entries.map((entry) => entry.client))).toEqual(new Set(['attacker']));
     // Asking for another client by name finds nothing either.
     const named = await attacker.client.callTool({ name: 'system_logs_tail', arguments: { client: 'other' } });
-    expect((named.structuredContent as { entries: AuditEntry[] }).entries).toEqual([]);
+    expect(structuredOf('system_logs_tail', named).entries).toEqual([]);
   });
 
   it('a flood of verifications shares one incremental run and never holds the thread long', async () => {
@@ -185,7 +184,7 @@ describe('reading the audit log', () => {
     const refused = results.filter((result) => result.isError);
     expect(verified.length).toBeGreaterThan(0);
     for (const result of verified) {
-      expect((result.structuredContent as { verification: AuditVerification }).verification.ok).toBe(true);
+      expect(structuredOf('system_logs_tail', result).verification?.ok).toBe(true);
     }
     expect(refused.length).toBeGreaterThan(0);
     for (const result of refused) expect(text(result)).toMatch(/already has 2 audit-log reads running/);
@@ -197,11 +196,9 @@ describe('reading the audit log', () => {
     expect(elapsed).toBeLessThan(20_000);
     // The next check covers only what came since.
     const again = await auditor.client.callTool({ name: 'system_logs_tail', arguments: { lines: 1, verify: true } });
-    expect((again.structuredContent as { verification: AuditVerification }).verification).toMatchObject({
-      ok: true,
-      mode: 'incremental',
-    });
-    expect((again.structuredContent as { verification: { checked: number } }).verification.checked).toBeLessThan(50);
+    const { verification } = structuredOf('system_logs_tail', again);
+    expect(verification).toMatchObject({ ok: true, mode: 'incremental' });
+    expect(verification?.ok && verification.checked).toBeLessThan(50);
   }, 120_000);
 
   it("hides another client's wallet details from an auditor that lacks the wallet scopes", async () => {
@@ -217,7 +214,7 @@ describe('reading the audit log', () => {
 
     const auditor = await clientWith('auditor', ['audit']);
     const tail = await auditor.client.callTool({ name: 'system_logs_tail', arguments: { tool: 'web3_transaction' } });
-    const [entry] = (tail.structuredContent as { sees: string; entries: AuditEntry[] }).entries;
+    const [entry] = structuredOf('system_logs_tail', tail).entries;
     expect(entry).toMatchObject({ client: 'owner', outcome: 'error' });
     expect(entry!.detail).toBe('[hidden: web3_transaction needs wallet:sign, wallet:read, which this token lacks]');
     expect(JSON.stringify(tail)).not.toContain(wallet.address.slice(2, 12));
@@ -227,7 +224,7 @@ describe('reading the audit log', () => {
     // The owner sees its own entry whole; an auditor holding the wallet scopes does too.
     const full = await clientWith('full auditor', ['audit', 'wallet:read', 'wallet:sign']);
     const seen = await full.client.callTool({ name: 'system_logs_tail', arguments: { tool: 'web3_transaction' } });
-    expect((seen.structuredContent as { entries: AuditEntry[] }).entries[0]!.detail).toContain(wallet.address);
+    expect(structuredOf('system_logs_tail', seen).entries[0]!.detail).toContain(wallet.address);
   }, 60_000);
 });
 
@@ -247,7 +244,7 @@ describe('LLM conversations', () => {
       name: 'llm_chat',
       arguments: { prompt: 'My secret plan', model: 'openai:gpt-4o-mini' },
     });
-    const { conversationId } = first.structuredContent as { conversationId: string };
+    const { conversationId } = structuredOf('llm_chat', first);
 
     const requestsBefore = gateway.openai.requests.length;
     const append = await mallory.callTool({

@@ -8,7 +8,7 @@
  * - `dev`: a server the person allowed in Settings, which the client turns against the tab
  *   (a CSV whose header is a password, redirects and tfjs weights pointing at `secret`).
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCountingServer, type CountingServer } from '../support/countingServer.ts';
 import { ApprovalQueue, type ApprovalRequest } from '../../web/src/server/approvals.ts';
@@ -24,6 +24,7 @@ import { readTrainingData } from '../../web/src/ml/trainingData.ts';
 import { previewField } from '../support/approvals.ts';
 import { browserOnlyMl } from '../support/browserOnlyMl.ts';
 import { connectClient, nodeToolPacks, startNodeHost, startRelay, type StartedRelay } from '../support/relay.ts';
+import { callToolResult, resultText, type ToolName } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 const PASSWORD = 'DB_PASSWORD=hunter2';
@@ -108,14 +109,12 @@ beforeEach(() => {
 });
 afterEach(() => approvals.closeAll('the test ended'));
 
-async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await attacker.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = (name: ToolName, args: Record<string, unknown>) => callToolResult(attacker, name, args);
 
 /** The text of a call that must fail. */
-async function refusal(name: string, args: Record<string, unknown>): Promise<string> {
+async function refusal(name: ToolName, args: Record<string, unknown>): Promise<string> {
   const result = await call(name, args);
-  const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+  const text = resultText(result);
   expect(result.isError, text).toBe(true);
   return text;
 }

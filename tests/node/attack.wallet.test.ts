@@ -12,7 +12,7 @@
  * - A client with its own token cannot bury the person under approvals: past
  *   MAX_PENDING_PER_CLIENT waiting, its next call is refused at once, and other clients are asked.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { parseEther, type Address, type Hex } from 'viem';
 import { sepolia } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
+import { callToolResult, resultText as text, structuredOf, type ToolName } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 const LOCAL = 31337;
@@ -78,9 +79,7 @@ beforeEach(() => {
   wallet.switches.length = 0;
 });
 
-const call = (client: Client, name: string, args: Record<string, unknown>) =>
-  client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
-const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
+const call = (client: Client, name: ToolName, args: Record<string, unknown>) => callToolResult(client, name, args);
 const approvals = () => stack.host.gate.approvals;
 
 /** Waits until `count` approvals are pending and returns the newest. */
@@ -274,7 +273,7 @@ describe('wallet_export: a signed export cannot be forged', () => {
   it('a real export still verifies, and its signature cannot be moved onto the forged Markdown', async () => {
     const exporting = call(person, 'wallet_export', {});
     approvals().approve((await pendingApproval(1)).id);
-    const exported = (await exporting).structuredContent as { markdown: string; signature: Hex; sha256: string };
+    const exported = structuredOf('wallet_export', await exporting);
     const valid = await call(person, 'wallet_export_verify', {
       markdown: exported.markdown,
       signature: exported.signature,

@@ -4,11 +4,12 @@
  * side-by-side answers with usage and cost, one provider down without failing the others,
  * streamed text as progress, conversations that continue, fallbacks, truncation and cancellation.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnswerRecord, Conversation } from '../../web/src/llm/conversations.ts';
+import type { Conversation } from '../../web/src/llm/conversations.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { connectClient, nodeToolPacks } from '../support/relay.ts';
+import { resultText as text, structuredOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 let gateway: Gateway | undefined;
@@ -27,7 +28,6 @@ async function setUp(scopes: Array<'llm' | 'quantum'> = ['llm']) {
   return { g: gateway, client };
 }
 
-const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 const MODELS = ['anthropic:claude-haiku-4-5', 'openai:gpt-4o-mini', 'gemini:gemini-2.5-flash'];
 /** USD per million tokens (input, output) of MODELS in relay/src/llm/prices.json. */
 const PRICES = [
@@ -35,12 +35,6 @@ const PRICES = [
   [0.15, 0.6],
   [0.3, 2.5],
 ];
-
-interface MultiResult {
-  conversationId: string;
-  answers: AnswerRecord[];
-  summary: { answered: number; failed: number; totalCostUsd: number; fastestFirstToken: string | null };
-}
 
 describe('multi_llm_query', () => {
   it('gets every provider’s answer side by side, with usage, cost and timings', async () => {
@@ -51,7 +45,7 @@ describe('multi_llm_query', () => {
       { onprogress: (params) => progress.push(params) },
     );
     expect(result.isError).toBeFalsy();
-    const { answers, summary } = result.structuredContent as unknown as MultiResult;
+    const { answers, summary } = structuredOf('multi_llm_query', result);
     expect(answers.map((answer) => [answer.model, answer.ok, answer.text])).toEqual(
       MODELS.map((model) => [model, true, 'Hello, world!']),
     );
@@ -84,7 +78,7 @@ describe('multi_llm_query', () => {
       arguments: { prompt: 'Say hello', models: MODELS },
     });
     expect(result.isError).toBeFalsy();
-    const { answers, summary } = result.structuredContent as unknown as MultiResult;
+    const { answers, summary } = structuredOf('multi_llm_query', result);
     expect(answers[1]).toMatchObject({ model: MODELS[1], ok: true, text: 'Hello, world!' });
     expect(answers[0]).toMatchObject({ model: MODELS[0], ok: false, error: { class: 'quota_exceeded' } });
     expect(answers[2]).toMatchObject({ model: MODELS[2], ok: false, error: { class: 'network' } });
@@ -116,7 +110,7 @@ describe('llm_chat', () => {
       { onprogress: (params) => streamed.push(params.message ?? '') },
     );
     expect(first.isError).toBeFalsy();
-    const answer = first.structuredContent as unknown as AnswerRecord & { conversationId: string };
+    const answer = structuredOf('llm_chat', first);
     expect(answer).toMatchObject({
       ok: true,
       text: 'Hello, world!',
@@ -130,7 +124,7 @@ describe('llm_chat', () => {
       name: 'llm_chat',
       arguments: { prompt: 'Once more', model: 'openai:gpt-4o-mini', conversation_id: answer.conversationId },
     });
-    expect((second.structuredContent as unknown as AnswerRecord).text).toBe('Again.');
+    expect(structuredOf('llm_chat', second).text).toBe('Again.');
     // The provider got the whole conversation: system, first prompt, first answer, new prompt.
     expect(g.openai.requests.at(-1)!.body.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
