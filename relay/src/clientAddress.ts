@@ -46,6 +46,9 @@ export function parseTrustedProxies(entries: readonly string[]): BlockList {
 
 export function createClientAddress(trustedProxies: readonly string[]): ClientAddress {
   const list = parseTrustedProxies(trustedProxies);
+  // With no proxy trusted, the peer is the client; the block list's check costs a native
+  // SocketAddress per call, on every MCP request.
+  if (trustedProxies.length === 0) return (req) => normalise(req.socket.remoteAddress ?? 'unknown');
   const trusted = (address: string) => {
     const family = familyOf(address);
     return family !== undefined && list.check(address, family);

@@ -14,6 +14,9 @@ export interface RequestGuardOptions {
   publicUrl: string | undefined;
 }
 
+/** Distinct accepted Host values remembered, so a valid one is parsed once rather than per request. */
+const ACCEPTED_HOSTS_KEPT = 256;
+
 /** Returns why a request must be refused with 403, or undefined when it may proceed. */
 export type RequestGuard = (req: IncomingMessage) => string | undefined;
 
@@ -24,13 +27,27 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
   const origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/$/, '')));
   if (publicUrl) origins.add(publicUrl.origin);
 
-  return (req) => {
-    const host = req.headers.host;
+  /** Host values found valid and allowed before: clients send the same one on every request. */
+  const acceptedHosts = new Set<string>();
+
+  function hostRefusal(host: string | undefined): string | undefined {
     // The MCP endpoint builds the request's URL from Host: one that is no valid authority
     // (`localhost:abc`, `localhost:1:2`) made that throw, and the client got a 500.
     if (host && !URL.canParse(`http://${host}`)) return `Host header '${host}' is not a valid host[:port]`;
     if (!host || !hostnames.has(hostnameOf(host))) {
       return `Host header '${host ?? ''}' is not allowed; add it to VIAL_ALLOWED_HOSTS if this relay is reached by that name`;
+    }
+    // Bounded: an allowed name with every port is still only so many entries before a fresh start.
+    if (acceptedHosts.size >= ACCEPTED_HOSTS_KEPT) acceptedHosts.clear();
+    acceptedHosts.add(host);
+    return undefined;
+  }
+
+  return (req) => {
+    const host = req.headers.host;
+    if (host === undefined || !acceptedHosts.has(host)) {
+      const refusal = hostRefusal(host);
+      if (refusal !== undefined) return refusal;
     }
     const origin = req.headers.origin;
     if (origin === undefined) return undefined;
