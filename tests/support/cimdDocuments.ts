@@ -5,7 +5,8 @@
  * `VIAL_OAUTH_CIMD_LOCAL_CA` naming CIMD_CA_FILE. It records every path it was asked for.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:https';
+import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 

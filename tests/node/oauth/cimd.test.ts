@@ -1,6 +1,7 @@
 /**
  * Client ID Metadata Documents: the SDK 2.x client with an HTTPS URL as its client id, served by
- * this test (a self-signed certificate in tests/fixtures/oauth that only this test's fetch trusts),
+ * this test (a self-signed certificate in tests/fixtures/oauth, which the relay trusts for this
+ * server's origin alone through VIAL_OAUTH_CIMD_LOCAL_ORIGINS and VIAL_OAUTH_CIMD_LOCAL_CA),
  * end to end; then the documents the relay must refuse, each `invalid_client` (or
  * `invalid_client_metadata`) on the authorization server's own page, nothing shown to the tab:
  * too big, slow, not JSON, not served as JSON, on a private address (oidc-provider's SSRF guard),
@@ -12,6 +13,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CimdFetch } from '../../../relay/src/oauth/index.ts';
+import { CIMD_CA_FILE } from '../../support/cimdDocuments.ts';
 import {
   authorizeUrl,
   CALLBACK,
@@ -75,10 +77,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
   const { port } = documents.address() as AddressInfo;
   origin = `https://localhost:${port}`;
-  // Node's fetch makes its global dispatcher on first use; trustingFetch takes the Agent class from it.
-  await fetch(`${origin}/client.json`).catch(() => undefined);
   stack = await startOAuthStack({
-    hooks: { cimdFetch: trustingFetch(`localhost:${port}`) },
+    env: { VIAL_OAUTH_CIMD_LOCAL_ORIGINS: origin, VIAL_OAUTH_CIMD_LOCAL_CA: CIMD_CA_FILE },
+    hooks: { cimdFetch: recordingGuard },
     logTo: { write: (line: string) => void logLines.push(line) },
   });
 });
@@ -88,25 +89,11 @@ afterAll(async () => {
   await new Promise((resolve) => documents.close(resolve));
 });
 
-/**
- * The relay's CIMD fetch for this test: requests to the test server's one name go through an
- * Agent that trusts the test certificate, in place of oidc-provider's SSRF-guarded dispatcher
- * (the test server is on loopback, which the guard refuses); every other URL keeps the guard.
- */
-function trustingFetch(allowedHost: string): CimdFetch {
-  const Agent = (
-    (globalThis as Record<symbol, { constructor: new (options: object) => object } | undefined>)[
-      Symbol.for('undici.globalDispatcher.1')
-    ] ?? { constructor: undefined }
-  ).constructor;
-  if (!Agent) throw new Error('no global undici dispatcher to take the Agent class from; call fetch once first');
-  const trusting = new Agent({ connect: { ca: fixture('cert.pem') } });
-  return (url, init) => {
-    if (new URL(String(url)).host === allowedHost) return fetch(url, { ...init, dispatcher: trusting } as RequestInit);
-    guardSeen = init.dispatcher;
-    return fetch(url, init as RequestInit);
-  };
-}
+/** The relay's fetch, noting the dispatcher it was handed for any URL but the test server's origin. */
+const recordingGuard: CimdFetch = (url, init) => {
+  if (new URL(String(url)).origin !== origin) guardSeen = init.dispatcher;
+  return fetch(url, init as RequestInit);
+};
 
 /** oidc-provider's SSRF-guarded dispatcher, as the relay handed it to a fetch that was not the test server's. */
 let guardSeen: unknown;
