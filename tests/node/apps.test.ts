@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, ClientCapabilities } from '@modelcontextprotocol/client';
 import { APPS, APP_MIME_TYPE, MAX_APP_HTML_CHARS, UI_EXTENSION } from '../../web/src/apps/catalog.ts';
-import { checkedAppHtml, createAppsPack, type AppHtmlSource } from '../../web/src/apps/offer.ts';
+import { checkedAppHtml, type AppHtmlSource } from '../../web/src/apps/offer.ts';
 import { simulateOutput } from '../../web/src/tools/quantum/outputs.ts';
 import { ghzQasm } from '../support/circuits.ts';
 import { connectClient, nodeToolPacks, startStack, type ConnectClientOptions } from '../support/relay.ts';
@@ -26,12 +26,11 @@ let served = 0;
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack;
 beforeAll(async () => {
-  const packs = nodeToolPacks().filter((pack) => pack.name !== 'apps');
   const appHtml: AppHtmlSource = (app) => {
     served++;
     return Promise.resolve(checkedAppHtml(app, PAGE));
   };
-  stack = await startStack({ packs: [...packs, createAppsPack({ appHtml })] });
+  stack = await startStack({ packs: [...nodeToolPacks(), { name: 'apps', tools: [], appHtml }] });
 });
 afterAll(() => stack.close());
 
@@ -121,7 +120,9 @@ describe("the app's HTML", () => {
 
   it('that fails to load is an error for the reader, and is loaded again on the next read', async () => {
     let page = PAGE + ' '.repeat(MAX_APP_HTML_CHARS);
-    const own = await startStack({ packs: [createAppsPack({ appHtml: async (app) => checkedAppHtml(app, page) })] });
+    const own = await startStack({
+      packs: [{ name: 'apps', tools: [], appHtml: async (app) => checkedAppHtml(app, page) }],
+    });
     const c = await connectClient(own.mcpUrl, own.token, 'apps-reload', { capabilities: WITH_APPS });
     try {
       await expect(c.readResource({ uri: APP.uri })).rejects.toThrow(/over the .* limit/);

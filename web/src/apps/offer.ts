@@ -6,16 +6,13 @@
  */
 import type { McpServer, ReadResourceResult, RegisteredResource, RegisteredTool } from '@modelcontextprotocol/server';
 import { getUiCapability, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
-import type { ToolPack } from '../server/toolRegistry.ts';
 import { APPS, APP_MARKER_META, APP_MIME_TYPE, MAX_APP_HTML_CHARS, type AppManifest } from './catalog.ts';
 
-/** Where an app's built HTML comes from: the tab fetches it from its own origin (`fetchAppHtml`). */
+/**
+ * Where an app's built HTML comes from: the tab fetches it from its own origin (`fetchAppHtml`); a
+ * Node host names its own in a pack's `appHtml`.
+ */
 export type AppHtmlSource = (app: AppManifest) => Promise<string>;
-
-export interface AppsPackDependencies {
-  /** Where the apps' HTML comes from; the tab's own origin when absent (`fetchAppHtml`). */
-  appHtml?: AppHtmlSource;
-}
 
 /**
  * Whether the client of the request being served renders MCP Apps: it advertised the extension,
@@ -73,9 +70,11 @@ export function linkToolToApp(server: McpServer, registered: RegisteredTool, app
 /**
  * Registers every app's `ui://` resource on `server`, there only for clients that render apps: the
  * SDK lists a resource and reads it only while it is `enabled`, which here asks the request's
- * client. Anyone else is refused (-32602, "disabled") and sees none listed.
+ * client. Anyone else is refused (-32602, "disabled") and sees none listed. Each page is loaded
+ * from `source` once and kept for every server after.
  */
-export function registerAppResources(server: McpServer, load: AppHtmlSource): void {
+export function registerAppResources(server: McpServer, source: AppHtmlSource = fetchAppHtml): void {
+  const load = keptOnceLoaded(source);
   for (const app of APPS) {
     const registered = server.registerResource(
       app.name,
@@ -97,21 +96,20 @@ function offeredOnlyToAppClients(server: McpServer, registered: RegisteredResour
   });
 }
 
-/** The apps' resources as a pack (it has no tools: `sessionServer.ts` links each app's tools). */
-export function createAppsPack(deps: AppsPackDependencies = {}): ToolPack {
-  const load = keptOnceLoaded(deps.appHtml ?? ((app) => fetchAppHtml(app)));
-  return { name: 'apps', tools: [], install: (server) => registerAppResources(server, load) };
-}
+/** Each source's pages, as loaded (a failed load is tried again next time). */
+const loadedBySource = new WeakMap<AppHtmlSource, Map<string, Promise<string>>>();
 
-/** `source`, each app's HTML fetched once and kept (a failed load is tried again next time). */
+/** `source`, each app's HTML loaded once and kept. */
 function keptOnceLoaded(source: AppHtmlSource): AppHtmlSource {
-  const loaded = new Map<string, Promise<string>>();
+  let loaded = loadedBySource.get(source);
+  if (!loaded) loadedBySource.set(source, (loaded = new Map()));
+  const pages = loaded;
   return (app) => {
-    let html = loaded.get(app.file);
+    let html = pages.get(app.file);
     if (!html) {
       html = source(app);
-      loaded.set(app.file, html);
-      html.catch(() => loaded.delete(app.file));
+      pages.set(app.file, html);
+      html.catch(() => pages.delete(app.file));
     }
     return html;
   };
@@ -124,7 +122,7 @@ function keptOnceLoaded(source: AppHtmlSource): AppHtmlSource {
 export async function fetchAppHtml(app: AppManifest, origin = globalThis.location?.origin): Promise<string> {
   if (!origin) {
     throw new Error(
-      `${app.uri}: this host has no web origin to fetch /apps/${app.file} from; give the apps pack an appHtml source`,
+      `${app.uri}: this host has no web origin to fetch /apps/${app.file} from; give a pack an appHtml source`,
     );
   }
   const url = new URL(`/apps/${app.file}`, origin);

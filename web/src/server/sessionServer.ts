@@ -14,7 +14,7 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { VIAL_VERSION, type Scope } from '@vial/shared';
 import { z } from 'zod';
-import { appForTool, linkToolToApp } from '../apps/offer.ts';
+import { appForTool, linkToolToApp, registerAppResources } from '../apps/offer.ts';
 import { argumentsPreview } from './callGate.ts';
 import { ToolError } from './toolError.ts';
 import {
@@ -114,6 +114,7 @@ export function createSessionServer(packs: ToolPack[], session: SessionInfo, onl
     }
     pack.install?.(server, session);
   }
+  registerAppResources(server, packs.find((pack) => pack.appHtml)?.appHtml);
   return server;
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { ClientIdentity, HostEvent, HostEventAudience, Scope } from '@vial/shared';
 import type { z } from 'zod';
+import type { AppHtmlSource } from '../apps/offer.ts';
 import type { ApprovalPreview } from './approvals.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import type { CallGate } from './callGate.ts';
@@ -227,6 +228,11 @@ export interface ToolPack {
    * -32602), and resolves with what `mcp.mcpReq.requestState()` then reads.
    */
   verifyRequestState?(state: string, context: ServerContext): Promise<unknown>;
+  /**
+   * Where the MCP Apps' pages come from (web/src/apps), for a host without the tab's origin (a Node
+   * host; the tab fetches them from its own). The first pack that has one gives it.
+   */
+  appHtml?: AppHtmlSource;
 }
 
 /** Keeps a tool's input and output types while letting packs hold tools of different shapes. */

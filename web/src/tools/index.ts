@@ -1,4 +1,3 @@
-import { createAppsPack, type AppsPackDependencies } from '../apps/offer.ts';
 import { ToolRegistry, type ToolPack } from '../server/toolRegistry.ts';
 import { createLlmPack, type LlmPackDependencies } from './llm/index.ts';
 import { createMlPack, type MlPackDependencies } from './ml/index.ts';
@@ -10,19 +9,11 @@ import { createWalletPack, type WalletPackDependencies } from './wallet/index.ts
 export type ToolDependencies = QuantumPackDependencies &
   LlmPackDependencies &
   WalletPackDependencies &
-  MlPackDependencies &
-  AppsPackDependencies;
+  MlPackDependencies;
 
-/** Every tool pack the tab serves to all clients (the MCP Apps' resources to those that render them). */
+/** Every tool pack the tab serves to all clients. */
 export function createToolPacks(deps: ToolDependencies): ToolPack[] {
-  return [
-    systemPack,
-    createQuantumPack(deps),
-    createMlPack(deps),
-    createLlmPack(deps),
-    createWalletPack(deps),
-    createAppsPack(deps),
-  ];
+  return [systemPack, createQuantumPack(deps), createMlPack(deps), createLlmPack(deps), createWalletPack(deps)];
 }
 
 export function createToolRegistry(deps: ToolDependencies): ToolRegistry {
