@@ -6,14 +6,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { diagnosticsOutput } from '../../web/src/tools/system/outputs.ts';
 import { ClientSandbox, isAlive } from '../support/externalClients.ts';
 import { metricSum } from '../support/metrics.ts';
 import { startStack } from '../support/relay.ts';
+import { structuredOf } from '../support/toolResults.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
-interface DiagnosticsReport {
-  vial: { hostId: string };
-}
+
+/** What the Inspector CLI prints for a call of system_diagnostics. */
+const inspectorDiagnostics = z.object({
+  result: z.object({
+    isError: z.boolean().optional(),
+    structuredContent: diagnosticsOutput,
+    content: z.array(z.object({ type: z.literal('text'), text: z.string() })),
+  }),
+});
 
 let stack: Stack;
 let sandbox: ClientSandbox;
@@ -58,12 +67,10 @@ describe('MCP Inspector CLI', () => {
       'system_diagnostics',
     ]);
     expect(run, run.stderr).toMatchObject({ code: 0, timedOut: false });
-    const { result } = JSON.parse(run.stdout) as {
-      result: { isError?: boolean; structuredContent: DiagnosticsReport; content: { type: string; text: string }[] };
-    };
+    const { result } = inspectorDiagnostics.parse(JSON.parse(run.stdout));
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent.vial.hostId).toBe(stack.host.hostId);
-    expect((JSON.parse(result.content[0]!.text) as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
+    expect(diagnosticsOutput.parse(JSON.parse(result.content[0]!.text)).vial.hostId).toBe(stack.host.hostId);
   });
 
   it('fails fast with an auth error for a wrong token', async () => {
@@ -86,7 +93,7 @@ describe('mcp-remote driven by the SDK over stdio', () => {
     expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
     const result = await client.callTool({ name: 'system_diagnostics', arguments: {} }, { timeout: 10_000 });
     expect(result.isError).toBeFalsy();
-    expect((result.structuredContent as unknown as DiagnosticsReport).vial.hostId).toBe(stack.host.hostId);
+    expect(structuredOf('system_diagnostics', result).vial.hostId).toBe(stack.host.hostId);
     // mcp-remote opens a session to test the server, then the one it keeps: two initializes, no modern request.
     const after = await requestsByEra();
     expect(after.initialize).toBeGreaterThan(before.initialize);

@@ -26,6 +26,7 @@ import { ToolRegistry } from '../../web/src/server/toolRegistry.ts';
 import type { ConnectionStatus, SocketLike } from '../../web/src/server/relayConnection.ts';
 import { HostRuntime } from '../../web/src/server/runtime.ts';
 import { connectClient, nodeToolPacks, startRelay, type StartedRelay } from '../support/relay.ts';
+import { resultText, toolResultOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 type Register = Extract<TabFrame, { type: 'register' }>;
@@ -325,9 +326,9 @@ describe('a host admitted without LLM access', () => {
       method: 'tools/call',
       params: { name: 'llm_chat', arguments: { prompt: 'hi', model: 'anthropic:claude-haiku-4-5' } },
     });
-    const result = reply.result as { isError?: boolean; content: Array<{ text: string }> };
+    const result = toolResultOf(reply.result);
     expect(result.isError).toBe(true);
-    expect(result.content[0]!.text).toContain('LLM tools are not available on this relay for this host');
+    expect(resultText(result)).toContain('LLM tools are not available on this relay for this host');
     await expect(host.llm.providers()).rejects.toThrow(/not granted it LLM access/);
   });
 });

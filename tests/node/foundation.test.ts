@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, startStack } from '../support/relay.ts';
+import { structuredOf } from '../support/toolResults.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack | undefined;
@@ -15,8 +16,7 @@ describe('relay + Node host + SDK client', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
     const result = await client.callTool({ name: 'system_diagnostics', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    const report = result.structuredContent as { vial: { hostId: string }; relay: { roundTripMs: number | null } };
+    const report = structuredOf('system_diagnostics', result);
     expect(report.vial.hostId).toBe(stack.host.hostId);
     expect(report.relay.roundTripMs).toBeGreaterThan(0);
     await client.close();

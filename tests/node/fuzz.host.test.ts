@@ -30,6 +30,7 @@ import {
 import { ALL_SCOPES, connectClient, nodeToolPacks, startNodeHost, startStack } from '../support/relay.ts';
 import { anyArguments, argumentsFor } from '../support/fuzzToolArguments.ts';
 import { createTestPack } from '../support/testPack.ts';
+import { resultText } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 const SEED = fuzzSeed(20_260_202);
@@ -249,8 +250,7 @@ describe('the real tools under random calls', { timeout: PROPERTY_TIMEOUT_MS }, 
           );
           expect(Array.isArray(result.content), JSON.stringify(result)).toBe(true);
           if (result.isError) {
-            const [first] = result.content as Array<{ type: string; text?: string }>;
-            expect(first?.text, JSON.stringify(result)).toMatch(/\S/);
+            expect(resultText(result), JSON.stringify(result)).toMatch(/\S/);
           }
         } catch (error) {
           // An error the server answered with; a timeout would be an SdkError (REQUEST_TIMEOUT) instead.

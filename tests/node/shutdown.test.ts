@@ -3,6 +3,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client
 import { RELAY_ERROR_CODES } from '@vial/shared';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, INITIALIZE_BODY, mcpHeaders, type SlowToolProbe } from '../support/testPack.ts';
+import { resultText } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -66,7 +67,7 @@ describe('graceful shutdown', () => {
     expect(notification.status).toBe(202);
 
     const result = await call;
-    expect(result.structuredContent ?? JSON.parse((result.content as { text: string }[])[0]!.text)).toMatchObject({
+    expect(result.structuredContent ?? JSON.parse(resultText(result))).toMatchObject({
       label: 'slow',
       steps: 10,
     });

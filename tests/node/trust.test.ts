@@ -4,14 +4,16 @@
  * hash-chained audit log with `system_logs_tail` and `vial://audit/log`. Every check runs in both
  * MCP eras: a 2025 session and stateless 2026-07-28 requests must meet the same trust layer.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import type { Scope } from '@vial/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, MemoryAuditStore, digestArguments, type AuditEntry } from '../../web/src/audit/auditLog.ts';
 import { defineContentTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { logsTailOutput } from '../../web/src/tools/system/outputs.ts';
 import type { ConnectClientOptions } from '../support/mcpClient.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack, type SlowToolProbe } from '../support/testPack.ts';
+import { resourceText, resultText as text, structuredOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -50,8 +52,6 @@ async function setUpIn(era: ConnectClientOptions['versionNegotiation'], scopes?:
   const { gate, audit } = stack.host;
   return { probe, auditStore, client, gate, audit, host: stack.host };
 }
-
-const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 
 const ERAS = [
   ['a 2025 session', 'legacy'],
@@ -165,17 +165,17 @@ describe.each(ERAS)('over %s', (_era, versionNegotiation) => {
         name: 'system_logs_tail',
         arguments: { lines: 2, tool: 'test_echo', verify: true },
       });
-      const report = tail.structuredContent as { entries: AuditEntry[]; verification: { ok: boolean } };
+      const report = structuredOf('system_logs_tail', tail);
       expect(report.entries.map((entry) => entry.argsDigest)).toEqual([
         digestArguments({ text: 'two' }),
         digestArguments({ text: 'one' }),
       ]);
       expect(report.entries[0]).toMatchObject({ client: 'test', outcome: 'ok' });
-      expect(report.verification.ok).toBe(true);
+      expect(report.verification?.ok).toBe(true);
 
       const resource = await client.readResource({ uri: 'vial://audit/log' });
-      const body = JSON.parse((resource.contents[0] as { text: string }).text) as typeof report;
-      expect(body.verification.ok).toBe(true);
+      const body = logsTailOutput.parse(JSON.parse(resourceText(resource)));
+      expect(body.verification?.ok).toBe(true);
       expect(body.entries.length).toBeGreaterThanOrEqual(3); // the two echoes and the tail call
     });
 
@@ -185,7 +185,7 @@ describe.each(ERAS)('over %s', (_era, versionNegotiation) => {
       await until(() => auditStore.entries.length === 3);
       (auditStore.entries[1] as AuditEntry).outcome = 'error';
       const tail = await client.callTool({ name: 'system_logs_tail', arguments: { verify: true } });
-      expect((tail.structuredContent as { verification: unknown }).verification).toMatchObject({
+      expect(structuredOf('system_logs_tail', tail).verification).toMatchObject({
         ok: false,
         seq: 2,
         problem: 'entry 2 was altered',

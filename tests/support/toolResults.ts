@@ -2,7 +2,12 @@
  * Typed access to tool results, so tests read what a tool returns through its own output schema
  * instead of casting: `callTool(client, 'quantum_simulate', { qasm })` is a `SimulateOutput`.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import {
+  isCallToolResult,
+  type CallToolResult,
+  type Client,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/client';
 import type { z } from 'zod';
 import { toolOutputs, type ToolName, type ToolOutput } from '../../web/src/tools/outputs.ts';
 
@@ -17,6 +22,19 @@ export function resultText(result: Pick<CallToolResult, 'content'>): string {
     .filter((block) => block.type === 'text')
     .map((block) => block.text)
     .join('\n');
+}
+
+/** `value` (a JSON-RPC result read off the wire) as a tool result; throws when it is not one. */
+export function toolResultOf(value: unknown): CallToolResult {
+  if (!isCallToolResult(value)) throw new Error(`not a tool result: ${JSON.stringify(value)?.slice(0, 500)}`);
+  return value;
+}
+
+/** The text of a resource read's first content: the JSON every `vial://` resource carries. */
+export function resourceText(result: ReadResourceResult): string {
+  const [first] = result.contents;
+  if (!first || !('text' in first)) throw new Error(`the resource read has no text content: ${JSON.stringify(first)}`);
+  return first.text;
 }
 
 /**

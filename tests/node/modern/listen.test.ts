@@ -12,6 +12,7 @@ import { openHostileTab } from '../../support/hostileTab.ts';
 import { HOST_EVENT_BURST, HOST_EVENTS_OWED } from '../../../relay/src/mcp/modern/hostEvents.ts';
 import { MAX_LISTEN_BODY_CHARS, MAX_RESOURCE_SUBSCRIPTIONS } from '../../../relay/src/mcp/modern/listen.ts';
 import { MODERN, modernHeaders, post, rpc, startModernStack, until, type ModernStack, type Reply } from './support.ts';
+import { structuredOf, toolResultOf } from '../../support/toolResults.ts';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 const CIRCUITS = 'vial://quantum/circuits';
@@ -86,8 +87,7 @@ async function simulate(stack: ModernStack, token: string): Promise<string> {
     rpc('tools/call', { name: 'quantum_simulate', arguments: { qasm: BELL, shots: 16 } }),
     modernHeaders(token, 'tools/call', 'quantum_simulate'),
   );
-  expect(answer.last?.result.isError).toBeFalsy();
-  return answer.last?.result.structuredContent.hash as string;
+  return structuredOf('quantum_simulate', toolResultOf(answer.last?.result)).hash;
 }
 
 describe('subscriptions/listen at the relay (2026-07-28)', () => {
