@@ -40,8 +40,8 @@ export function appCsp(csp: McpUiResourceCsp | undefined): string {
   ].join('; ');
 }
 
-/** Renders `html` as an app in a new sandboxed iframe (#app) with a bridge to `mcp`; resolves once the app is initialized. */
-async function render(mcp: Client, html: string, csp: McpUiResourceCsp | undefined, theme: Theme): Promise<void> {
+/** Renders `html` as an app in a new sandboxed iframe (#app) with a bridge to `mcp`; resolves with the bridge once the app is initialized. */
+async function render(mcp: Client, html: string, csp: McpUiResourceCsp | undefined, theme: Theme): Promise<AppBridge> {
   const iframe = document.createElement('iframe');
   iframe.id = 'app';
   iframe.setAttribute('sandbox', 'allow-scripts');
@@ -51,18 +51,20 @@ async function render(mcp: Client, html: string, csp: McpUiResourceCsp | undefin
     `<head><meta http-equiv="Content-Security-Policy" content="${appCsp(csp).replace(/"/g, '&quot;')}">`,
   );
   document.body.append(iframe);
-  bridge = new AppBridge(
+  const shown = new AppBridge(
     mcp,
     { name: 'e2e-apps-host', version: '1.0.0' },
     { serverTools: {}, serverResources: {} },
     { hostContext: { theme, displayMode: 'inline', platform: 'web' } },
   );
-  const initialized = new Promise<void>((resolve) => (bridge!.oninitialized = () => resolve()));
-  bridge.onsizechange = ({ height }) => {
+  bridge = shown;
+  const initialized = new Promise<void>((resolve) => (shown.oninitialized = () => resolve()));
+  shown.onsizechange = ({ height }) => {
     if (height) iframe.style.height = `${Math.ceil(height) + 2}px`;
   };
-  await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
+  await shown.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
   await initialized;
+  return shown;
 }
 
 const appHost = {
@@ -91,9 +93,9 @@ const appHost = {
       throw new Error(`${uri} is not an MCP App's HTML`);
     }
     const csp = (content._meta?.ui as { csp?: McpUiResourceCsp } | undefined)?.csp;
-    await render(client, content.text, csp, theme);
-    await bridge.sendToolInput({ arguments: args });
-    await bridge.sendToolResult(result);
+    const shown = await render(client, content.text, csp, theme);
+    await shown.sendToolInput({ arguments: args });
+    await shown.sendToolResult(result);
     return result;
   },
 
