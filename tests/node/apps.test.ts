@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, ClientCapabilities } from '@modelcontextprotocol/client';
 import { APPS, APP_MIME_TYPE, MAX_APP_HTML_CHARS, UI_EXTENSION } from '../../web/src/apps/catalog.ts';
-import { checkedAppHtml, type AppHtmlSource } from '../../web/src/apps/offer.ts';
+import { checkedAppHtml, toolAppMeta, type AppHtmlSource } from '../../web/src/apps/offer.ts';
 import { simulateOutput } from '../../web/src/tools/quantum/outputs.ts';
 import { ghzQasm } from '../support/circuits.ts';
 import { connectClient, nodeToolPacks, startStack, type ConnectClientOptions } from '../support/relay.ts';
@@ -57,9 +57,13 @@ describe.each(ERAS)('MCP Apps on %s', (_era, versionNegotiation) => {
         'ui/resourceUri': APP.uri,
         'openai/outputTemplate': APP.uri,
       });
-      // Only the tools an app shows carry the link.
-      expect(Object.entries(meta).filter(([, value]) => value !== undefined)).toHaveLength(1);
-      expect(uiResources).toEqual([expect.objectContaining({ uri: APP.uri, name: APP.name, mimeType: APP_MIME_TYPE })]);
+      // Only the tools an app shows carry a link, each to its own app; every app is listed.
+      const linked = Object.keys(meta).filter((name) => meta[name] !== undefined);
+      expect(linked.sort()).toEqual(APPS.flatMap((app) => app.tools).sort());
+      for (const app of APPS) for (const tool of app.tools) expect(meta[tool]).toEqual(toolAppMeta(app));
+      expect(uiResources).toEqual(
+        APPS.map((app) => expect.objectContaining({ uri: app.uri, name: app.name, mimeType: APP_MIME_TYPE })),
+      );
       const { contents } = await c.readResource({ uri: APP.uri });
       expect(contents).toEqual([
         {
