@@ -12,8 +12,8 @@ import { APPS, APP_MARKER_META, MAX_APP_HTML_CHARS } from '../../web/src/apps/ca
 const DIST = 'dist/web';
 const built = existsSync(`${DIST}/apps`);
 
-/** Strings only an app's code carries: the App handshake's method (ext-apps) and the quantum app's button. */
-const APP_CODE_MARKERS = ['ui/initialize', 'quantum-run-again'];
+/** Strings only an app's code carries: the App handshake's method (ext-apps) and a test id of each app's own. */
+const APP_CODE_MARKERS = ['ui/initialize', 'quantum-run-again', 'train-final-metrics'];
 
 describe.skipIf(!built)(`the MCP Apps in ${DIST}/apps${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   for (const app of APPS) {
@@ -26,9 +26,18 @@ describe.skipIf(!built)(`the MCP Apps in ${DIST}/apps${built ? '' : ' (skipped: 
       const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match) => match[1]).join('\n');
       expect(styles.length).toBeGreaterThan(0);
       expect(styles.match(/url\((?!["']?data:)[^)]*\)|@import/g) ?? []).toEqual([]);
-      expect(html).toContain('quantum-run-again');
+      expect(html).toContain('ui/initialize');
     });
   }
+
+  it('each marker of app code is in an app (so its absence from the tab means something)', () => {
+    const pages = APPS.map((app) => readFileSync(`${DIST}/apps/${app.file}`, 'utf8'));
+    for (const marker of APP_CODE_MARKERS)
+      expect(
+        pages.some((html) => html.includes(marker)),
+        marker,
+      ).toBe(true);
+  });
 
   it("the tab's initial JavaScript holds none of the apps' code", () => {
     const files = initialJs(DIST);

@@ -30,6 +30,16 @@ export const APPS: readonly AppManifest[] = [
     file: 'quantum-simulate.html',
     tools: ['quantum_simulate'],
   },
+  {
+    name: 'train_model_app',
+    uri: 'ui://vial/train-model.html',
+    title: 'Training run',
+    description:
+      'A train_model result drawn: the loss and metric curves, one point per epoch, and the final metrics, backend, time and saved model.',
+    folder: 'trainModel',
+    file: 'train-model.html',
+    tools: ['train_model'],
+  },
 ];
 
 /** The extension a client advertises (in its capabilities' `extensions`) when it renders MCP Apps. */
