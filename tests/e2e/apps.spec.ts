@@ -197,6 +197,18 @@ test.describe('MCP Apps through the relay', () => {
     expect(cspViolations).toEqual([]);
   });
 
+  test('a call cancelled before it answered shows as cancelled, not as waiting', async ({ page }) => {
+    await openHost(page, script);
+    await page.evaluate(([url, bearer]) => window.appHost.connect(url!, bearer!), [mcpUrl, token]);
+    await page.evaluate(
+      (qasm) => window.appHost.renderCancelled('quantum_simulate', { qasm, shots: 10 }, 'stopped by the person'),
+      BELL,
+    );
+    await expect(page.frameLocator('iframe#app').getByTestId('quantum-app-error')).toHaveText(
+      'The call was cancelled: stopped by the person.',
+    );
+  });
+
   test('an app has no powers beyond the client it runs under: no scopes it lacks, no requests of its own', async ({
     page,
   }) => {

@@ -99,6 +99,19 @@ const appHost = {
     return result;
   },
 
+  /** Renders `tool`'s app for a call the person cancelled before it answered: the app gets its input, then the cancellation. */
+  async renderCancelled(tool: string, args: Record<string, unknown>, reason: string): Promise<void> {
+    if (!client) throw new Error('connect first');
+    const listed = (await client.listTools()).tools.find((entry) => entry.name === tool);
+    const uri = listed && getToolUiResourceUri(listed);
+    if (!uri) throw new Error(`${tool} points at no app`);
+    const [content] = (await client.readResource({ uri })).contents;
+    if (!content || !('text' in content)) throw new Error(`${uri} is not an MCP App's HTML`);
+    const shown = await render(client, content.text, { connectDomains: [], resourceDomains: [] }, 'light');
+    await shown.sendToolInput({ arguments: args });
+    await shown.sendToolCancelled({ reason });
+  },
+
   /**
    * Renders `html` as if the server had sent it as an app (no tool call): what a hostile or broken
    * app could do from inside the frame, with the same bridge and the same CSP (the resource's, none).

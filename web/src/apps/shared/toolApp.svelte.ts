@@ -34,6 +34,8 @@ export class ToolApp<S extends z.ZodType> {
     this.app = new App({ name, version: '1.0.0' }, {}, { autoResize: true });
     this.app.ontoolinput = ({ arguments: args }) => (this.input = args);
     this.app.ontoolresult = (result) => (this.outcome = this.read(result));
+    this.app.ontoolcancelled = ({ reason }) =>
+      (this.outcome = { ok: false, error: `The call was cancelled${reason ? `: ${reason}` : ''}.` });
     this.app.onhostcontextchanged = (context) => this.follow(context);
   }
 
