@@ -4,13 +4,8 @@
  */
 import { SdkHttpError } from '@modelcontextprotocol/client';
 import { expect, test } from '@playwright/test';
+import { structuredOf } from '../support/toolResults.ts';
 import { connectClient, createToken, expectOnline, openVial, rejection, screenshot } from './support/vial.ts';
-
-interface DiagnosticsReport {
-  vial: { hostId: string };
-  runtime: { kind: string; crossOriginIsolated: boolean };
-  webgpu: { available: boolean; adapter?: { vendor: string; architecture: string } };
-}
 
 test('a tab serves its tools through the relay, survives a reload, honours revocation and reports going away', async ({
   page,
@@ -28,8 +23,7 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name)).toContain('system_diagnostics');
   const first = await client.callTool({ name: 'system_diagnostics', arguments: {} });
-  expect(first.isError).toBeFalsy();
-  const report = first.structuredContent as unknown as DiagnosticsReport;
+  const report = structuredOf('system_diagnostics', first);
   expect(report.vial.hostId).toBe(hostId);
   expect(report.runtime.kind).toBe('browser');
   expect(report.runtime.crossOriginIsolated).toBe(true);
@@ -48,8 +42,7 @@ test('a tab serves its tools through the relay, survives a reload, honours revoc
   await expectOnline(page);
   await expect(page.getByTestId('mcp-url')).toHaveText(mcpUrl);
   const afterReload = await client.callTool({ name: 'system_diagnostics', arguments: {} });
-  expect(afterReload.isError).toBeFalsy();
-  expect((afterReload.structuredContent as unknown as DiagnosticsReport).webgpu.available).toBe(true);
+  expect(structuredOf('system_diagnostics', afterReload).webgpu.available).toBe(true);
   expect(transport.sessionId).toBe(sessionId);
 
   // The Activity view lists the session and the calls from the audit log (which survived the reload), live.

@@ -6,34 +6,27 @@
  * fetch: a new origin waits for the person's approval, Settings lists and removes it, addresses on
  * this machine are refused, redirects are not followed.
  */
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { modelRegistry, pipelineTaskOutputs } from '../../web/src/tools/ml/outputs.ts';
 import { maxDifference, onnxReference, pipelineReference, tfjsReference } from '../support/mlReference.ts';
+import {
+  callTool,
+  callToolResult,
+  resourceText,
+  resultText,
+  structuredOf,
+  type ToolName,
+  type ToolOutput,
+} from '../support/toolResults.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
 
 const TOLERANCE = 1e-4;
 
-interface Tensor {
-  type: string;
-  dims: number[];
-  data: number[];
-}
-interface TensorSpec {
-  name: string;
-  type: string;
-  dims: Array<number | string>;
-}
-interface Loaded {
-  id: string;
-  signature: { inputs: TensorSpec[]; outputs: TensorSpec[] };
-}
-interface Inference {
-  model: string;
-  backend: string;
-  outputs: Record<string, Tensor>;
-  timings: { runMs: number };
-}
+/** Tensor values or scores that must all be numbers (none null, none an int64 string). */
+const numbers = (values: unknown) => z.array(z.number()).parse(values);
 
 let page: Page;
 let client: Client;
@@ -57,12 +50,8 @@ test.afterAll(async () => {
   await page?.close();
 });
 
-async function call<T>(name: string, args: Record<string, unknown>): Promise<T> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-  if (result.isError) throw new Error(text);
-  return result.structuredContent as T;
-}
+/** Calls `name` on the current client and returns its output, typed and checked by the tool's schema. */
+const call = <N extends ToolName>(name: N, args: Record<string, unknown>) => callTool(client, name, args);
 
 /** A batch of `rows` × `columns` values, the same on every run. */
 function batch(rows: number, columns: number, seed: number): number[][] {
@@ -73,11 +62,11 @@ function batch(rows: number, columns: number, seed: number): number[][] {
 
 for (const backend of ['wasm', 'webgpu'] as const) {
   test(`onnx_inference on ${backend} matches onnxruntime-node for the bundled MLP`, async () => {
-    const loaded = await call<Loaded>('model_load', { sample: 'sample:mlp' });
+    const loaded = await call('model_load', { sample: 'sample:mlp' });
     expect(loaded.id).toBe('sample:mlp');
     expect(loaded.signature.inputs).toEqual([{ name: 'input', type: 'float32', dims: ['batch', 4] }]);
     const rows = batch(3, 4, 1);
-    const result = await call<Inference>('onnx_inference', {
+    const result = await call('onnx_inference', {
       model: 'sample:mlp',
       backend,
       inputs: { input: { type: 'float32', dims: [3, 4], data: rows.flat() } },
@@ -87,17 +76,17 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       input: { type: 'float32', dims: [3, 4], data: rows.flat() },
     });
     expect(result.outputs.logits!.dims).toEqual([3, 3]);
-    expect(maxDifference(result.outputs.logits!.data, expected.logits!.data)).toBeLessThan(TOLERANCE);
+    expect(maxDifference(numbers(result.outputs.logits!.data), expected.logits!.data)).toBeLessThan(TOLERANCE);
   });
 
   test(`tfjs_inference on ${backend} matches tfjs in Node for the bundled classifier`, async () => {
-    const loaded = await call<Loaded>('model_load', {
+    const loaded = await call('model_load', {
       sample: 'sample:tfjs-blobs',
     });
     const [input] = loaded.signature.inputs;
     expect(input!.dims).toEqual(['batch', 2]);
     const rows = batch(5, 2, 2);
-    const result = await call<Inference>('tfjs_inference', {
+    const result = await call('tfjs_inference', {
       model: loaded.id,
       backend,
       // Nested data: dims come from its shape.
@@ -106,96 +95,90 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     expect(result.backend).toBe(backend);
     const [output] = Object.values(result.outputs);
     expect(output!.dims).toEqual([5, 3]);
-    expect(maxDifference(output!.data, await tfjsReference('tfjs-blobs/model.json', rows))).toBeLessThan(TOLERANCE);
+    expect(maxDifference(numbers(output!.data), await tfjsReference('tfjs-blobs/model.json', rows))).toBeLessThan(
+      TOLERANCE,
+    );
   });
 
   test(`ml_pipeline on ${backend} matches transformers.js in Node for each task`, async () => {
     const text = 'alice loves paris and the movie was great';
-    const embedded = await call<{ backend: string; output: { dims: number[]; embeddings: number[][] } }>(
-      'ml_pipeline',
-      {
-        task: 'feature-extraction',
-        model: 'sample:bert-embed',
-        inputs: [text],
-        backend,
-      },
-    );
+    const embedded = await call('ml_pipeline', {
+      task: 'feature-extraction',
+      model: 'sample:bert-embed',
+      inputs: [text],
+      backend,
+    });
     expect(embedded.backend).toBe(backend);
+    const embedding = pipelineTaskOutputs['feature-extraction'].parse(embedded.output);
     const expectedEmbedding = (await pipelineReference('feature-extraction', 'vial-samples/bert-embed', text, {
       pooling: 'mean',
       normalize: true,
     })) as number[][];
-    expect(embedded.output.dims).toEqual([1, 32]);
-    expect(maxDifference(embedded.output.embeddings[0]!, expectedEmbedding[0]!)).toBeLessThan(TOLERANCE);
+    expect(embedding.dims).toEqual([1, 32]);
+    expect(maxDifference(numbers(embedding.embeddings[0]), expectedEmbedding[0]!)).toBeLessThan(TOLERANCE);
 
-    const classified = await call<{ output: Array<Array<{ label: string; score: number }>> }>('ml_pipeline', {
-      task: 'text-classification',
-      model: 'sample:bert-sentiment',
-      inputs: ['i love this great movie', 'awful bad hate'],
-      backend,
-    });
-    expect(classified.output.map(([top]) => top!.label)).toEqual(['POSITIVE', 'NEGATIVE']);
+    const classified = pipelineTaskOutputs['text-classification'].parse(
+      (
+        await call('ml_pipeline', {
+          task: 'text-classification',
+          model: 'sample:bert-sentiment',
+          inputs: ['i love this great movie', 'awful bad hate'],
+          backend,
+        })
+      ).output,
+    );
+    expect(classified.map(([top]) => top!.label)).toEqual(['POSITIVE', 'NEGATIVE']);
     const expectedSentiment = (await pipelineReference(
       'text-classification',
       'vial-samples/bert-sentiment',
       'i love this great movie',
     )) as Array<{ score: number }>;
-    expect(Math.abs(classified.output[0]![0]!.score - expectedSentiment[0]!.score)).toBeLessThan(TOLERANCE);
+    expect(Math.abs(classified[0]![0]!.score - expectedSentiment[0]!.score)).toBeLessThan(TOLERANCE);
 
     const labels = ['positive', 'negative'];
-    const zeroShot = await call<{ output: Array<{ labels: string[]; scores: number[] }> }>('ml_pipeline', {
-      task: 'zero-shot-classification',
-      model: 'sample:bert-nli',
-      inputs: 'i love this great movie',
-      options: { candidate_labels: labels },
-      backend,
-    });
+    const zeroShot = pipelineTaskOutputs['zero-shot-classification'].parse(
+      (
+        await call('ml_pipeline', {
+          task: 'zero-shot-classification',
+          model: 'sample:bert-nli',
+          inputs: 'i love this great movie',
+          options: { candidate_labels: labels },
+          backend,
+        })
+      ).output,
+    );
     const expectedZeroShot = (await pipelineReference(
       'zero-shot-classification',
       'vial-samples/bert-nli',
       'i love this great movie',
       labels,
     )) as { labels: string[]; scores: number[] };
-    expect(zeroShot.output[0]!.labels).toEqual(['positive', 'negative']);
-    expect(zeroShot.output[0]!.labels).toEqual(expectedZeroShot.labels);
-    expect(maxDifference(zeroShot.output[0]!.scores, expectedZeroShot.scores)).toBeLessThan(TOLERANCE);
+    expect(zeroShot[0]!.labels).toEqual(['positive', 'negative']);
+    expect(zeroShot[0]!.labels).toEqual(expectedZeroShot.labels);
+    expect(maxDifference(zeroShot[0]!.scores, expectedZeroShot.scores)).toBeLessThan(TOLERANCE);
 
-    const entities = await call<{ output: Array<Array<{ entity: string; word: string; score: number }>> }>(
-      'ml_pipeline',
-      {
-        task: 'token-classification',
-        model: 'sample:bert-ner',
-        inputs: text,
-        backend,
-      },
+    const entities = pipelineTaskOutputs['token-classification'].parse(
+      (await call('ml_pipeline', { task: 'token-classification', model: 'sample:bert-ner', inputs: text, backend }))
+        .output,
     );
     const expectedEntities = (await pipelineReference('token-classification', 'vial-samples/bert-ner', text)) as Array<{
       entity: string;
       word: string;
       score: number;
     }>;
-    expect(entities.output[0]!.map(({ entity, word }) => [entity, word])).toEqual(
+    expect(entities[0]!.map(({ entity, word }) => [entity, word])).toEqual(
       expectedEntities.map(({ entity, word }) => [entity, word]),
     );
-    expect(entities.output[0]!.map(({ entity, word }) => `${entity}:${word}`)).toEqual(
+    expect(entities[0]!.map(({ entity, word }) => `${entity}:${word}`)).toEqual(
       expect.arrayContaining(['B-PER:alice', 'B-LOC:paris']),
     );
     expect(
       maxDifference(
-        entities.output[0]!.map((entity) => entity.score),
+        entities[0]!.map((entity) => entity.score),
         expectedEntities.map((entity) => entity.score),
       ),
     ).toBeLessThan(TOLERANCE);
   });
-}
-
-interface Trained {
-  model?: string;
-  cancelled: boolean;
-  epochsCompleted: number;
-  history: Array<{ loss: number; acc?: number }>;
-  backend: string;
-  summary: string;
 }
 
 /** blobs.csv as rows and labels, to check the trained model's answers. */
@@ -222,12 +205,13 @@ for (const backend of ['wasm', 'webgpu'] as const) {
   test(`train_model on ${backend}: a progress notification per epoch, loss falls, and the model answers after a reload`, async () => {
     const epochs = 6;
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-    const result = (await client.callTool(
-      { name: 'train_model', arguments: { ...BLOBS_TRAINING, epochs, backend, name: `blobs on ${backend}` } },
+    const result = await callToolResult(
+      client,
+      'train_model',
+      { ...BLOBS_TRAINING, epochs, backend, name: `blobs on ${backend}` },
       { onprogress: (notification) => progress.push(notification) },
-    )) as CallToolResult;
-    expect(result.isError).toBeFalsy();
-    const trained = result.structuredContent as unknown as Trained;
+    );
+    const trained = structuredOf('train_model', result);
     expect(trained.backend).toBe(backend);
     expect(progress.map((notification) => notification.progress)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(progress[0]!.total).toBe(epochs);
@@ -238,7 +222,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
 
     // The tab reloads: the model comes back from IndexedDB and still classifies the blobs, and
     // a model loaded before the reload runs without being downloaded again.
-    const byUrl = await call<Loaded>('model_load', { url: '/models/mlp/model.onnx' });
+    const byUrl = await call('model_load', { url: '/models/mlp/model.onnx' });
     await page.reload();
     await expect(page.getByTestId('relay-status')).toHaveAttribute('data-state', 'online');
     await reconnect();
@@ -247,7 +231,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     await page.context().route('**/models/mlp/model.onnx', (route) => route.abort());
     try {
       expect(await toolError('model_load', { url: '/models/mlp/model.onnx' })).toMatch(/Could not fetch/);
-      const rerun = await call<Inference>('onnx_inference', {
+      const rerun = await call('onnx_inference', {
         model: byUrl.id,
         backend,
         inputs: { input: { data: [[1, 2, 3, 4]] } },
@@ -258,25 +242,21 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     }
     const { rows, labels } = await blobs();
     const registry = await client.readResource({ uri: 'vial://models/registry' });
-    const models = (JSON.parse((registry.contents[0] as { text: string }).text) as { models: Loaded[] }).models;
+    const { models } = modelRegistry.parse(JSON.parse(resourceText(registry)));
     const saved = models.find((model) => model.id === trained.model)!;
     expect(saved).toBeDefined();
-    const predicted = await call<Inference>('tfjs_inference', {
+    const predicted = await call('tfjs_inference', {
       model: trained.model,
       backend,
       inputs: { [saved.signature.inputs[0]!.name]: { data: rows } },
     });
-    const probabilities = Object.values(predicted.outputs)[0]!.data;
+    const probabilities = numbers(Object.values(predicted.outputs)[0]!.data);
     const correct = labels.filter((label, row) => {
       const scores = probabilities.slice(row * 3, row * 3 + 3);
       return scores.indexOf(Math.max(...scores)) === label;
     }).length;
     expect(correct / labels.length).toBeGreaterThan(0.9);
   });
-}
-
-interface AuditTail {
-  entries: Array<{ tool: string; outcome: string; detail?: string }>;
 }
 
 test('cancelling train_model stops it after the current batch, saves nothing, and says so', async () => {
@@ -295,10 +275,10 @@ test('cancelling train_model stops it after the current batch, saves nothing, an
   );
   await expect(training).rejects.toThrow();
   // The audit entry is written when the Worker has stopped: it says where training stopped.
-  let entry: AuditTail['entries'][number] | undefined;
+  let entry: ToolOutput<'system_logs_tail'>['entries'][number] | undefined;
   await expect
     .poll(async () => {
-      const tail = await call<AuditTail>('system_logs_tail', { tool: 'train_model', lines: 1 });
+      const tail = await call('system_logs_tail', { tool: 'train_model', lines: 1 });
       entry = tail.entries[0];
       return entry?.outcome;
     })
@@ -317,7 +297,7 @@ test('cancelling train_model stops it after the current batch, saves nothing, an
   expect(completed).toBeGreaterThanOrEqual(2);
   expect(await registryIds()).toEqual(before);
   // The Worker is free again.
-  const after = await call<Inference>('onnx_inference', {
+  const after = await call('onnx_inference', {
     model: 'sample:mlp',
     backend: 'wasm',
     inputs: { input: { data: [[1, 2, 3, 4]] } },
@@ -327,15 +307,16 @@ test('cancelling train_model stops it after the current batch, saves nothing, an
 
 async function registryIds(): Promise<string[]> {
   const registry = await client.readResource({ uri: 'vial://models/registry' });
-  return (JSON.parse((registry.contents[0] as { text: string }).text) as { models: Loaded[] }).models
-    .map((model) => model.id)
+  return modelRegistry
+    .parse(JSON.parse(resourceText(registry)))
+    .models.map((model) => model.id)
     .sort();
 }
 
-async function toolError(name: string, args: Record<string, unknown>): Promise<string> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+async function toolError(name: ToolName, args: Record<string, unknown>): Promise<string> {
+  const result = await callToolResult(client, name, args);
   expect(result.isError, `${name} should have failed`).toBe(true);
-  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+  return resultText(result);
 }
 
 async function setMlSettings(settings: { maxModelBytes: number; allowRemoteModels: boolean }): Promise<void> {
@@ -389,17 +370,17 @@ test('bad input gets an error that names the problem and the fix, and the Worker
   expect(
     await toolError('ml_pipeline', { task: 'feature-extraction', model: 'Xenova/all-MiniLM-L6-v2', inputs: 'hello' }),
   ).toMatch(/Could not load 'Xenova\/all-MiniLM-L6-v2' in \/models\/ \(remote models are off in the Models view\)/);
-  const offline = await call<{ output: { dims: number[] } }>('ml_pipeline', {
+  const offline = await call('ml_pipeline', {
     task: 'feature-extraction',
     model: 'sample:bert-embed',
     inputs: 'hello',
     backend: 'wasm',
   });
-  expect(offline.output.dims).toEqual([1, 32]);
+  expect(pipelineTaskOutputs['feature-extraction'].parse(offline.output).dims).toEqual([1, 32]);
   await page.evaluate(() => localStorage.removeItem('vial.ml.settings'));
 
   // After all of that the Worker still answers.
-  const healthy = await call<Inference>('onnx_inference', mlp({ input: { data: [[0.5, 0.5, 0.5, 0.5]] } }));
+  const healthy = await call('onnx_inference', mlp({ input: { data: [[0.5, 0.5, 0.5, 0.5]] } }));
   expect(healthy.outputs.logits!.dims).toEqual([1, 3]);
 });
 
@@ -425,7 +406,7 @@ test('what a client can make the tab fetch: the person approves a new origin, Se
     );
 
     // A new public origin waits for the person, who sees the client, the tool and the origin.
-    const loading = call<Loaded>('model_load', { url: 'https://models.example.com/mlp/model.onnx' });
+    const loading = call('model_load', { url: 'https://models.example.com/mlp/model.onnx' });
     const request = page.getByTestId('approval-request');
     await expect(request).toContainText('ML client wants this tab to fetch a model from https://models.example.com');
     await expect(request).toContainText('model_load');

@@ -5,8 +5,8 @@
  * CPU only: SwiftShader's WebGPU would be slow here.
  */
 import { fileURLToPath } from 'node:url';
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
+import { callToolResult } from '../support/toolResults.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 
 const MLP_FILE = fileURLToPath(new URL('../../public/models/mlp/model.onnx', import.meta.url));
@@ -116,8 +116,7 @@ test('a transformers.js sample runs from its task form', async ({ page }) => {
 test('the view and the ML tools share one registry and one size limit', async ({ page }) => {
   const token = await createToken(page, 'ML view client', ['ml']);
   const { client } = await connectClient(await openVial(page), token);
-  const loadSample = async (sample: string) =>
-    (await client.callTool({ name: 'model_load', arguments: { sample } })) as CallToolResult;
+  const loadSample = (sample: string) => callToolResult(client, 'model_load', { sample });
   try {
     await page.goto('/#/models');
     await expect(page.getByTestId('ml-registry-empty')).toBeVisible();

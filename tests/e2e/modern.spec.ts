@@ -10,6 +10,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { Client, StreamableHTTPClientTransport, type VersionNegotiationMode } from '@modelcontextprotocol/client';
 import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
+import { callToolResult, structuredOf } from '../support/toolResults.ts';
 import { createToken, openVial } from './support/vial.ts';
 
 const MODES: { name: string; mode: VersionNegotiationMode; modern: boolean }[] = [
@@ -23,12 +24,6 @@ function longCircuit(): string {
   const lines = ['qreg q[22];', 'creg c[22];'];
   for (let layer = 0; layer < 200; layer++) for (let q = 0; q < 22; q++) lines.push(`h q[${q}];`);
   return `${QASM_HEADER}${lines.join('\n')}\nmeasure q -> c;\n`;
-}
-
-interface Simulated {
-  counts: Record<string, number>;
-  hash: string;
-  resource: string;
 }
 
 test.describe('the 2.x client in three modes against the tab', () => {
@@ -87,13 +82,14 @@ test.describe('the 2.x client in three modes against the tab', () => {
         const subscription = modern ? await client.listen({ resourcesListChanged: true }) : undefined;
 
         const progress: Array<{ progress: number; total?: number }> = [];
-        const result = await client.callTool(
-          { name: 'quantum_simulate', arguments: { qasm: ghzQasm(4), shots: 200, seed: 21, backend: 'cpu' } },
+        const result = await callToolResult(
+          client,
+          'quantum_simulate',
+          { qasm: ghzQasm(4), shots: 200, seed: 21, backend: 'cpu' },
           { onprogress: (update) => progress.push(update) },
         );
-        expect(result.isError).toBeFalsy();
-        const simulated = result.structuredContent as unknown as Simulated;
-        expect(Object.keys(simulated.counts).sort()).toEqual(['0000', '1111']);
+        const simulated = structuredOf('quantum_simulate', result);
+        expect(Object.keys(simulated.counts ?? {}).sort()).toEqual(['0000', '1111']);
         // The last gate application always reports, however short the run.
         expect(progress.length).toBeGreaterThan(0);
         expect(progress.at(-1)!.progress).toBe(progress.at(-1)!.total);

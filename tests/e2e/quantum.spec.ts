@@ -6,19 +6,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/client';
 import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
+import { callToolResult, resultText, structuredOf } from '../support/toolResults.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
-
-interface Simulated {
-  counts: Record<string, number>;
-  hash: string;
-  backend: 'cpu' | 'webgpu';
-  backendReason: string;
-  qubits: number;
-  state?: number[];
-  threads: number;
-  topK: Array<{ index: number; probability: number }>;
-  expectations?: Array<{ paulis: string; qubits: number[]; value: number }>;
-}
 
 const BELL = `${QASM_HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
 
@@ -107,23 +96,31 @@ test.describe('quantum tools in the tab, through the relay', () => {
     await page.close();
   });
 
+  /** A quantum_simulate call: whether it failed, its text, and (for a success) its output. */
   async function simulate(args: Record<string, unknown>) {
-    const result = await client.callTool({ name: 'quantum_simulate', arguments: args });
-    const text = (result.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n');
-    return { isError: Boolean(result.isError), text, data: result.structuredContent as unknown as Simulated };
+    const result = await callToolResult(client, 'quantum_simulate', args);
+    return {
+      isError: Boolean(result.isError),
+      text: resultText(result),
+      get data() {
+        return structuredOf('quantum_simulate', result);
+      },
+    };
   }
 
   test('a client runs a 20-qubit circuit in the tab and gets counts, hash and the engine that ran', async () => {
     const progress: number[] = [];
-    const result = await client.callTool(
-      { name: 'quantum_simulate', arguments: { qasm: ghzQasm(20), shots: 2000, seed: 7 } },
+    const result = await callToolResult(
+      client,
+      'quantum_simulate',
+      { qasm: ghzQasm(20), shots: 2000, seed: 7 },
       { onprogress: (p) => progress.push(p.progress) },
     );
-    expect(result.isError).toBeFalsy();
-    const data = result.structuredContent as unknown as Simulated;
+    const data = structuredOf('quantum_simulate', result);
     expect(data.qubits).toBe(20);
-    expect(Object.keys(data.counts).sort()).toEqual(['0'.repeat(20), '1'.repeat(20)]);
-    expect(data.counts['0'.repeat(20)]! + data.counts['1'.repeat(20)]!).toBe(2000);
+    const counts = data.counts ?? {};
+    expect(Object.keys(counts).sort()).toEqual(['0'.repeat(20), '1'.repeat(20)]);
+    expect(counts['0'.repeat(20)]! + counts['1'.repeat(20)]!).toBe(2000);
     expect(data.hash).toMatch(/^[0-9a-f]{64}$/);
     // Auto skips a software GPU adapter: SwiftShader is one.
     expect(data.backend).toBe('cpu');
@@ -159,7 +156,7 @@ test.describe('quantum tools in the tab, through the relay', () => {
       for (const first of [gpu, cpu]) {
         const again = await simulate({ qasm, shots: 300, seed: 100 + seed, backend: first.data.backend, fusion });
         expect(again.data.counts).toEqual(first.data.counts);
-        expect(Object.values(first.data.counts).reduce((sum, n) => sum + n, 0)).toBe(300);
+        expect(Object.values(first.data.counts ?? {}).reduce((sum, n) => sum + n, 0)).toBe(300);
       }
     }
   });
@@ -211,7 +208,7 @@ test.describe('quantum tools in the tab, through the relay', () => {
 
     const next = await simulate({ qasm: BELL, shots: 100, seed: 1 });
     expect(next.isError, next.text).toBe(false);
-    expect(Object.keys(next.data.counts).sort()).toEqual(['00', '11']);
+    expect(Object.keys(next.data.counts ?? {}).sort()).toEqual(['00', '11']);
   });
 });
 

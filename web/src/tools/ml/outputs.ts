@@ -64,11 +64,37 @@ export const trainModelOutput = z.strictObject({
 });
 export type TrainModelOutput = z.infer<typeof trainModelOutput>;
 
-/** `ml_pipeline`: the task's output (one result per input, as transformers.js gives it). */
+/**
+ * What each transformers.js task gives, one result per input (feature-extraction: one tensor for
+ * all). Results keep any further fields transformers.js adds (e.g. a token's `index`).
+ */
+export const pipelineTaskOutputs = {
+  'feature-extraction': z.strictObject({
+    dims: z.array(z.number().int().nonnegative()),
+    embeddings: z
+      .array(z.array(z.union([z.number(), z.array(z.number())])))
+      .describe('One vector per input (per token with pooling none)'),
+  }),
+  'text-classification': z.array(z.array(z.looseObject({ label: z.string(), score: z.number() }))),
+  'zero-shot-classification': z.array(
+    z.looseObject({ labels: z.array(z.string()), scores: z.array(z.number()) }).describe('Labels best first'),
+  ),
+  'token-classification': z.array(z.array(z.looseObject({ entity: z.string(), word: z.string(), score: z.number() }))),
+} as const;
+export type PipelineTaskOutput<T extends keyof typeof pipelineTaskOutputs> = z.infer<(typeof pipelineTaskOutputs)[T]>;
+
+/** `ml_pipeline`: the task's output (see `pipelineTaskOutputs`), the backend that ran and timings. */
 export const pipelineOutput = z.strictObject({
   model: z.string(),
   task: z.enum(PIPELINE_TASKS),
-  output: z.unknown().describe("transformers.js's output for the task"),
+  output: z
+    .union([
+      pipelineTaskOutputs['feature-extraction'],
+      pipelineTaskOutputs['text-classification'],
+      pipelineTaskOutputs['zero-shot-classification'],
+      pipelineTaskOutputs['token-classification'],
+    ])
+    .describe("transformers.js's output for the task"),
   backend: z.enum(['webgpu', 'wasm']),
   backendReason: z.string().optional(),
   timings,

@@ -9,7 +9,7 @@ import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema 
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
-import { pipelineOutput } from './outputs.ts';
+import { pipelineOutput, pipelineTaskOutputs } from './outputs.ts';
 
 export { pipelineOutput, type PipelineOutput } from './outputs.ts';
 
@@ -57,7 +57,9 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
         await fetchGuard.admitOrigin(HUGGING_FACE_HUB, { client, tool: 'ml_pipeline', what: 'hub models', signal });
       }
       const reply = await explainingErrors(() => ml.pipeline({ ...input, inputs }, settings));
-      return jsonResult(reply);
+      // The Worker's output is transformers.js's: checked here against the task's shape, so a
+      // library that changed its answer fails with what differs rather than reaching clients.
+      return jsonResult({ ...reply, output: pipelineTaskOutputs[input.task].parse(reply.output) });
     },
   });
 }
