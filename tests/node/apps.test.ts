@@ -140,6 +140,25 @@ describe("the app's HTML", () => {
   });
 });
 
+describe('a page near the size limit', () => {
+  it.each(ERAS)('reaches a %s client whole, however the relay splits it', async (_era, versionNegotiation) => {
+    // Characters of one, two and four bytes, and surrogate pairs a split must not cut.
+    const filler = 'aü€😀'.repeat(Math.floor((MAX_APP_HTML_CHARS - PAGE.length) / 5));
+    const page = PAGE.replace('<body>app', `<body>${filler}`);
+    const own = await startStack({
+      packs: [{ name: 'apps', tools: [], appHtml: async (app) => checkedAppHtml(app, page) }],
+    });
+    const c = await connectClient(own.mcpUrl, own.token, 'apps-big', { versionNegotiation, capabilities: WITH_APPS });
+    try {
+      const { contents } = await c.readResource({ uri: APP.uri });
+      expect(contents[0]).toMatchObject({ text: page });
+    } finally {
+      await c.close();
+      await own.close();
+    }
+  });
+});
+
 describe('an app has no powers of its own', () => {
   it("a token without the quantum scope reads the app but its tool calls are refused like any other client's", async () => {
     const { token } = await stack.host.mintToken({ name: 'no scopes', scopes: [] });
