@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
+import { callTool } from '../support/toolResults.ts';
 import { connectClient, createToken, screenshot } from './support/vial.ts';
 
 let gateway: Gateway;
@@ -27,10 +28,7 @@ test('an MCP client and the LLM view ask several providers through the tab, one 
 
   // An MCP client: the tab fans out to three providers; one is out of quota and says so.
   gateway.openai.script({ kind: 'http-error', error: 'quota' });
-  const result = await client.callTool({ name: 'multi_llm_query', arguments: { prompt: 'Say hello', models: MODELS } });
-  const { answers } = result.structuredContent as {
-    answers: Array<{ model: string; ok: boolean; text: string; error?: { class: string } }>;
-  };
+  const { answers } = await callTool(client, 'multi_llm_query', { prompt: 'Say hello', models: MODELS });
   expect(answers.map((answer) => [answer.model, answer.ok])).toEqual([
     [MODELS[0], true],
     [MODELS[1], false],

@@ -4,11 +4,9 @@
  * export, tampering found), all exercised by the real MCP SDK client through the relay.
  */
 import { readFile } from 'node:fs/promises';
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
+import { resultText as text, structuredOf } from '../support/toolResults.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
-
-const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 
 async function setPolicy(page: Page, tool: string, policy: 'allow' | 'prompt' | 'deny') {
   await page.goto('/#/settings');
@@ -110,7 +108,7 @@ test('permissions, approvals and the audit log, from Settings to an MCP client a
   await page.getByTestId('audit-verify').click();
   await expect(page.getByTestId('audit-verification')).toHaveText('entry 3 was altered');
   const tail = await client.callTool({ name: 'system_logs_tail', arguments: { lines: 5, verify: true } });
-  expect((tail.structuredContent as { verification: unknown }).verification).toMatchObject({
+  expect(structuredOf('system_logs_tail', tail).verification).toMatchObject({
     ok: false,
     seq: 3,
     problem: 'entry 3 was altered',

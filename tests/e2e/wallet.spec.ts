@@ -8,13 +8,13 @@
  * in the Wallet view after a reload, as is the ERC-20 token listed there (its balance read again).
  * A signed export, approved in the tab, verifies in Node.
  */
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect, test, type Page } from '@playwright/test';
-import { getAddress, parseEther, verifyMessage, verifyTypedData, type Address, type Hex } from 'viem';
+import { getAddress, parseEther, verifyMessage, verifyTypedData, type Address } from 'viem';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
 import { verifyExport } from '../../web/src/tools/wallet/exportBundle.ts';
+import { callToolResult, resultText as text, structuredOf, type ToolName } from '../support/toolResults.ts';
 import { connectClient, createToken, openVial, screenshot } from './support/vial.ts';
 import { installTestWallet, SIGNING_METHODS, TEST_WALLET_INFO, type TestWallet } from './support/testWallet.ts';
 
@@ -27,7 +27,6 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => chain?.stop());
 
-const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
 const signingRequests = (wallet: TestWallet) =>
   wallet.requests.filter((request) => SIGNING_METHODS.has(request.method));
 
@@ -65,8 +64,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
 
   const mcpToken = await createToken(page, 'Wallet client', ['wallet:read', 'wallet:sign']);
   const { client } = await connectClient(mcpUrl, mcpToken);
-  const call = (name: string, args: Record<string, unknown>) =>
-    client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+  const call = (name: ToolName, args: Record<string, unknown>) => callToolResult(client, name, args);
 
   // Connect: the test wallet is found through EIP-6963.
   await page.goto('/#/wallet');
@@ -115,7 +113,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   const message = 'Vial e2e: sign in\nNonce: 7';
   const signing = call('wallet_sign_message', { message });
   await decideInTab(page, 'wallet_sign_message', ['Nonce: 7', me], 'approve');
-  const signed = (await signing).structuredContent as { signature: Hex; address: Address };
+  const signed = structuredOf('wallet_sign_message', await signing);
   expect(signed.address).toBe(me);
   expect(await verifyMessage({ address: me, message, signature: signed.signature })).toBe(true);
 
@@ -127,7 +125,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
     ['Vial Test, version 1', 'Permit', 'Local (anvil) (31337)'],
     'approve',
   );
-  const typed = (await typedSigning).structuredContent as { signature: Hex };
+  const typed = structuredOf('wallet_sign_typed_data', await typedSigning);
   expect(
     await verifyTypedData({
       ...typedData,
@@ -170,7 +168,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   const sent = await sending;
   expect(sent.isError, text(sent)).toBeFalsy();
   expect(sent.structuredContent).toMatchObject({ chainId: 31337, status: 'success', from: me, to: recipient });
-  const { hash } = sent.structuredContent as { hash: Hex };
+  const { hash } = structuredOf('web3_transaction', sent);
   expect((await chain.clients.public.getTransactionReceipt({ hash })).status).toBe('success');
   expect((await chain.clients.public.getBalance({ address: recipient })) - ethBefore).toBe(parseEther('0.5'));
 
@@ -203,7 +201,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   await decideInTab(page, 'wallet_export', ['SHA-256', me], 'approve');
   const exported = await exporting;
   expect(exported.isError, text(exported)).toBeFalsy();
-  const bundle = exported.structuredContent as { markdown: string; signature: string; sha256: string };
+  const bundle = structuredOf('wallet_export', exported);
   expect(await verifyExport(bundle.markdown, bundle.signature, bundle)).toEqual({
     valid: true,
     address: me,
@@ -235,7 +233,7 @@ test('connect in the Wallet view, then an MCP client reads, signs with approval,
   // The transactions sent through Vial outlive the reload, newest first, each with what it sent.
   const listed = page.getByTestId('wallet-transaction');
   await expect(listed).toHaveCount(2);
-  await expect(listed.nth(0)).toHaveAttribute('data-hash', (transferred.structuredContent as { hash: Hex }).hash);
+  await expect(listed.nth(0)).toHaveAttribute('data-hash', structuredOf('web3_transaction', transferred).hash);
   await expect(listed.nth(0)).toContainText(`42.5 vTEST to ${recipient}`);
   await expect(listed.nth(1)).toHaveAttribute('data-hash', hash);
   await expect(listed.nth(1)).toContainText('0.5 ETH to');
