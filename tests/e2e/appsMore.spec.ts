@@ -6,10 +6,13 @@
  * the host's theme, and that it made no request of its own. With VIAL_SHOTS_DIR=docs/images the
  * README's pictures of each app are taken here.
  */
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
+import { multiQueryOutput } from '../../web/src/tools/llm/outputs.ts';
 import { trainModelOutput } from '../../web/src/tools/ml/outputs.ts';
+import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { followsHostTheme, openAppHost, ownRequests } from './support/appPage.ts';
-import { createToken, openVial } from './support/vial.ts';
+import { createToken, expectOnline, openVial } from './support/vial.ts';
 
 /** The bundled blobs: two features, three classes (as ml.spec.ts trains them, slower so the curves show). */
 const BLOBS_TRAINING = {
@@ -85,5 +88,81 @@ test.describe('MCP Apps on the shared relay', () => {
     await followsHostTheme(page, host, '.train-app', 'app-train-model');
     expect(ownRequests(host, mcpUrl)).toEqual([]);
     expect(host.cspViolations).toEqual([]);
+  });
+});
+
+test.describe('MCP Apps on a relay with the LLM stand-ins', () => {
+  let gateway: Gateway;
+  test.beforeAll(async () => {
+    gateway = await startGateway({
+      env: { VIAL_WEB_DIR: fileURLToPath(new URL('../../dist/web', import.meta.url)) },
+    });
+  });
+  test.afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const MODELS = ['anthropic:claude-haiku-4-5', 'openai:gpt-4o-mini', 'gemini:gemini-2.5-flash'];
+
+  test("multi_llm_query's app shows the three answers side by side with tokens, cost, TTFT and latency", async ({
+    page,
+    browser,
+  }) => {
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${gateway.relay.url}/`);
+      await expectOnline(tab);
+      const mcpUrl = (await tab.getByTestId('mcp-url').textContent())!;
+      const token = await createToken(tab, 'Apps client (LLM)', ['llm']);
+      // Three providers, three different answers, each in its own wire format.
+      gateway.anthropic.script({
+        kind: 'reply',
+        deltas: ['Bonjour', ' le', ' monde'],
+        usage: { input: 14, output: 3 },
+      });
+      gateway.openai.script({ kind: 'reply', deltas: ['Hallo', ' Welt'], usage: { input: 11, output: 2 } });
+      gateway.gemini.script({ kind: 'reply', deltas: ['Hola', ' mundo'], usage: { input: 9, output: 2 } });
+
+      const host = await openAppHost(page, gateway.relay.url, mcpUrl, token);
+      const args = { prompt: 'Say hello world in another language', models: MODELS };
+      const raw = await page.evaluate((call) => window.appHost.callAndRender('multi_llm_query', call, 'light'), args);
+      const { answers, summary } = multiQueryOutput.parse(raw.structuredContent);
+      expect(answers.map((answer) => [answer.model, answer.ok, answer.text])).toEqual([
+        [MODELS[0], true, 'Bonjour le monde'],
+        [MODELS[1], true, 'Hallo Welt'],
+        [MODELS[2], true, 'Hola mundo'],
+      ]);
+
+      // Three cards, in the order asked, each with its answer and its own figures.
+      const cards = host.app.getByTestId('llm-answer');
+      await expect(cards).toHaveCount(3);
+      for (const [index, answer] of answers.entries()) {
+        const card = cards.nth(index);
+        await expect(card).toHaveAttribute('data-model', answer.model);
+        await expect(card).toHaveAttribute('data-state', 'ok');
+        await expect(card.getByTestId('llm-answer-text')).toHaveText(answer.text);
+        const figures = card.getByTestId('llm-answer-figures');
+        await expect(figures).toContainText(`${answer.usage!.inputTokens} in · ${answer.usage!.outputTokens} out`);
+        await expect(card.getByTestId('llm-answer-cost')).toHaveText(`$${answer.costUsd!.toFixed(6)}`);
+        await expect(figures.locator('dt')).toHaveText(['First token', 'Total', 'Tokens', 'Cost']);
+        await expect(figures.locator('dd').nth(0)).toHaveText(/^\d+ ms$|^\d+\.\d+ s$/);
+        await expect(figures.locator('dd').nth(1)).toHaveText(/^\d+ ms$|^\d+\.\d+ s$/);
+      }
+      // The side-by-side figures: all three answered, the cost of all three, who was first.
+      await expect(host.app.getByTestId('answers-summary')).toContainText(
+        `3 answered · $${summary.totalCostUsd.toFixed(6)}`,
+      );
+      await expect(host.app.getByTestId('answers-summary')).toContainText(summary.fastestFirstToken!);
+      await expect(host.app.getByTestId('answers-prompt')).toHaveText(args.prompt);
+      // Side by side: the three cards share a row.
+      const tops = await cards.evaluateAll((elements) => elements.map((el) => el.getBoundingClientRect().top));
+      expect(new Set(tops).size).toBe(1);
+
+      await followsHostTheme(page, host, '.answers-app', 'app-multi-llm-query');
+      expect(ownRequests(host, mcpUrl)).toEqual([]);
+      expect(host.cspViolations).toEqual([]);
+    } finally {
+      await tab.close();
+    }
   });
 });

@@ -40,6 +40,16 @@ export const APPS: readonly AppManifest[] = [
     file: 'train-model.html',
     tools: ['train_model'],
   },
+  {
+    name: 'multi_llm_query_app',
+    uri: 'ui://vial/llm-answers.html',
+    title: 'Answers side by side',
+    description:
+      "A multi_llm_query result drawn: each model's answer side by side with its tokens, cost, time to first token and latency, or the error it gave.",
+    folder: 'llmAnswers',
+    file: 'llm-answers.html',
+    tools: ['multi_llm_query'],
+  },
 ];
 
 /** The extension a client advertises (in its capabilities' `extensions`) when it renders MCP Apps. */
