@@ -51,6 +51,15 @@ const lyingPack: ToolPack = {
 
 describe('tool output schemas', () => {
   it('every tool a host serves declares the output schema web/src/tools/outputs.ts names for it', () => {
+    // And a tool that declares none does not compile (tsc checks this line's error is there).
+    // @ts-expect-error: 'output' is missing, though run answers with structured JSON
+    defineTool({
+      name: 'test_no_output',
+      description: '',
+      scopes: [],
+      input: {},
+      run: async () => jsonResult({ a: 1 }),
+    });
     const tools = nodeToolPacks().flatMap((pack) => pack.tools);
     const missing = tools.filter((tool) => tool.output === undefined).map((tool) => tool.name);
     expect(missing).toEqual([]);

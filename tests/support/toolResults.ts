@@ -39,10 +39,15 @@ export function resourceText(result: ReadResourceResult): string {
 
 /**
  * The `structuredContent` of a successful call of tool `name`, parsed with that tool's output
- * schema; throws with the tool's error text when the call failed, or with what does not match.
+ * schema; throws with the tool's error text when the call failed, when the text form says
+ * something else, or with what does not match the schema.
  */
 export function structuredOf<N extends ToolName>(name: N, result: CallToolResult): ToolOutput<N> {
   if (result.isError) throw new Error(`${name} answered with an error: ${resultText(result)}`);
+  // The text form is the same JSON: structuredContent tells a client nothing the text did not.
+  if (JSON.stringify(JSON.parse(resultText(result))) !== JSON.stringify(result.structuredContent)) {
+    throw new Error(`${name}'s structuredContent is not what its text form says`);
+  }
   return outputSchemas[name].parse(result.structuredContent);
 }
 
