@@ -8,10 +8,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
+import { formatEther } from 'viem';
 import { multiQueryOutput } from '../../web/src/tools/llm/outputs.ts';
 import { trainModelOutput } from '../../web/src/tools/ml/outputs.ts';
+import { transactionOutput, walletStatusOutput } from '../../web/src/tools/wallet/outputs.ts';
+import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
+import { devAccount } from '../support/chain/devAccounts.ts';
+import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { followsHostTheme, openAppHost, ownRequests } from './support/appPage.ts';
+import { installTestWallet, TEST_WALLET_INFO } from './support/testWallet.ts';
 import { createToken, expectOnline, openVial } from './support/vial.ts';
 
 /** The bundled blobs: two features, three classes (as ml.spec.ts trains them, slower so the curves show). */
@@ -163,6 +169,98 @@ test.describe('MCP Apps on a relay with the LLM stand-ins', () => {
       expect(host.cspViolations).toEqual([]);
     } finally {
       await tab.close();
+    }
+  });
+});
+
+test.describe('MCP Apps of the wallet, on a local anvil chain', () => {
+  let chain: Anvil;
+  let erc20: DeployedTestToken;
+  test.beforeAll(async () => {
+    chain = await startAnvil();
+    erc20 = await deployTestToken(chain.clients, { supply: 1_000_000n * 10n ** 6n });
+  });
+  test.afterAll(() => chain?.stop());
+
+  test("web3_transaction's app shows the receipt after the tab's approval, and wallet_status's the balances and what was sent", async ({
+    page,
+    browser,
+  }) => {
+    const me = devAccount(0).address;
+    const recipient = devAccount(5).address;
+    // The tab, with the test wallet standing in for MetaMask, connected in the Wallet view (as wallet.spec.ts does).
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    try {
+      await installTestWallet(tab, { rpcUrl: chain.rpcUrl });
+      const mcpUrl = await openVial(tab);
+      await tab.goto('/#/wallet');
+      await tab.getByTestId('wallet-local-rpc').fill(chain.rpcUrl);
+      await tab.getByRole('button', { name: 'Save' }).click();
+      await tab.reload();
+      const token = await createToken(tab, 'Apps client (wallet)', ['wallet:read', 'wallet:sign']);
+      await tab.goto('/#/wallet');
+      await tab.locator(`[data-testid="wallet-choice"][data-wallet-id="${TEST_WALLET_INFO.rdns}"]`).click();
+      await expect(tab.getByTestId('wallet-address')).toHaveText(me);
+
+      // web3_transaction from the host: the call waits for the person in the tab like any other.
+      const host = await openAppHost(page, mcpUrl, mcpUrl, token);
+      const sending = page.evaluate((args) => window.appHost.callAndRender('web3_transaction', args, 'light'), {
+        to: recipient,
+        amount: '0.25',
+      });
+      const approval = tab.getByTestId('approval-request');
+      await expect(approval).toHaveAttribute('data-tool', 'web3_transaction');
+      await expect(approval).toContainText(recipient);
+      await approval.getByTestId('approval-approve').click();
+      const receipt = transactionOutput.parse((await sending).structuredContent);
+      const mined = await chain.clients.public.getTransactionReceipt({ hash: receipt.hash });
+
+      // The receipt as anvil has it: status, block, from, to, gas and fee.
+      await expect(host.app.getByTestId('receipt-status')).toHaveAttribute('data-status', 'success');
+      await expect(host.app.getByTestId('receipt-hash')).toHaveText(receipt.hash);
+      await expect(host.app.getByTestId('receipt-block')).toHaveText(mined.blockNumber.toString());
+      await expect(host.app.getByTestId('receipt-from')).toHaveText(me);
+      await expect(host.app.getByTestId('receipt-to')).toHaveText(recipient);
+      await expect(host.app.getByTestId('receipt-gas')).toHaveText(mined.gasUsed.toLocaleString('en-US'));
+      await expect(host.app.getByTestId('receipt-fee')).toContainText(
+        formatEther(mined.gasUsed * mined.effectiveGasPrice),
+      );
+      // The local chain has no explorer: the app says so rather than offering a link.
+      await expect(host.app.getByTestId('receipt-explorer')).toHaveCount(0);
+      await expect(host.app.getByTestId('receipt-no-explorer')).toContainText('Chain 31337 has no block explorer');
+      // Nothing in the app signs.
+      await expect(host.app.getByRole('button')).toHaveCount(0);
+      await followsHostTheme(page, host, '.wallet-app', 'app-web3-transaction');
+      expect(ownRequests(host, mcpUrl)).toEqual([]);
+      expect(host.cspViolations).toEqual([]);
+
+      // wallet_status in another host page: the balances anvil has, the token's, and the transaction just sent.
+      const statusPage = await page.context().newPage();
+      const statusHost = await openAppHost(statusPage, mcpUrl, mcpUrl, token);
+      const status = walletStatusOutput.parse(
+        (
+          await statusPage.evaluate((args) => window.appHost.callAndRender('wallet_status', args, 'light'), {
+            tokens: [erc20.address],
+          })
+        ).structuredContent,
+      );
+      const wei = await chain.clients.public.getBalance({ address: me });
+      expect(status.balance?.wei).toBe(wei.toString());
+      await expect(statusHost.app.getByTestId('wallet-state')).toHaveAttribute('data-state', 'connected');
+      await expect(statusHost.app.getByTestId('wallet-address')).toHaveText(me);
+      await expect(statusHost.app.getByTestId('wallet-chain')).toHaveAttribute('data-chain-id', '31337');
+      await expect(statusHost.app.getByTestId('wallet-balance')).toHaveText(`${formatEther(wei)} ETH`);
+      await expect(statusHost.app.getByTestId('wallet-token-balance')).toHaveText('1000000 vTEST');
+      const sent = statusHost.app.getByTestId('wallet-transaction');
+      await expect(sent).toHaveCount(1);
+      await expect(sent).toHaveAttribute('data-hash', receipt.hash);
+      await expect(sent).toContainText(`0.25 ETH to ${recipient}`);
+      await followsHostTheme(statusPage, statusHost, '.wallet-app', 'app-wallet-status');
+      expect(ownRequests(statusHost, mcpUrl)).toEqual([]);
+      expect(statusHost.cspViolations).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });

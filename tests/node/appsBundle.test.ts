@@ -13,7 +13,13 @@ const DIST = 'dist/web';
 const built = existsSync(`${DIST}/apps`);
 
 /** Strings only an app's code carries: the App handshake's method (ext-apps) and a test id of each app's own. */
-const APP_CODE_MARKERS = ['ui/initialize', 'quantum-run-again', 'train-final-metrics', 'answers-summary'];
+const APP_CODE_MARKERS = [
+  'ui/initialize',
+  'quantum-run-again',
+  'train-final-metrics',
+  'answers-summary',
+  'receipt-no-explorer',
+];
 
 describe.skipIf(!built)(`the MCP Apps in ${DIST}/apps${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   for (const app of APPS) {

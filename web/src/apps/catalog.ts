@@ -50,6 +50,16 @@ export const APPS: readonly AppManifest[] = [
     file: 'llm-answers.html',
     tools: ['multi_llm_query'],
   },
+  {
+    name: 'wallet_app',
+    uri: 'ui://vial/wallet.html',
+    title: 'Wallet',
+    description:
+      'A wallet_status or web3_transaction result drawn: the wallet, chain and balances with what Vial sent, or the receipt with its fee and an explorer link the host opens. It signs nothing.',
+    folder: 'wallet',
+    file: 'wallet.html',
+    tools: ['wallet_status', 'web3_transaction'],
+  },
 ];
 
 /** The extension a client advertises (in its capabilities' `extensions`) when it renders MCP Apps. */

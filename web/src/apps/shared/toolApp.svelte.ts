@@ -73,6 +73,19 @@ export class ToolApp<S extends z.ZodType> {
     }
   }
 
+  /**
+   * Asks the host to open `url` (an app's frame cannot navigate; the host may ask the person
+   * first). Resolves with why it did not, or undefined once the host said it did.
+   */
+  async openLink(url: string): Promise<string | undefined> {
+    try {
+      const { isError } = await this.app.openLink({ url });
+      return isError ? `The host did not open ${url}.` : undefined;
+    } catch (error) {
+      return `The host could not open ${url}: ${(error as Error).message}`;
+    }
+  }
+
   private read(result: CallToolResult): ToolOutcome<z.output<S>> {
     return readResult(result, this.output);
   }
