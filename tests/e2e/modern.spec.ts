@@ -10,7 +10,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { Client, StreamableHTTPClientTransport, type VersionNegotiationMode } from '@modelcontextprotocol/client';
 import { ghzQasm, QASM_HEADER } from '../support/circuits.ts';
-import { callToolResult, structuredOf } from '../support/toolResults.ts';
+import { callToolResult, resourceText, structuredOf } from '../support/toolResults.ts';
 import { createToken, openVial } from './support/vial.ts';
 
 const MODES: { name: string; mode: VersionNegotiationMode; modern: boolean }[] = [
@@ -122,7 +122,7 @@ test.describe('the 2.x client in three modes against the tab', () => {
 
         const { contents } = await client.readResource({ uri: simulated.resource });
         expect(contents[0]?.uri).toBe(simulated.resource);
-        expect((contents[0] as { text?: string }).text).toContain(simulated.hash);
+        expect(resourceText({ contents })).toContain(simulated.hash);
 
         expect(methods).toEqual(expect.arrayContaining(['tools/list', 'tools/call', 'resources/read']));
         if (modern) {

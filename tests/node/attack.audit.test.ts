@@ -19,7 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuditLog, MemoryAuditStore, type AuditEntry, type AuditVerification } from '../../web/src/audit/auditLog.ts';
 import { defineContentTool, type ToolPack } from '../../web/src/server/toolRegistry.ts';
-import type { Conversation } from '../../web/src/llm/conversations.ts';
+import { conversationSchema } from '../../web/src/llm/conversations.ts';
 import { decideApproval } from '../support/approvals.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
@@ -27,7 +27,7 @@ import { FakeWallet } from '../support/fakeWallet.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { createTestPack } from '../support/testPack.ts';
-import { resultText as text, structuredOf } from '../support/toolResults.ts';
+import { resourceText, resultText as text, structuredOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -219,7 +219,7 @@ describe('reading the audit log', () => {
     expect(entry!.detail).toBe('[hidden: web3_transaction needs wallet:sign, wallet:read, which this token lacks]');
     expect(JSON.stringify(tail)).not.toContain(wallet.address.slice(2, 12));
     const resource = await auditor.client.readResource({ uri: 'vial://audit/log' });
-    expect((resource.contents[0] as { text: string }).text).not.toContain(wallet.address.slice(2, 12));
+    expect(resourceText(resource)).not.toContain(wallet.address.slice(2, 12));
 
     // The owner sees its own entry whole; an auditor holding the wallet scopes does too.
     const full = await clientWith('full auditor', ['audit', 'wallet:read', 'wallet:sign']);
@@ -262,13 +262,13 @@ describe('LLM conversations', () => {
       /No conversation/,
     );
     const list = await mallory.readResource({ uri: 'vial://llm/conversations' });
-    expect((list.contents[0] as { text: string }).text).not.toContain(conversationId);
+    expect(resourceText(list)).not.toContain(conversationId);
     const templates = await mallory.listResources();
     expect(JSON.stringify(templates)).not.toContain(conversationId);
 
     // Alice's conversation is untouched, and still hers.
     const own = await alice.readResource({ uri: `vial://llm/conversations/${conversationId}` });
-    const conversation = JSON.parse((own.contents[0] as { text: string }).text) as Conversation;
+    const conversation = conversationSchema.parse(JSON.parse(resourceText(own)));
     expect(conversation.exchanges.map((exchange) => exchange.prompt)).toEqual(['My secret plan']);
     expect(JSON.stringify(await alice.listResources())).toContain(conversationId);
   }, 60_000);

@@ -6,10 +6,10 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Conversation } from '../../web/src/llm/conversations.ts';
+import { conversationSchema } from '../../web/src/llm/conversations.ts';
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { connectClient, nodeToolPacks } from '../support/relay.ts';
-import { resultText as text, structuredOf } from '../support/toolResults.ts';
+import { resourceText, resultText as text, structuredOf } from '../support/toolResults.ts';
 import { until } from '../support/until.ts';
 
 let gateway: Gateway | undefined;
@@ -134,10 +134,10 @@ describe('llm_chat', () => {
     ]);
 
     const resource = await client.readResource({ uri: `vial://llm/conversations/${answer.conversationId}` });
-    const conversation = JSON.parse((resource.contents[0] as { text: string }).text) as Conversation;
+    const conversation = conversationSchema.parse(JSON.parse(resourceText(resource)));
     expect(conversation.exchanges.map((exchange) => exchange.prompt)).toEqual(['Greet me', 'Once more']);
     const list = await client.readResource({ uri: 'vial://llm/conversations' });
-    expect((list.contents[0] as { text: string }).text).toContain(answer.conversationId);
+    expect(resourceText(list)).toContain(answer.conversationId);
   });
 
   it('falls back to the next model when the first cannot answer', async () => {

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { ghzQasm } from '../support/circuits.ts';
 import { connectClient, startStack } from '../support/relay.ts';
-import { callToolResult, structuredOf } from '../support/toolResults.ts';
+import { callToolResult, resourceText, structuredOf } from '../support/toolResults.ts';
+import { circuitRecordSchema } from '../../web/src/quantum/circuitHistory.ts';
+import { z } from 'zod';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack;
@@ -95,9 +97,9 @@ describe('quantum tools through the relay (Node host, CPU engine)', () => {
   it('keeps the run in the circuit history resources', async () => {
     const { data } = await simulate({ qasm: ghzQasm(4), shots: 100, seed: 1 });
     const list = await client.readResource({ uri: 'vial://quantum/circuits' });
-    expect((list.contents[0] as { text: string }).text).toContain(data.hash);
+    expect(resourceText(list)).toContain(data.hash);
     const one = await client.readResource({ uri: data.resource });
-    const record = JSON.parse((one.contents[0] as { text: string }).text) as { qasm: string; diagram: string };
+    const record = circuitRecordSchema.extend({ diagram: z.string() }).parse(JSON.parse(resourceText(one)));
     expect(record.qasm).toMatch(/qreg q\[4\]/);
     expect(record.diagram).toMatch(/q/);
     const templates = await client.listResourceTemplates();

@@ -10,7 +10,14 @@ import type { ApprovalRequest } from '../../web/src/server/approvals.ts';
 import { decideApproval, recordApprovals } from '../support/approvals.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
-import { callToolResult, resultText as text, structuredOf, type ToolName } from '../support/toolResults.ts';
+import { walletStatusOutput } from '../../web/src/tools/wallet/outputs.ts';
+import {
+  callToolResult,
+  resourceText,
+  resultText as text,
+  structuredOf,
+  type ToolName,
+} from '../support/toolResults.ts';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
 const OTHER = '0x70997970C51812dc3a010c7d01b50E9D17DC79C8' as Address;
@@ -66,7 +73,7 @@ describe('wallet_status and vial://web3/wallet', () => {
       tokens: [{ token: TOKEN, symbol: 'vTEST', decimals: 6, raw: '1234500000', formatted: '1234.5' }],
     });
     const resource = await client.readResource({ uri: 'vial://web3/wallet' });
-    expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({ address: wallet.address });
+    expect(walletStatusOutput.parse(JSON.parse(resourceText(resource)))).toMatchObject({ address: wallet.address });
   });
 
   it('says how to connect when no wallet is connected', async () => {

@@ -15,7 +15,15 @@ import { devAccount } from '../support/chain/devAccounts.ts';
 import { deployTestToken, type DeployedTestToken } from '../support/chain/testToken.ts';
 import { FakeWallet } from '../support/fakeWallet.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
-import { callTool, callToolResult, resultText as text, structuredOf, type ToolOutput } from '../support/toolResults.ts';
+import { walletStatusOutput } from '../../web/src/tools/wallet/outputs.ts';
+import {
+  callTool,
+  callToolResult,
+  resourceText,
+  resultText as text,
+  structuredOf,
+  type ToolOutput,
+} from '../support/toolResults.ts';
 
 const SUPPLY = 1_000_000n * 10n ** 6n;
 const RECIPIENT = devAccount(1).address;
@@ -169,7 +177,7 @@ describe('transactions sent through Vial', () => {
     });
     expect(recentTransactions.length).toBeLessThanOrEqual(10);
     const resource = await client.readResource({ uri: 'vial://web3/wallet' });
-    const listed = JSON.parse((resource.contents[0] as { text: string }).text).recentTransactions;
+    const listed = walletStatusOutput.parse(JSON.parse(resourceText(resource))).recentTransactions;
     expect(listed).toEqual(recentTransactions);
   });
 
