@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { formatEther } from 'viem';
 import { multiQueryOutput } from '../../web/src/tools/llm/outputs.ts';
-import { trainModelOutput } from '../../web/src/tools/ml/outputs.ts';
+import { modelLoadOutput, modelRegistry, trainModelOutput } from '../../web/src/tools/ml/outputs.ts';
 import { transactionOutput, walletStatusOutput } from '../../web/src/tools/wallet/outputs.ts';
 import { startAnvil, type Anvil } from '../support/chain/anvil.ts';
 import { devAccount } from '../support/chain/devAccounts.ts';
@@ -18,7 +18,7 @@ import { deployTestToken, type DeployedTestToken } from '../support/chain/testTo
 import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { followsHostTheme, openAppHost, ownRequests } from './support/appPage.ts';
 import { installTestWallet, TEST_WALLET_INFO } from './support/testWallet.ts';
-import { createToken, expectOnline, openVial } from './support/vial.ts';
+import { connectClient, createToken, expectOnline, openVial } from './support/vial.ts';
 
 /** The bundled blobs: two features, three classes (as ml.spec.ts trains them, slower so the curves show). */
 const BLOBS_TRAINING = {
@@ -92,6 +92,71 @@ test.describe('MCP Apps on the shared relay', () => {
     await expect(host.app.getByTestId('train-summary')).toHaveText(trained.summary);
 
     await followsHostTheme(page, host, '.train-app', 'app-train-model');
+    expect(ownRequests(host, mcpUrl)).toEqual([]);
+    expect(host.cspViolations).toEqual([]);
+  });
+  test("model_load's app browses the registry read through the host, and loads a sample through it", async ({
+    page,
+  }) => {
+    const host = await openAppHost(page, mcpUrl, mcpUrl, token);
+    const raw = await page.evaluate((args) => window.appHost.callAndRender('model_load', args, 'light'), {
+      sample: 'sample:mlp',
+    });
+    const loaded = modelLoadOutput.parse(raw.structuredContent);
+
+    // Every model the registry holds (read here by a client of our own), the one just loaded marked.
+    const { client } = await connectClient(mcpUrl, token, 'e2e-registry-reader');
+    const readRegistry = async () => {
+      const [content] = (await client.readResource({ uri: 'vial://models/registry' })).contents;
+      return modelRegistry.parse(JSON.parse((content as { text: string }).text));
+    };
+    try {
+      const registry = await readRegistry();
+      const rows = host.app.getByTestId('registry-model');
+      await expect(rows).toHaveCount(registry.models.length);
+      expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).sort()).toEqual(
+        registry.models.map((model) => model.id).sort(),
+      );
+      const mlp = host.app.locator(`[data-testid="registry-model"][data-id="${loaded.id}"]`);
+      await expect(mlp).toHaveAttribute('aria-selected', 'true');
+      await expect(mlp.getByTestId('registry-signature')).toHaveText(
+        'input: float32[batch,4] → logits: float32[batch,3]',
+      );
+      await expect(host.app.getByTestId('registry-sample')).toHaveCount(registry.samples.length);
+
+      // A search narrows the list; one that matches nothing says so.
+      await host.app.getByTestId('registry-search').fill('onnx mlp');
+      await expect(rows).toHaveCount(1);
+      await expect(rows).toHaveAttribute('data-id', 'sample:mlp');
+      await host.app.getByTestId('registry-search').fill('no such model');
+      await expect(host.app.getByTestId('registry-none')).toBeVisible();
+      await host.app.getByTestId('registry-search').fill('');
+
+      // Load a sample from the app: model_load through the host, then the registry again.
+      const blobs = host.app.locator('[data-testid="registry-sample"][data-id="sample:tfjs-blobs"]');
+      const alreadyThere = registry.models.some((model) => model.id === 'sample:tfjs-blobs');
+      if (!alreadyThere) await blobs.getByTestId('registry-sample-load').click();
+      await expect(blobs.getByTestId('registry-sample-load')).toHaveText('Loaded');
+      const after = await readRegistry();
+      expect(after.models.map((model) => model.id)).toContain('sample:tfjs-blobs');
+      await expect(rows).toHaveCount(after.models.length);
+      if (!alreadyThere) {
+        await expect(host.app.locator('[data-testid="registry-model"][data-id="sample:tfjs-blobs"]')).toHaveAttribute(
+          'aria-selected',
+          'true',
+        );
+      }
+    } finally {
+      await client.close();
+    }
+
+    // The app's call is in the tab's audit log like the host's own, by this client's token.
+    await tab.goto('/#/activity');
+    const calls = tab.getByTestId('activity-row').filter({ hasText: 'model_load' });
+    await expect(calls.first()).toContainText('Apps client (more)');
+    await expect(calls).toHaveCount(2);
+
+    await followsHostTheme(page, host, '.registry-app', 'app-model-registry');
     expect(ownRequests(host, mcpUrl)).toEqual([]);
     expect(host.cspViolations).toEqual([]);
   });

@@ -60,6 +60,16 @@ export const APPS: readonly AppManifest[] = [
     file: 'wallet.html',
     tools: ['wallet_status', 'web3_transaction'],
   },
+  {
+    name: 'model_registry_app',
+    uri: 'ui://vial/model-registry.html',
+    title: 'Model registry',
+    description:
+      "The tab's model registry (vial://models/registry, read through the host) beside a model_load result: the model just loaded, every model searchable by name, kind, task or source, and the bundled samples, each loadable with model_load.",
+    folder: 'modelRegistry',
+    file: 'model-registry.html',
+    tools: ['model_load'],
+  },
 ];
 
 /** The extension a client advertises (in its capabilities' `extensions`) when it renders MCP Apps. */
