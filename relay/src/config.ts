@@ -20,10 +20,14 @@ export type RelayConfig = TopFields & {
   hostLimits: HostLimitsConfig;
   llm: LlmConfig;
   oauth: OAuthConfig;
+  redis: RedisConfig;
 };
 
 /** OAuth 2.1 for clients that sign in (relay/src/oauth). */
 export type OAuthConfig = PartFields<'oauth'>;
+
+/** Redis, when relays share limits and spend (relay/src/cluster); `url` undefined keeps all in memory. */
+export type RedisConfig = PartFields<'redis'>;
 
 /** Bounds on the hosts a relay keeps and what their tabs may send. */
 export type HostLimitsConfig = PartFields<'hostLimits'>;
@@ -109,7 +113,7 @@ function refuse(line: string): never {
 }
 
 /** Variables whose values are secrets: a configuration error names them but never shows them. */
-const SECRET_VARIABLE = /(_SECRET|_TOKEN|_API_KEY|PASSWORD)$/;
+const SECRET_VARIABLE = /(_SECRET|_TOKEN|_API_KEY|PASSWORD|_REDIS_URL)$/;
 
 function shownValue(variable: string, value: string | undefined): string {
   if (value !== undefined && SECRET_VARIABLE.test(variable)) return `<${value.length} characters, not shown>`;

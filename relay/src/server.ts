@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { LLM_PATH_PREFIX, MCP_PATH_PREFIX, TAB_SOCKET_PATH } from '@vial/shared';
 import { createClientAddress } from './clientAddress.ts';
+import { createSharedState } from './cluster/index.ts';
 import type { RelayConfig } from './config.ts';
 import { sendJsonRpcError } from './http.ts';
 import { requestLog, type Logger } from './log.ts';
@@ -20,7 +21,6 @@ import { createLlmEndpoint } from './llm/endpoint.ts';
 import { createMcpEndpoint } from './mcp/endpoint.ts';
 import type { GrantStore } from './oauth/grantStore.ts';
 import { createOAuth, type CimdFetch, type OAuth } from './oauth/index.ts';
-import { createRateLimits } from './mcp/rateLimits.ts';
 import { createRequestGuard } from './requestGuard.ts';
 import { requestPath } from './requestPath.ts';
 import { createStaticSite } from './staticSite.ts';
@@ -61,7 +61,8 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
   const metrics = createMetrics();
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
-  const rateLimits = createRateLimits(config);
+  const shared = createSharedState({ redis: config.redis, limits: config }, logger);
+  const rateLimits = shared.requestLimits;
   const clientAddress = createClientAddress(config.trustedProxies);
   const memory = createMemoryBudget({ hostBytes: config.hostMemoryBytes, totalBytes: config.memoryLimitBytes });
   let state: 'starting' | 'ready' | 'draining' = 'starting';
@@ -113,6 +114,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
     guard,
     draining: () => state === 'draining',
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_S,
+    createLimits: shared.hostLimits,
   });
   const site = createStaticSite(config.webDir);
   metrics.watch({
@@ -151,9 +153,12 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
       return;
     }
     if (path === '/readyz') {
-      const ready = state === 'ready';
+      // With VIAL_REDIS_URL, a relay that cannot reach Redis is not ready: its limits are its
+      // own alone and it refuses LLM spend (docs/multi-relay.md), so the balancer should prefer others.
+      const redis = shared.redisHealth();
+      const ready = state === 'ready' && (redis?.up ?? true);
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ready, state }));
+      res.end(JSON.stringify(redis ? { ready, state, redis } : { ready, state }));
       return;
     }
     if (path === '/metrics') {
@@ -232,6 +237,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
     await mcp.close();
     oauth?.close();
     tabs.close();
+    await shared.close();
     // Give the last answers a moment to be written before the remaining connections are cut.
     await new Promise<void>((resolve) => {
       const idle = setInterval(() => server.closeIdleConnections(), 10);

@@ -82,6 +82,8 @@ export const llmErrorClassSchema = z.enum([
   'not_configured',
   /** What the attempt could cost does not fit what is left of the host's or the relay's daily budget. */
   'budget_exceeded',
+  /** The relays keep the budget in Redis (VIAL_REDIS_URL) and it cannot be reached: no spend until it is. */
+  'budget_unavailable',
   'cancelled',
 ]);
 export type LlmErrorClass = z.infer<typeof llmErrorClassSchema>;
@@ -162,6 +164,8 @@ export const llmRefusalSchema = z.object({
       'payload_too_large',
       'rate_limited',
       'budget_exceeded',
+      /** The budget is kept in Redis, which the relay cannot reach now (503): retry after `retryAfterSeconds`. */
+      'budget_unavailable',
       /** The relay is draining before it stops: retry after `retryAfterSeconds`, here or on another relay. */
       'shutting_down',
       'internal',

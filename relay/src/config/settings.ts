@@ -5,6 +5,7 @@
  * from SECTIONS (`pnpm docs:config`).
  */
 import { CLIENTS } from './clients.ts';
+import { CLUSTER } from './cluster.ts';
 import { HOSTS } from './hosts.ts';
 import { LLM_LIMITS, LLM_PROVIDERS } from './llm.ts';
 import { OAUTH } from './oauth.ts';
@@ -12,7 +13,7 @@ import { SERVER } from './server.ts';
 import type { Section, Setting } from './setting.ts';
 
 /** The sections of docs/configuration.md, in the page's order. */
-export const SECTIONS: readonly Section[] = [SERVER, CLIENTS, HOSTS, OAUTH, LLM_PROVIDERS, LLM_LIMITS];
+export const SECTIONS: readonly Section[] = [SERVER, CLIENTS, HOSTS, OAUTH, LLM_PROVIDERS, LLM_LIMITS, CLUSTER];
 
 /** Every `VIAL_*` variable, by name (the per-provider ones are in LLM_PROVIDERS.perProvider). */
 export const SETTINGS = {
@@ -22,6 +23,7 @@ export const SETTINGS = {
   ...OAUTH.settings,
   ...LLM_PROVIDERS.settings,
   ...LLM_LIMITS.settings,
+  ...CLUSTER.settings,
 };
 
 type Settings = typeof SETTINGS;

@@ -5,7 +5,7 @@
  * did cost once it ends, so requests running in parallel can never take a host or the relay
  * past its budget together: the hold that would not fit is refused.
  */
-import { createRateLimits } from '../mcp/rateLimits.ts';
+import { createRateLimits, type Awaitable } from '../mcp/rateLimits.ts';
 import { relayError } from '../relayError.ts';
 import type { ErrorDescription } from '@vial/shared';
 
@@ -20,33 +20,88 @@ export interface HostLimitOptions {
 
 /** Which limit, and why in the project's error vocabulary (`message`, `shortMessage`, `hints`). */
 export interface HostLimitRefusal extends ErrorDescription {
-  reason: 'rate_limited' | 'budget_exceeded';
+  /** `budget_unavailable`: the budgets are kept in Redis (VIAL_REDIS_URL) and Redis cannot be asked now. */
+  reason: 'rate_limited' | 'budget_exceeded' | 'budget_unavailable';
   setting: string;
   limit: number;
   retryAfterSeconds: number;
 }
 
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Spend set aside for one upstream attempt. */
 export interface SpendHold {
-  /** Releases the hold and charges what the attempt cost. Once. */
-  settle(usd: number): void;
+  /** Releases the hold and charges what the attempt cost. Once. Never rejects. */
+  settle(usd: number): Awaitable<void>;
 }
 
+/**
+ * This relay's memory answers at once (createHostLimits); the Redis that relays share, once it
+ * has (cluster/hostLimits.ts). None of the methods rejects: a budget that cannot be read is a
+ * refusal (`budget_unavailable`).
+ */
 export interface HostLimits {
   /**
    * Takes one request from the host's allowance, or says why not and for how long: too many
    * requests, or less budget left than `leastUsd`, what the request costs at its cheapest.
    */
-  admit(hostId: string, leastUsd: number): HostLimitRefusal | undefined;
+  admit(hostId: string, leastUsd: number): Awaitable<HostLimitRefusal | undefined>;
   /** Holds `usd` against the host's and the relay's budgets, or says which it would pass. */
-  hold(hostId: string, usd: number): SpendHold | HostLimitRefusal;
+  hold(hostId: string, usd: number): Awaitable<SpendHold | HostLimitRefusal>;
   /** USD the host may still spend today (held spend counted as spent); null when there is no budget. */
-  budgetLeft(hostId: string): number | null;
-  /** Today's spend over all hosts: settled, and held by attempts still running. */
+  budgetLeft(hostId: string): Awaitable<number | null>;
+  /** Today's spend over all hosts: settled, and held by attempts still running (with Redis, as last seen). */
   relaySpend(): { spentUsd: number; heldUsd: number };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** The two budgets every hold must fit, the host's first. `who` names the second for one relay or several. */
+export function budgetsOf(options: HostLimitOptions, relayWho = 'This relay') {
+  return [
+    { scope: 'host', budget: options.dailyBudgetUsd, setting: 'VIAL_LLM_HOST_DAILY_BUDGET_USD', who: 'This host' },
+    { scope: 'relay', budget: options.totalDailyBudgetUsd, setting: 'VIAL_LLM_DAILY_BUDGET_USD', who: relayWho },
+  ] as const;
+}
+
+export type Budget = ReturnType<typeof budgetsOf>[number];
+
+/** Whether holding `usd` more on `committed` (spent and held) goes past `budget` (0: no budget). */
+export function goesPast(budget: number, committed: number, usd: number): boolean {
+  return budget > 0 && !(committed + usd <= budget && (usd > 0 || committed < budget));
+}
+
+/** The refusal of a hold of `usd` that `budget`, with `committed` already spent or held, cannot take. */
+export function budgetExceeded(budget: Budget, committed: number, usd: number, now: number): HostLimitRefusal {
+  const retryAfterSeconds = Math.max(1, Math.ceil(((Math.floor(now / DAY_MS) + 1) * DAY_MS - now) / 1000));
+  const hours = (retryAfterSeconds / 3600).toFixed(1);
+  const asked = usd > 0 ? `, and this request could cost up to $${usd.toFixed(4)}` : '';
+  const error = relayError(
+    `${budget.who} has spent or set aside $${committed.toFixed(4)} of its daily LLM budget of $${budget.budget} (${budget.setting} on the relay)${asked}`,
+    { hints: [`it resets at 00:00 UTC, in ${hours} h`], hintSeparator: '; ' },
+  );
+  return {
+    reason: 'budget_exceeded',
+    setting: budget.setting,
+    limit: budget.budget,
+    retryAfterSeconds,
+    ...error.toJSON(),
+  };
+}
+
+/** The refusal of a host over its LLM requests per minute. */
+export function llmRateExceeded(requestsPerMinute: number, retryAfterSeconds: number): HostLimitRefusal {
+  const error = relayError(
+    `This host is limited to ${requestsPerMinute} LLM requests per minute (VIAL_LLM_HOST_REQUESTS_PER_MIN on the relay)`,
+    { hints: [`retry after ${retryAfterSeconds} s`], hintSeparator: '; ' },
+  );
+  return {
+    reason: 'rate_limited',
+    setting: 'VIAL_LLM_HOST_REQUESTS_PER_MIN',
+    limit: requestsPerMinute,
+    retryAfterSeconds,
+    ...error.toJSON(),
+  };
+}
+
 const RELAY: unique symbol = Symbol('the whole relay');
 /** Past this many ledgers, those of earlier days with nothing held are dropped. */
 const PRUNE_AT = 10_000;
@@ -87,22 +142,9 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
   const committed = (ledger: DaySpend) => ledger.spent + ledger.held;
 
   function overBudget(hostId: string, usd: number): HostLimitRefusal | undefined {
-    const scopes = [
-      { key: hostId, budget: options.dailyBudgetUsd, setting: 'VIAL_LLM_HOST_DAILY_BUDGET_USD', who: 'This host' },
-      { key: RELAY, budget: options.totalDailyBudgetUsd, setting: 'VIAL_LLM_DAILY_BUDGET_USD', who: 'This relay' },
-    ] as const;
-    for (const { key, budget, setting, who } of scopes) {
-      if (budget <= 0) continue;
-      const ledger = ledgerOf(key);
-      if (committed(ledger) + usd <= budget && (usd > 0 || committed(ledger) < budget)) continue;
-      const retryAfterSeconds = Math.max(1, Math.ceil(((today() + 1) * DAY_MS - now()) / 1000));
-      const hours = (retryAfterSeconds / 3600).toFixed(1);
-      const asked = usd > 0 ? `, and this request could cost up to $${usd.toFixed(4)}` : '';
-      const error = relayError(
-        `${who} has spent or set aside $${committed(ledger).toFixed(4)} of its daily LLM budget of $${budget} (${setting} on the relay)${asked}`,
-        { hints: [`it resets at 00:00 UTC, in ${hours} h`], hintSeparator: '; ' },
-      );
-      return { reason: 'budget_exceeded', setting, limit: budget, retryAfterSeconds, ...error.toJSON() };
+    for (const budget of budgetsOf(options)) {
+      const ledger = ledgerOf(budget.scope === 'host' ? hostId : RELAY);
+      if (goesPast(budget.budget, committed(ledger), usd)) return budgetExceeded(budget, committed(ledger), usd, now());
     }
     return undefined;
   }
@@ -113,19 +155,7 @@ export function createHostLimits(options: HostLimitOptions, now: () => number = 
       if (broke) return broke;
       if (options.requestsPerMinute > 0) {
         const limited = rate.takeTokenRequest(hostId);
-        if (limited) {
-          const error = relayError(
-            `This host is limited to ${options.requestsPerMinute} LLM requests per minute (VIAL_LLM_HOST_REQUESTS_PER_MIN on the relay)`,
-            { hints: [`retry after ${limited.retryAfterSeconds} s`], hintSeparator: '; ' },
-          );
-          return {
-            reason: 'rate_limited',
-            setting: 'VIAL_LLM_HOST_REQUESTS_PER_MIN',
-            limit: options.requestsPerMinute,
-            retryAfterSeconds: limited.retryAfterSeconds,
-            ...error.toJSON(),
-          };
-        }
+        if (limited) return llmRateExceeded(options.requestsPerMinute, limited.retryAfterSeconds);
       }
       return undefined;
     },

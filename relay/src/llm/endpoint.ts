@@ -23,7 +23,7 @@ import type { RequestLog } from '../log.ts';
 import type { LlmMetrics } from '../metrics.ts';
 import { relayError } from '../relayError.ts';
 import type { RequestGuard } from '../requestGuard.ts';
-import { createHostLimits } from './budget.ts';
+import { createHostLimits, type HostLimitOptions, type HostLimits } from './budget.ts';
 import { createPricing } from './pricing.ts';
 import { createProviderTable } from './providers/index.ts';
 import { createRouter, type RouteOutcome } from './router.ts';
@@ -39,6 +39,8 @@ export interface LlmEndpointOptions {
   /** Whether the relay is shutting down: new chats get 503 while those running may finish. */
   draining: () => boolean;
   drainRetryAfterSeconds: number;
+  /** Where the budgets and spend are kept: this relay's memory unless given (cluster/index.ts: Redis). */
+  createLimits?: (options: HostLimitOptions) => HostLimits;
 }
 
 export interface LlmEndpoint {
@@ -62,6 +64,7 @@ const FAILURE_STATUS: Partial<Record<LlmErrorClass, number>> = {
   bad_request: 400,
   not_configured: 400,
   budget_exceeded: 429,
+  budget_unavailable: 503,
   timeout: 504,
   overloaded: 503,
   circuit_open: 503,
@@ -83,7 +86,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     connectTimeoutMs: llm.connectTimeoutMs,
     idleTimeoutMs: llm.idleTimeoutMs,
   });
-  const limits = createHostLimits({
+  const limits = (options.createLimits ?? createHostLimits)({
     requestsPerMinute: llm.hostRequestsPerMinute,
     dailyBudgetUsd: llm.hostDailyBudgetUsd,
     totalDailyBudgetUsd: llm.dailyBudgetUsd,
@@ -124,10 +127,11 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
     }
     // Every attempt is held at its most: the output it may produce must be bounded.
     const request = { ...parsed.data, maxTokens: parsed.data.maxTokens ?? llm.defaultMaxTokens };
-    const refusal = limits.admit(host.id, router.leastHold(request));
+    const refusal = await limits.admit(host.id, router.leastHold(request));
     if (refusal) {
       const { reason, ...details } = refusal;
-      return refuse(res, 429, { class: reason, ...details }, { 'retry-after': String(refusal.retryAfterSeconds) });
+      const status = reason === 'budget_unavailable' ? 503 : 429;
+      return refuse(res, status, { class: reason, ...details }, { 'retry-after': String(refusal.retryAfterSeconds) });
     }
     const holdSpend = (usd: number) => limits.hold(host.id, usd);
     const tab = new AbortController();
@@ -244,7 +248,7 @@ export function createLlmEndpoint(options: LlmEndpointOptions): LlmEndpoint {
             pricedModels: pricing.modelsOf(adapter.name),
             breaker: router.breakerState(adapter.name),
           })),
-          budgetLeftUsd: limits.budgetLeft(host.id),
+          budgetLeftUsd: await limits.budgetLeft(host.id),
         } satisfies LlmProvidersResponse);
       }
       if (options.draining()) {

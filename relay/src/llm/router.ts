@@ -10,6 +10,7 @@ import type { LlmAttempt, LlmErrorClass, LlmFinishReason, LlmUsage, ParsedLlmCha
 import type { LlmMetrics } from '../metrics.ts';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.ts';
 import { countsAgainstBreaker, isRetryable, type LlmFailure } from './failure.ts';
+import type { Awaitable } from '../mcp/rateLimits.ts';
 import type { HostLimitRefusal, SpendHold } from './budget.ts';
 import { costAt, type Pricing } from './pricing.ts';
 import type { ProviderAdapter } from './providers/types.ts';
@@ -41,7 +42,7 @@ export interface ChatSink {
 }
 
 /** Holds spend for one attempt at most what it can cost (budget.ts), or says which budget it would pass. */
-export type HoldSpend = (usd: number) => SpendHold | HostLimitRefusal;
+export type HoldSpend = (usd: number) => Awaitable<SpendHold | HostLimitRefusal>;
 
 interface Answered {
   provider: string;
@@ -142,14 +143,15 @@ export function createRouter(options: RouterOptions): LlmRouter {
       }
 
       for (let attempt = 1; ; attempt++) {
-        const hold = holdSpend(costAt(price, ceiling));
+        const hold = await holdSpend(costAt(price, ceiling));
         if (!('settle' in hold)) {
-          last = { class: 'budget_exceeded', message: hold.message, retryable: true, provider, model };
+          const refused = hold.reason === 'budget_unavailable' ? 'budget_unavailable' : 'budget_exceeded';
+          last = { class: refused, message: hold.message, retryable: true, provider, model };
           attempts.push({ provider, model, attempt, errorClass: last.class, message: last.message });
           break;
         }
         if (!breaker.tryAcquire()) {
-          hold.settle(0);
+          await hold.settle(0);
           // Only worth reporting if this model was never tried; otherwise its own last failure says more.
           if (attempt === 1) {
             const seconds = Math.ceil(breaker.retryInMs / 1000);
@@ -206,7 +208,7 @@ export function createRouter(options: RouterOptions): LlmRouter {
           outputBytes,
         });
         const costUsd = costAt(price, charged.usage);
-        hold.settle(costUsd);
+        await hold.settle(costUsd);
         spentUsd += costUsd;
         const costEstimated = charged.estimated ? { costEstimated: true } : {};
 

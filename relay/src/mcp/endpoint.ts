@@ -20,7 +20,7 @@ import { bearerToken, clientIdentityOf, findToken } from '../hosts/tokens.ts';
 import { BoundedEventStore } from './eventStore.ts';
 import { negotiatedProtocolHeader } from './protocolVersion.ts';
 import { addressBlock, type ClientAddress } from '../clientAddress.ts';
-import type { RateLimited, RateLimits } from './rateLimits.ts';
+import type { RateLimited, RequestLimits } from './rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { ClientSession } from './session.ts';
 import { classifyEra, sendRejection } from './modern/era.ts';
@@ -33,7 +33,7 @@ export interface McpEndpointOptions {
   logger: Logger;
   guard: RequestGuard;
   metrics: RelayMetrics;
-  rateLimits: RateLimits;
+  rateLimits: RequestLimits;
   clientAddress: ClientAddress;
   /**
    * Whether the relay is shutting down: new sessions and new requests get 503, while what
@@ -206,7 +206,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
 
     const ip = addressBlock(clientAddress(req));
-    const blocked = rateLimits.checkAuthFailures(ip);
+    const blocked = await rateLimits.checkAuthFailures(ip);
     if (blocked) return sendRateLimited(res, blocked, log);
 
     if (!hostIdSchema.safeParse(hostId).success) {
@@ -239,7 +239,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       metrics.relayError('auth_failed');
       // Only a wrong credential counts: a web page can send requests without one (it cannot set
       // Authorization across origins), and would otherwise lock this address's real clients out.
-      if (presented !== undefined) rateLimits.authFailed(ip);
+      if (presented !== undefined) await rateLimits.authFailed(ip);
       log().info({ hostId, ip }, 'authentication failed');
       return sendJsonRpcError(
         res,
@@ -253,7 +253,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       );
     }
 
-    const limited = rateLimits.takeTokenRequest(`${host.id}/${token.id}`);
+    const limited = await rateLimits.takeTokenRequest(`${host.id}/${token.id}`);
     if (limited) return sendRateLimited(res, limited, log);
 
     // A POST's body says its era (the SDK's classifier): 2026-07-28 requests stand alone and go

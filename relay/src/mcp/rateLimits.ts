@@ -20,7 +20,8 @@ export interface RateLimited {
   message: string;
 }
 
-const MINUTE_MS = 60_000;
+/** The window failed authentications are counted in. */
+export const MINUTE_MS = 60_000;
 /** Past this many tracked keys, entries that have fully recovered are forgotten. */
 const PRUNE_AT = 10_000;
 
@@ -30,6 +31,38 @@ export interface RateLimits {
   /** Whether this IP has failed authentication too often to be heard now. */
   checkAuthFailures(ip: string): RateLimited | undefined;
   authFailed(ip: string): void;
+}
+
+/** A value now, or once a shared store has answered. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The MCP endpoint's and OAuth's limits wherever they are kept: this relay's memory answers at
+ * once (createRateLimits), the Redis that relays share once it has (cluster/rateLimits.ts).
+ * Neither rejects.
+ */
+export interface RequestLimits {
+  takeTokenRequest(key: string): Awaitable<RateLimited | undefined>;
+  checkAuthFailures(ip: string): Awaitable<RateLimited | undefined>;
+  authFailed(ip: string): Awaitable<void>;
+}
+
+/** The refusal of a token over its rate, to be retried after `retryAfterSeconds`. */
+export function tokenRateLimited(options: RateLimitOptions, retryAfterSeconds: number): RateLimited {
+  return {
+    limit: 'token-rate',
+    retryAfterSeconds,
+    message: `Too many requests: this token is limited to ${options.tokenRate} requests per second (burst ${options.tokenBurst}); retry after ${retryAfterSeconds} s`,
+  };
+}
+
+/** The refusal of an address that failed authentication too often, to be retried after `retryAfterSeconds`. */
+export function authFailuresLimited(options: RateLimitOptions, retryAfterSeconds: number): RateLimited {
+  return {
+    limit: 'auth-failures',
+    retryAfterSeconds,
+    message: `Too many failed authentications from this address (limit ${options.authFailuresPerMinute} per minute); retry after ${retryAfterSeconds} s with a valid token`,
+  };
 }
 
 export function createRateLimits(options: RateLimitOptions, now: () => number = Date.now): RateLimits {
@@ -70,12 +103,7 @@ export function createRateLimits(options: RateLimitOptions, now: () => number = 
         bucket.tokens -= 1;
         return undefined;
       }
-      const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / options.tokenRate));
-      return {
-        limit: 'token-rate',
-        retryAfterSeconds,
-        message: `Too many requests: this token is limited to ${options.tokenRate} requests per second (burst ${options.tokenBurst}); retry after ${retryAfterSeconds} s`,
-      };
+      return tokenRateLimited(options, Math.max(1, Math.ceil((1 - bucket.tokens) / options.tokenRate)));
     },
     checkAuthFailures(ip) {
       if (options.authFailuresPerMinute <= 0) return undefined;
@@ -84,12 +112,7 @@ export function createRateLimits(options: RateLimitOptions, now: () => number = 
       if (list.length < options.authFailuresPerMinute) return undefined;
       // Allowed again once enough of the failures in the window have aged out of it.
       const oldestCounted = list[list.length - options.authFailuresPerMinute]!;
-      const retryAfterSeconds = Math.max(1, Math.ceil((oldestCounted + MINUTE_MS - time) / 1000));
-      return {
-        limit: 'auth-failures',
-        retryAfterSeconds,
-        message: `Too many failed authentications from this address (limit ${options.authFailuresPerMinute} per minute); retry after ${retryAfterSeconds} s with a valid token`,
-      };
+      return authFailuresLimited(options, Math.max(1, Math.ceil((oldestCounted + MINUTE_MS - time) / 1000)));
     },
     authFailed(ip) {
       if (options.authFailuresPerMinute <= 0) return;

@@ -14,7 +14,7 @@ import type { OAuthGrantState, TabFrame } from '@vial/shared';
 import type { OAuthConfig } from '../config.ts';
 import type { Host, HostRegistry } from '../hosts/registry.ts';
 import type { Logger } from '../log.ts';
-import { createRateLimits, type RateLimits } from '../mcp/rateLimits.ts';
+import { createRateLimits, type RateLimits, type RequestLimits } from '../mcp/rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import { grantTokenId, verifyAccessToken, type OAuthTokenRecord } from './bearer.ts';
 import { CONSENT_JSON_PATH, Consents } from './consent.ts';
@@ -58,7 +58,7 @@ export interface OAuthOptions {
   localOrigin(): string;
   registry: HostRegistry;
   guard: RequestGuard;
-  rateLimits: RateLimits;
+  rateLimits: RequestLimits;
   logger: Logger;
   /** Test-only: the fetch Client ID Metadata Documents go through (oidc-provider's SSRF guard is its dispatcher). */
   cimdFetch?: CimdFetch;

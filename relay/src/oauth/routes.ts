@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { addressBlock } from '../clientAddress.ts';
 import { readBodyBytes } from '../http.ts';
-import type { RateLimits } from '../mcp/rateLimits.ts';
+import type { RateLimits, RequestLimits } from '../mcp/rateLimits.ts';
 import type { RequestGuard } from '../requestGuard.ts';
 import type { GrantStore } from './grantStore.ts';
 import { safeRedirectUri } from './provider.ts';
@@ -36,7 +36,7 @@ export interface OAuthRoutesOptions {
   store: GrantStore;
   guard: RequestGuard;
   /** The relay's per-address failure counter, shared with the MCP endpoint. */
-  rateLimits: RateLimits;
+  rateLimits: RequestLimits;
   /** Dynamic registrations per address. */
   registrations: RateLimits;
   /** Authorization requests (sign-ins started) per address. */
@@ -71,7 +71,7 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
       return sendOAuthError(res, { status: 429, ...tooMany(description, signIn.retryAfterSeconds) });
     }
     if (req.method === 'POST' && BODY_ENDPOINTS.has(path)) {
-      const blocked = path === '/oauth/token' ? options.rateLimits.checkAuthFailures(ip) : undefined;
+      const blocked = path === '/oauth/token' ? await options.rateLimits.checkAuthFailures(ip) : undefined;
       if (blocked) return sendOAuthError(res, { status: 429, ...tooMany(blocked.message, blocked.retryAfterSeconds) });
       const body = await readBodyBytes(req, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -84,7 +84,7 @@ export function createOAuthRoutes(options: OAuthRoutesOptions) {
       (req as IncomingMessage & { body?: Buffer }).body = body;
       if (path === '/oauth/token') {
         res.once('finish', () => {
-          if (res.statusCode === 400 || res.statusCode === 401) options.rateLimits.authFailed(ip);
+          if (res.statusCode === 400 || res.statusCode === 401) void options.rateLimits.authFailed(ip);
         });
       }
     }
