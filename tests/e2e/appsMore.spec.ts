@@ -300,7 +300,39 @@ test.describe('MCP Apps of the wallet, on a local anvil chain', () => {
       expect(ownRequests(host, mcpUrl)).toEqual([]);
       expect(host.cspViolations).toEqual([]);
 
-      // wallet_status in another host page: the balances anvil has, the token's, and the transaction just sent.
+      // Two transactions sent earlier, in the tab's own store: one on Sepolia (which has an
+      // explorer) and one whose stored link was tampered with.
+      const earlier = (n: number, explorerUrl: string) => ({
+        hash: `0x${String(n).repeat(64)}`,
+        chainId: 11155111,
+        chainName: 'Sepolia',
+        from: me,
+        to: recipient,
+        amount: '0.01',
+        symbol: 'ETH',
+        status: 'success',
+        blockNumber: String(100 + n),
+        sentAt: Date.now() - 60_000 * n,
+        explorerUrl,
+      });
+      const sepolia = earlier(1, `https://sepolia.etherscan.io/tx/0x${'1'.repeat(64)}`);
+      const tampered = earlier(2, 'javascript:parent.postMessage("pwned", "*")');
+      await tab.evaluate(
+        (records) =>
+          new Promise<void>((resolve, reject) => {
+            const open = indexedDB.open('vial-wallet', 1);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const tx = open.result.transaction('transactions', 'readwrite');
+              for (const record of records) tx.objectStore('transactions').put(record, record.hash);
+              tx.oncomplete = () => resolve();
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        [sepolia, tampered],
+      );
+
+      // wallet_status in another host page: the balances anvil has, the token's, and what was sent.
       const statusPage = await page.context().newPage();
       const statusHost = await openAppHost(statusPage, mcpUrl, mcpUrl, token);
       const status = walletStatusOutput.parse(
@@ -318,9 +350,19 @@ test.describe('MCP Apps of the wallet, on a local anvil chain', () => {
       await expect(statusHost.app.getByTestId('wallet-balance')).toHaveText(`${formatEther(wei)} ETH`);
       await expect(statusHost.app.getByTestId('wallet-token-balance')).toHaveText('1000000 vTEST');
       const sent = statusHost.app.getByTestId('wallet-transaction');
-      await expect(sent).toHaveCount(1);
-      await expect(sent).toHaveAttribute('data-hash', receipt.hash);
-      await expect(sent).toContainText(`0.25 ETH to ${recipient}`);
+      expect(status.recentTransactions.map((tx) => tx.hash)).toEqual([receipt.hash, sepolia.hash, tampered.hash]);
+      await expect(sent).toHaveCount(3);
+      await expect(sent.first()).toHaveAttribute('data-hash', receipt.hash);
+      await expect(sent.first()).toContainText(`0.25 ETH to ${recipient}`);
+      await expect(sent.first().locator('a')).toHaveCount(0);
+      // The Sepolia one links to its explorer: a click asks the host to open it, the frame stays put.
+      await sent.nth(1).locator('a').click();
+      await expect.poll(() => statusPage.evaluate(() => window.appHost.openedLinks())).toEqual([sepolia.explorerUrl]);
+      await expect(statusHost.app.getByTestId('wallet-app')).toBeVisible();
+      await expect(statusHost.app.getByTestId('wallet-link-error')).toHaveCount(0);
+      // A stored link that is not https is not offered at all.
+      await expect(sent.nth(2)).toHaveAttribute('data-hash', tampered.hash);
+      await expect(sent.nth(2).locator('a')).toHaveCount(0);
       await followsHostTheme(statusPage, statusHost, '.wallet-app', 'app-wallet-status');
       expect(ownRequests(statusHost, mcpUrl)).toEqual([]);
       expect(statusHost.cspViolations).toEqual([]);

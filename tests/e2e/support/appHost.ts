@@ -20,6 +20,8 @@ import {
 type Theme = 'light' | 'dark';
 
 let client: Client | undefined;
+/** Every URL an app asked the host to open (`ui/open-link`), in order. */
+const openedLinks: string[] = [];
 let bridge: AppBridge | undefined;
 
 /** The CSP a host puts on an app's frame: inline code only, and the origins the resource asked for (none here). */
@@ -59,6 +61,11 @@ async function render(mcp: Client, html: string, csp: McpUiResourceCsp | undefin
   );
   bridge = shown;
   const initialized = new Promise<void>((resolve) => (shown.oninitialized = () => resolve()));
+  // A host opens a link for the app (Claude asks the person first); this one notes it and says it did.
+  shown.onopenlink = async ({ url }) => {
+    openedLinks.push(url);
+    return {};
+  };
   shown.onsizechange = ({ height }) => {
     if (height) iframe.style.height = `${Math.ceil(height) + 2}px`;
   };
@@ -68,6 +75,9 @@ async function render(mcp: Client, html: string, csp: McpUiResourceCsp | undefin
 }
 
 const appHost = {
+  /** The URLs apps asked this host to open. */
+  openedLinks: (): string[] => [...openedLinks],
+
   async connect(mcpUrl: string, token: string): Promise<void> {
     client = new Client(
       { name: 'e2e-apps-host', version: '1.0.0' },
