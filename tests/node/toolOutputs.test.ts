@@ -46,6 +46,18 @@ const lyingPack: ToolPack = {
       output: z.strictObject({ wallet: z.object({ address: z.string() }) }),
       run: async () => jsonResult({ wallet: { address: '0x1', privateNote: 'not for clients' } }),
     }),
+    defineTool({
+      name: 'test_large_extra_key',
+      description: 'Returns a large result (checked at its top level) with a key its schema does not name.',
+      scopes: [],
+      access: 'read',
+      input: {},
+      output: z.strictObject({ counts: z.record(z.string(), z.number()) }),
+      run: async () => {
+        const counts = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]));
+        return jsonResult({ counts, walletSeed: 'abandon abandon' } as { counts: Record<string, number> });
+      },
+    }),
   ],
 };
 
@@ -94,6 +106,15 @@ describe('tool output schemas', () => {
     expect(result.structuredContent).toBeUndefined();
     expect(resultText(result)).toMatch(/^Output validation error: Invalid structured content for tool test_wrong_type/);
     expect(resultText(result)).not.toContain('three');
+  });
+
+  it('a large result is checked at its top level in the tab: a key its schema does not name is refused', async () => {
+    stack = await startStack({ packs: [...nodeToolPacks(), lyingPack] });
+    client = await connectClient(stack.mcpUrl, stack.token);
+    const result = await client.callTool({ name: 'test_large_extra_key', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toMatch(/Output validation error: .*keys the output schema does not name: walletSeed/);
+    expect(JSON.stringify(result)).not.toContain('abandon');
   });
 
   it('a key the schema does not name, even nested, is refused by the client that listed the tools', async () => {

@@ -16,6 +16,7 @@ import { VIAL_VERSION, type Scope } from '@vial/shared';
 import { z } from 'zod';
 import { appForTool, linkToolToApp, registerAppResources } from '../apps/offer.ts';
 import { argumentsPreview } from './callGate.ts';
+import { boundOutputCheck, noteResultSize } from './outputCheck.ts';
 import { ToolError } from './toolError.ts';
 import {
   errorResult,
@@ -171,11 +172,12 @@ function objectSchema(tool: ToolDefinition): StandardSchemaWithJSON {
 /** Each output schema, its JSON Schema kept once converted (two tools may share one, e.g. the inference tools). */
 const outputSchemas = new WeakMap<z.ZodObject, StandardSchemaWithJSON>();
 
-/** A tool's `outputSchema` for the SDK, which advertises it and checks every `structuredContent` against it. */
+/** A tool's `outputSchema` for the SDK, which advertises it and checks every `structuredContent` against it (`outputCheck.ts`). */
 function outputSchema(tool: ToolDefinition): StandardSchemaWithJSON | undefined {
   if (!tool.output) return undefined;
   let schema = outputSchemas.get(tool.output);
   if (!schema) {
+    boundOutputCheck(tool.output);
     schema = withKeptJsonSchema(tool.output);
     outputSchemas.set(tool.output, schema);
   }
@@ -265,6 +267,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, session: SessionI
         // An approved signing call is in the audit log before it runs.
         await session.report(event, input);
         const result = await tool.run(input as never, context);
+        noteResultSize(result);
         if (mcp.mcpReq.signal.aborted) return finish('cancelled', result, cancelledDetail(result));
         return finish(result.isError ? 'error' : 'ok', result);
       } catch (error) {
