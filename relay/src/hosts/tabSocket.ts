@@ -133,7 +133,7 @@ function serveTab(
       if (ws.readyState !== ws.OPEN) return;
       // ws queues without limit for a tab that stops reading; heartbeats catch it only after up to two intervals.
       if (ws.bufferedAmount > options.tabBufferBytes) {
-        return drop(
+        return tab.drop(
           'send_buffer_full',
           POLICY_VIOLATION_CLOSE_CODE,
           `it left more than ${options.tabBufferBytes} bytes unread, see VIAL_TAB_BUFFER_BYTES`,
@@ -148,27 +148,179 @@ function serveTab(
   };
 
   /**
-   * Closes the socket with a code the tab can read if it ever does, and terminates it at once:
-   * a tab that reads nothing would never finish the closing handshake. The frame that found the
-   * buffer full is not sent, and need not be: the sessions fail every call the tab had.
+   * What the tab socket does, as methods of one object: a named function per tab would carry a
+   * property of its own under tsx (esbuild's keepNames sets each one's name), some 250 bytes of
+   * heap per function per tab (bench/RESULTS.md, "How many idle tabs and sessions one relay holds").
    */
-  function drop(reason: TabDropReason, code: number, detail: string, logFields: Record<string, unknown> = {}): void {
-    if (dropReason !== undefined) return;
-    dropReason = `dropped by the relay: ${detail}`;
-    metrics.tabDropped(reason);
-    logger.warn({ hostId: host?.id, reason, ...logFields }, `dropping tab: ${detail}`);
-    ws.close(code, reason.replaceAll('_', ' '));
-    ws.terminate();
-  }
+  const tab = {
+    /**
+     * Closes the socket with a code the tab can read if it ever does, and terminates it at once:
+     * a tab that reads nothing would never finish the closing handshake. The frame that found the
+     * buffer full is not sent, and need not be: the sessions fail every call the tab had.
+     */
+    drop(reason: TabDropReason, code: number, detail: string, logFields: Record<string, unknown> = {}): void {
+      if (dropReason !== undefined) return;
+      dropReason = `dropped by the relay: ${detail}`;
+      metrics.tabDropped(reason);
+      logger.warn({ hostId: host?.id, reason, ...logFields }, `dropping tab: ${detail}`);
+      ws.close(code, reason.replaceAll('_', ' '));
+      ws.terminate();
+    },
+
+    /** Ends the socket with a reason the tab shows; the error frame carries it to tabs that read no close reason. */
+    refuse(code: number, reason: string): void {
+      link.send({ type: 'error', message: reason });
+      // A close reason is at most 123 bytes; the error frame has the whole of it.
+      ws.close(code, reason.length > 120 ? `${reason.slice(0, 117)}...` : reason);
+    },
+
+    /** Why this socket may not create a new host now, or undefined when it may. */
+    newHostRefusal(): string | undefined {
+      if (registry.size >= hostLimits.maxHosts) {
+        return `this relay already knows ${hostLimits.maxHosts} hosts (VIAL_MAX_HOSTS); try again later`;
+      }
+      if (!sharedLimits.newHost(address)) {
+        return `too many new hosts from this address (VIAL_NEW_HOSTS_PER_MIN=${hostLimits.newHostsPerMinute}); try again in a minute`;
+      }
+      return undefined;
+    },
+
+    async register(frame: Extract<TabFrame, { type: 'register' }>): Promise<void> {
+      // One socket is one tab: a second register would make it a host factory.
+      if (registered) return tab.refuse(CLOSE_CODES.rejected, 'a socket registers one host, once');
+      registered = true;
+      if ((await deriveHostId(frame.secret)) !== frame.hostId) {
+        return tab.refuse(CLOSE_CODES.rejected, 'host id does not match its secret');
+      }
+      const refusal = registry.get(frame.hostId) ? undefined : tab.newHostRefusal();
+      if (refusal) return tab.refuse(CLOSE_CODES.tryAgainLater, refusal);
+      const admitted = options.admission.admit(frame.hostId, frame);
+      if (!admitted.ok) {
+        logger.info({ hostId: frame.hostId, address, reason: admitted.reason }, 'host not admitted');
+        return tab.refuse(CLOSE_CODES.notAdmitted, admitted.reason);
+      }
+      const next = registry.getOrCreate(frame.hostId);
+      if (next.link && next.link !== link) next.link.close(CLOSE_CODES.replaced, 'this host was opened in another tab');
+      host = next;
+      link.send({
+        type: 'registered',
+        hostId: next.id,
+        mcpUrl: `${baseUrl}/mcp/${next.id}`,
+        fixtures: options.fixtures,
+        relayVersion: VIAL_VERSION,
+        ...(admitted.llm ? { llmKey: registry.issueLlmKey(next, link) } : {}),
+        ...(admitted.ticket ? { admission: admitted.ticket } : {}),
+      });
+      next.attach(link, frame.tokens);
+      options.oauth?.tabRegistered(next, frame.oauthGrants ?? []);
+      logger.info(
+        { hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size, llm: admitted.llm },
+        'tab registered',
+      );
+    },
+
+    /** Counts what the tab sent against its share: reading it pauses while it is over, and it is dropped if it floods. */
+    throttled(bytes: number): boolean {
+      const verdict = throttle.take(bytes);
+      if (verdict.action === 'drop') {
+        tab.drop(
+          'rate_exceeded',
+          POLICY_VIOLATION_CLOSE_CODE,
+          `it kept sending more than its share (${Math.round(throttle.rate)} bytes per second now, after a burst of ${hostLimits.tabBurstBytes}) for ${hostLimits.tabThrottleDropMs} ms: VIAL_TAB_BYTES_PER_SEC, VIAL_TABS_BYTES_PER_SEC, VIAL_TAB_BURST_BYTES, VIAL_TAB_THROTTLE_DROP_MS`,
+        );
+        return true;
+      }
+      if (verdict.action === 'pause' && !paused) {
+        paused = true;
+        ws.pause();
+        setTimeout(() => {
+          paused = false;
+          if (dropReason !== undefined) return;
+          throttle.resumed();
+          ws.resume();
+        }, verdict.ms).unref();
+      }
+      return false;
+    },
+
+    handle(frame: TabFrame): void | Promise<void> {
+      switch (frame.type) {
+        case 'register':
+          return tab.register(frame);
+        case 'ping':
+          return link.send({ type: 'pong', id: frame.id });
+        case 'pong':
+          awaitingPong = false;
+          return;
+        case 'tokens':
+        case 'mcp':
+        case 'close-sse-stream':
+          if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+          if (frame.type === 'tokens') return host.setTokens(frame.tokens);
+          return tab.routeToSession(host, frame);
+        case 'host-info':
+        case 'server-event':
+        case 'http-response':
+        case 'http-start':
+        case 'http-chunk':
+        case 'http-end':
+          if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+          if (frame.type === 'host-info') {
+            const { type: _type, ...info } = frame;
+            host.info = info;
+            return;
+          }
+          if (frame.type === 'server-event') return host.publish(frame.event, frame.audience);
+          return host.forwarded.fromTab(frame);
+        case 'oauth-consent-decision':
+        case 'oauth-revoke':
+        case 'oauth-grants-stored':
+          if (!options.oauth) {
+            return link.send({
+              type: 'error',
+              message: `this relay has OAuth off (VIAL_OAUTH=off): '${frame.type}' ignored`,
+            });
+          }
+          if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
+          return options.oauth.tabFrame(host, frame).then((refusal) => {
+            if (refusal !== undefined) link.send({ type: 'error', message: refusal });
+          });
+      }
+    },
+
+    routeToSession(owner: Host, frame: Extract<TabFrame, { type: 'mcp' | 'close-sse-stream' }>): void {
+      const session = owner.sessions.get(frame.sessionId);
+      if (!session) return link.send({ type: 'error', message: `unknown session '${frame.sessionId}'` });
+      if (frame.type === 'close-sse-stream') return session.closeStream(frame.requestId);
+      session.fromTab(frame.message as JSONRPCMessage, frame.relatedRequestId);
+    },
+
+    /**
+     * An answer to a request a client is waiting on is the tab doing its job, and there can be only
+     * one per request: up to ANSWER_FREE_BYTES of it is never held back (a well-behaved host must not
+     * wait behind a crowd of lying tabs). Everything else the tab sends counts against its share.
+     */
+    answersAClient(frame: TabFrame): boolean {
+      if (frame.type !== 'mcp' || !host) return false;
+      return host.sessions.get(frame.sessionId)?.awaits(frame.message as JSONRPCMessage) ?? false;
+    },
+
+    /** Bytes of `frame` not counted against the tab's share: ANSWER_FREE_BYTES of one answer to a waiting client. */
+    freeBytes(frame: TabFrame, size: number): number {
+      if (tab.answersAClient(frame)) return ANSWER_FREE_BYTES;
+      if (!host || !frame.type.startsWith('http-')) return 0;
+      return host.forwarded.freeBytes(frame as HttpAnswerFrame, size);
+    },
+  };
 
   // A socket is for a tab: one that has not registered by its first heartbeat is only holding a connection.
   const registerDeadline = setTimeout(() => {
-    if (!registered) refuse(CLOSE_CODES.rejected, `register within ${options.heartbeatMs} ms of connecting`);
+    if (!registered) tab.refuse(CLOSE_CODES.rejected, `register within ${options.heartbeatMs} ms of connecting`);
   }, options.heartbeatMs);
 
   const heartbeat = setInterval(() => {
     if (awaitingPong) {
-      drop(
+      tab.drop(
         'heartbeat_timeout',
         CLOSE_CODES.heartbeatTimeout,
         `it missed a heartbeat, VIAL_HEARTBEAT_MS=${options.heartbeatMs}`,
@@ -178,151 +330,6 @@ function serveTab(
     awaitingPong = true;
     link.send({ type: 'ping', id: ++pingId });
   }, options.heartbeatMs);
-
-  /** Ends the socket with a reason the tab shows; the error frame carries it to tabs that read no close reason. */
-  function refuse(code: number, reason: string): void {
-    link.send({ type: 'error', message: reason });
-    // A close reason is at most 123 bytes; the error frame has the whole of it.
-    ws.close(code, reason.length > 120 ? `${reason.slice(0, 117)}...` : reason);
-  }
-
-  /** Why this socket may not create a new host now, or undefined when it may. */
-  function newHostRefusal(): string | undefined {
-    if (registry.size >= hostLimits.maxHosts) {
-      return `this relay already knows ${hostLimits.maxHosts} hosts (VIAL_MAX_HOSTS); try again later`;
-    }
-    if (!sharedLimits.newHost(address)) {
-      return `too many new hosts from this address (VIAL_NEW_HOSTS_PER_MIN=${hostLimits.newHostsPerMinute}); try again in a minute`;
-    }
-    return undefined;
-  }
-
-  async function register(frame: Extract<TabFrame, { type: 'register' }>): Promise<void> {
-    // One socket is one tab: a second register would make it a host factory.
-    if (registered) return refuse(CLOSE_CODES.rejected, 'a socket registers one host, once');
-    registered = true;
-    if ((await deriveHostId(frame.secret)) !== frame.hostId) {
-      return refuse(CLOSE_CODES.rejected, 'host id does not match its secret');
-    }
-    const refusal = registry.get(frame.hostId) ? undefined : newHostRefusal();
-    if (refusal) return refuse(CLOSE_CODES.tryAgainLater, refusal);
-    const admitted = options.admission.admit(frame.hostId, frame);
-    if (!admitted.ok) {
-      logger.info({ hostId: frame.hostId, address, reason: admitted.reason }, 'host not admitted');
-      return refuse(CLOSE_CODES.notAdmitted, admitted.reason);
-    }
-    const next = registry.getOrCreate(frame.hostId);
-    if (next.link && next.link !== link) next.link.close(CLOSE_CODES.replaced, 'this host was opened in another tab');
-    host = next;
-    link.send({
-      type: 'registered',
-      hostId: next.id,
-      mcpUrl: `${baseUrl}/mcp/${next.id}`,
-      fixtures: options.fixtures,
-      relayVersion: VIAL_VERSION,
-      ...(admitted.llm ? { llmKey: registry.issueLlmKey(next, link) } : {}),
-      ...(admitted.ticket ? { admission: admitted.ticket } : {}),
-    });
-    next.attach(link, frame.tokens);
-    options.oauth?.tabRegistered(next, frame.oauthGrants ?? []);
-    logger.info(
-      { hostId: next.id, tokens: frame.tokens.length, sessions: next.sessions.size, llm: admitted.llm },
-      'tab registered',
-    );
-  }
-
-  /** Counts what the tab sent against its share: reading it pauses while it is over, and it is dropped if it floods. */
-  function throttled(bytes: number): boolean {
-    const verdict = throttle.take(bytes);
-    if (verdict.action === 'drop') {
-      drop(
-        'rate_exceeded',
-        POLICY_VIOLATION_CLOSE_CODE,
-        `it kept sending more than its share (${Math.round(throttle.rate)} bytes per second now, after a burst of ${hostLimits.tabBurstBytes}) for ${hostLimits.tabThrottleDropMs} ms: VIAL_TAB_BYTES_PER_SEC, VIAL_TABS_BYTES_PER_SEC, VIAL_TAB_BURST_BYTES, VIAL_TAB_THROTTLE_DROP_MS`,
-      );
-      return true;
-    }
-    if (verdict.action === 'pause' && !paused) {
-      paused = true;
-      ws.pause();
-      setTimeout(() => {
-        paused = false;
-        if (dropReason !== undefined) return;
-        throttle.resumed();
-        ws.resume();
-      }, verdict.ms).unref();
-    }
-    return false;
-  }
-
-  function handle(frame: TabFrame): void | Promise<void> {
-    switch (frame.type) {
-      case 'register':
-        return register(frame);
-      case 'ping':
-        return link.send({ type: 'pong', id: frame.id });
-      case 'pong':
-        awaitingPong = false;
-        return;
-      case 'tokens':
-      case 'mcp':
-      case 'close-sse-stream':
-        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
-        if (frame.type === 'tokens') return host.setTokens(frame.tokens);
-        return routeToSession(host, frame);
-      case 'host-info':
-      case 'server-event':
-      case 'http-response':
-      case 'http-start':
-      case 'http-chunk':
-      case 'http-end':
-        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
-        if (frame.type === 'host-info') {
-          const { type: _type, ...info } = frame;
-          host.info = info;
-          return;
-        }
-        if (frame.type === 'server-event') return host.events.publish(frame.event, frame.audience);
-        return host.forwarded.fromTab(frame);
-      case 'oauth-consent-decision':
-      case 'oauth-revoke':
-      case 'oauth-grants-stored':
-        if (!options.oauth) {
-          return link.send({
-            type: 'error',
-            message: `this relay has OAuth off (VIAL_OAUTH=off): '${frame.type}' ignored`,
-          });
-        }
-        if (!host) return link.send({ type: 'error', message: `register before sending '${frame.type}' frames` });
-        return options.oauth.tabFrame(host, frame).then((refusal) => {
-          if (refusal !== undefined) link.send({ type: 'error', message: refusal });
-        });
-    }
-  }
-
-  function routeToSession(owner: Host, frame: Extract<TabFrame, { type: 'mcp' | 'close-sse-stream' }>): void {
-    const session = owner.sessions.get(frame.sessionId);
-    if (!session) return link.send({ type: 'error', message: `unknown session '${frame.sessionId}'` });
-    if (frame.type === 'close-sse-stream') return session.closeStream(frame.requestId);
-    session.fromTab(frame.message as JSONRPCMessage, frame.relatedRequestId);
-  }
-
-  /**
-   * An answer to a request a client is waiting on is the tab doing its job, and there can be only
-   * one per request: up to ANSWER_FREE_BYTES of it is never held back (a well-behaved host must not
-   * wait behind a crowd of lying tabs). Everything else the tab sends counts against its share.
-   */
-  function answersAClient(frame: TabFrame): boolean {
-    if (frame.type !== 'mcp' || !host) return false;
-    return host.sessions.get(frame.sessionId)?.awaits(frame.message as JSONRPCMessage) ?? false;
-  }
-
-  /** Bytes of `frame` not counted against the tab's share: ANSWER_FREE_BYTES of one answer to a waiting client. */
-  function freeBytes(frame: TabFrame, size: number): number {
-    if (answersAClient(frame)) return ANSWER_FREE_BYTES;
-    if (!host || !frame.type.startsWith('http-')) return 0;
-    return host.forwarded.freeBytes(frame as HttpAnswerFrame, size);
-  }
 
   ws.on('message', (data, isBinary) => {
     if (dropReason !== undefined) return;
@@ -338,15 +345,15 @@ function serveTab(
             error: `a host-info frame is at most ${HOST_INFO_MAX_BYTES} bytes; this one is ${size}`,
           } as const)
         : read;
-    const counted = parsed.ok ? size - freeBytes(parsed.frame, size) : size;
-    if (counted > 0 && throttled(counted)) return;
+    const counted = parsed.ok ? size - tab.freeBytes(parsed.frame, size) : size;
+    if (counted > 0 && tab.throttled(counted)) return;
     // Frames are handled strictly in order: `register` is async, and what follows it must see its result.
     queue = queue
       .then(() => {
-        if (parsed.ok) return handle(parsed.frame);
+        if (parsed.ok) return tab.handle(parsed.frame);
         logger.warn({ hostId: host?.id, error: parsed.error }, 'rejected tab frame');
         link.send({ type: 'error', message: parsed.error });
-        if (host?.forwarded.size) host.forwarded.invalidFrame(answerIdOf(data));
+        if (host?.forwardedCount) host.forwarded.invalidFrame(answerIdOf(data));
       })
       .catch((error: unknown) => logger.error({ err: error, hostId: host?.id }, 'tab frame handler failed'));
   });

@@ -50,50 +50,86 @@ const WAITING_WITHIN_MS = 20;
 
 export function createTabThrottles(options: TabThrottleOptions): TabThrottles {
   const open = new Set<TabThrottle>();
-  const share = () => Math.min(options.tabBytesPerSecond, options.tabsBytesPerSecond / Math.max(1, open.size));
-  const burst = (rate: number) => (options.burstBytes * rate) / options.tabBytesPerSecond;
-
+  const shared: SharedShare = {
+    options,
+    share: () => Math.min(options.tabBytesPerSecond, options.tabsBytesPerSecond / Math.max(1, open.size)),
+    closed: (throttle) => open.delete(throttle),
+  };
   return {
     open(start = performance.now()) {
-      let allowance = burst(share());
-      let at = start;
-      /** Bytes received while already over the share, since the tab last got back under it. */
-      let sentWhileOver = 0;
-      let lastResumed: number | undefined;
-      /** Since when the tab has had more waiting at every resume. */
-      let saturatedSince: number | undefined;
-      const throttle: TabThrottle = {
-        get rate() {
-          return share();
-        },
-        take(bytes, now = performance.now()) {
-          const rate = share();
-          allowance = Math.min(burst(rate), allowance + ((now - at) / 1000) * rate);
-          at = now;
-          const alreadyOver = allowance < 0;
-          allowance -= Math.max(bytes, FRAME_COST_BYTES);
-          if (allowance >= 0) {
-            sentWhileOver = 0;
-            saturatedSince = undefined;
-            return { action: 'read' };
-          }
-          if (alreadyOver) sentWhileOver += bytes;
-          const waiting = lastResumed !== undefined && now - lastResumed <= WAITING_WITHIN_MS;
-          saturatedSince = waiting ? (saturatedSince ?? lastResumed) : undefined;
-          lastResumed = undefined;
-          const saturatedMs = saturatedSince === undefined ? 0 : now - saturatedSince;
-          if (sentWhileOver > options.burstBytes || saturatedMs >= options.dropAfterMs) return { action: 'drop' };
-          return { action: 'pause', ms: Math.min(options.maxPauseMs, Math.ceil((-allowance / rate) * 1000)) };
-        },
-        resumed(now = performance.now()) {
-          lastResumed = now;
-        },
-        close() {
-          open.delete(throttle);
-        },
-      };
+      const throttle = new OneTabThrottle(shared, start);
       open.add(throttle);
       return throttle;
     },
   };
+}
+
+/** What every tab's throttle reads from the set they share. */
+interface SharedShare {
+  options: TabThrottleOptions;
+  /** Bytes per second one tab may send now, with the tabs connected now. */
+  share(): number;
+  closed(throttle: TabThrottle): void;
+}
+
+/**
+ * One tab's allowance. A class, not an object of closures: the relay keeps one per connected tab,
+ * and methods on a prototype cost it nothing per tab (an object literal with a getter was a
+ * dictionary of its own, some 600 bytes a tab with its closures).
+ */
+class OneTabThrottle implements TabThrottle {
+  private allowance: number;
+  private at: number;
+  /** Bytes received while already over the share, since the tab last got back under it. */
+  private sentWhileOver = 0;
+  private lastResumed: number | undefined;
+  /** Since when the tab has had more waiting at every resume. */
+  private saturatedSince: number | undefined;
+
+  constructor(
+    private readonly shared: SharedShare,
+    start: number,
+  ) {
+    this.allowance = this.burst(shared.share());
+    this.at = start;
+  }
+
+  get rate(): number {
+    return this.shared.share();
+  }
+
+  take(bytes: number, now = performance.now()): ThrottleVerdict {
+    const { options } = this.shared;
+    const rate = this.shared.share();
+    this.allowance = Math.min(this.burst(rate), this.allowance + ((now - this.at) / 1000) * rate);
+    this.at = now;
+    const alreadyOver = this.allowance < 0;
+    this.allowance -= Math.max(bytes, FRAME_COST_BYTES);
+    if (this.allowance >= 0) {
+      this.sentWhileOver = 0;
+      this.saturatedSince = undefined;
+      return { action: 'read' };
+    }
+    if (alreadyOver) this.sentWhileOver += bytes;
+    const waiting = this.lastResumed !== undefined && now - this.lastResumed <= WAITING_WITHIN_MS;
+    this.saturatedSince = waiting ? (this.saturatedSince ?? this.lastResumed) : undefined;
+    this.lastResumed = undefined;
+    const saturatedMs = this.saturatedSince === undefined ? 0 : now - this.saturatedSince;
+    if (this.sentWhileOver > options.burstBytes || saturatedMs >= options.dropAfterMs) return { action: 'drop' };
+    return { action: 'pause', ms: Math.min(options.maxPauseMs, Math.ceil((-this.allowance / rate) * 1000)) };
+  }
+
+  resumed(now = performance.now()): void {
+    this.lastResumed = now;
+  }
+
+  close(): void {
+    this.shared.closed(this);
+  }
+
+  /** The burst at `rate`: scaled down with the share, so many tabs cannot add theirs up into a flood. */
+  private burst(rate: number): number {
+    const { burstBytes, tabBytesPerSecond } = this.shared.options;
+    return (burstBytes * rate) / tabBytesPerSecond;
+  }
 }
