@@ -410,7 +410,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     sessionCount: () => sessions.size,
     pendingCount: () =>
       [...sessions.values()].reduce((sum, session) => sum + session.pendingCount, 0) +
-      [...registry.all()].reduce((sum, host) => sum + host.forwarded.size, 0),
+      [...registry.all()].reduce((sum, host) => sum + host.forwardedCount, 0),
     async close() {
       clearInterval(idleSweep);
       const open = [...sessions.values()];
