@@ -23,9 +23,11 @@ const large = new WeakSet<object>();
 
 /** Called with each result a tool returns, before the SDK checks it: large ones are checked at their top level. */
 export function noteResultSize(result: CallToolResult): void {
-  const text = result.content.reduce((length, block) => length + (block.type === 'text' ? block.text.length : 0), 0);
   const content: unknown = result.structuredContent;
-  if (text > DEEP_CHECK_CHARS && isRecord(content)) large.add(content);
+  // An input-required result (2026-07-28) has no content: it is no answer yet.
+  if (!isRecord(content) || !Array.isArray(result.content)) return;
+  const text = result.content.reduce((length, block) => length + (block.type === 'text' ? block.text.length : 0), 0);
+  if (text > DEEP_CHECK_CHARS) large.add(content);
 }
 
 /** Makes `schema`'s standard validation check large results at their top level only (see the module comment). */
