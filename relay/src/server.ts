@@ -61,7 +61,7 @@ export function createRelay(config: RelayConfig, logger: Logger, testHooks: Rela
   const metrics = createMetrics();
   const registry = new HostRegistry();
   const guard = createRequestGuard(config);
-  const shared = createSharedState({ redis: config.redis, limits: config }, logger);
+  const shared = createSharedState({ redis: config.redis, limits: config }, logger, metrics.registry);
   const rateLimits = shared.requestLimits;
   const clientAddress = createClientAddress(config.trustedProxies);
   const memory = createMemoryBudget({ hostBytes: config.hostMemoryBytes, totalBytes: config.memoryLimitBytes });

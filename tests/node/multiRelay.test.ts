@@ -21,6 +21,7 @@ import { MemoryHostStore } from '../../web/src/server/identity.ts';
 import { startAnthropicStandIn } from '../support/llmStandIns/anthropic.ts';
 import { FAST_LLM_ENV, PROVIDER_KEYS } from '../support/llmStandIns/gateway.ts';
 import type { StandIn } from '../support/llmStandIns/standIn.ts';
+import { metricSum } from '../support/metrics.ts';
 import { freePort, startRedis, type TestRedis } from '../support/redis.ts';
 import { startNodeHost, startRelay, type StartedRelay } from '../support/relay.ts';
 import { INITIALIZE_BODY, mcpHeaders } from '../support/testPack.ts';
@@ -247,6 +248,33 @@ describe('LLM budgets shared by relays', () => {
     expect(await limits[1]!.budgetLeft('host0')).toBeCloseTo(0.0099, 9);
     expect(await redis.command('zcard', `${prefix}llm:held:all`)).toBe('0');
   });
+
+  it('charges a settle once when its answer was lost and it is sent again', async () => {
+    const logger = createLogger({ logLevel: 'silent' });
+    const prefix = freshPrefix();
+    const connection = connectRedis({ url: redis.url, prefix, timeoutMs: 200 }, logger);
+    await connection.ready();
+    const limits = createSharedHostLimits(connection, {
+      requestsPerMinute: 0,
+      dailyBudgetUsd: 1,
+      totalDailyBudgetUsd: 0,
+    });
+    cleanups.push(() => connection.close());
+    const [warmUp, hold] = [await limits.hold('host', 0.01), await limits.hold('host', 0.01)];
+    if (!('settle' in hold) || !('settle' in warmUp)) throw new Error('a hold was refused');
+    // Redis knows the settle script from here on (EVALSHA of an unknown one would wait for the pause, then fail).
+    await warmUp.settle(0);
+    // Redis holds writes for 600 ms: the settle times out here but runs there once the pause ends.
+    await redis.command('client', 'pause', '600', 'WRITE');
+    await hold.settle(0.002);
+    const spentKey = `${prefix}llm:spent:host:host:${Math.floor(Date.now() / DAY_MS)}`;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await redis.command('get', spentKey)).toBe('2000000');
+    // The relay still has it as unsettled, and sends it again (here on close): charged once.
+    await limits.close();
+    expect(await redis.command('get', spentKey)).toBe('2000000');
+    expect(await redis.command('zcard', `${prefix}llm:held:host:host`)).toBe('0');
+  });
 });
 
 describe('Redis going away', () => {
@@ -296,6 +324,9 @@ describe('Redis going away', () => {
     const { error } = llmRefusalSchema.parse(await refused.json());
     expect(error).toMatchObject({ class: 'budget_unavailable', setting: 'VIAL_REDIS_URL' });
     expect(error.message).toMatch(/kept in Redis, which this relay cannot reach now/);
+    expect(await metricSum(relays[0]!, 'vial_redis_up')).toBe(0);
+    expect(await metricSum(relays[0]!, 'vial_redis_fallbacks_total')).toBeGreaterThan(0);
+    expect(await metricSum(relays[0]!, 'vial_llm_refusals_total', { reason: 'budget_unavailable' })).toBe(1);
 
     await redis.start();
     for (const relay of relays) await untilReady(relay);
@@ -309,6 +340,7 @@ describe('Redis going away', () => {
     expect(await redis.command('get', spentKey)).toBe(String(Math.round(REPLY_USD * 1e9)));
     expect((await chat(0)).status).toBe(200);
     expect((await chat(1)).status).toBe(200);
+    expect(await metricSum(relays[1]!, 'vial_redis_up')).toBe(1);
     expect(await redis.command('get', spentKey)).toBe(String(Math.round(3 * REPLY_USD * 1e9)));
 
     // Each relay logged the outage once (not once per retry) and the recovery.

@@ -35,7 +35,7 @@ import {
   type SpendHold,
 } from '../llm/budget.ts';
 import { luaScript, type SharedRedis } from './redis.ts';
-import { takeFromBucket } from './rateLimits.ts';
+import { takeFromBucket, type FallBack } from './rateLimits.ts';
 
 /** How long a hold counts after its relay last renewed it. */
 export const HOLD_LEASE_MS = 120_000;
@@ -133,6 +133,7 @@ interface LiveHold {
 export function createSharedHostLimits(
   redis: SharedRedis,
   options: HostLimitOptions,
+  fellBack: FallBack = () => {},
   now: () => number = Date.now,
 ): SharedHostLimits {
   const budgets = budgetsOf(options, 'The cluster (every relay sharing this Redis)');
@@ -238,6 +239,7 @@ export function createSharedHostLimits(
           Math.max(1, options.requestsPerMinute),
         );
       } catch {
+        fellBack('llm_rate');
         wait = localRate.takeTokenRequest(hostId)?.retryAfterSeconds;
       }
       return wait === undefined ? undefined : llmRateExceeded(options.requestsPerMinute, wait);

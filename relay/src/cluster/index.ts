@@ -5,12 +5,13 @@
  * requests per host); docs/multi-relay.md lists what is shared and what is still to come (tab
  * ownership, forwarding between relays, sessions), which will take their stores from here too.
  */
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RedisConfig } from '../config.ts';
 import { createHostLimits, type HostLimitOptions, type HostLimits } from '../llm/budget.ts';
 import type { Logger } from '../log.ts';
 import { createRateLimits, type RateLimitOptions, type RequestLimits } from '../mcp/rateLimits.ts';
 import { createSharedHostLimits } from './hostLimits.ts';
-import { createSharedRateLimits } from './rateLimits.ts';
+import { createSharedRateLimits, type FallBack } from './rateLimits.ts';
 import { connectRedis, type RedisHealth } from './redis.ts';
 
 export interface SharedState {
@@ -22,9 +23,14 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
+/**
+ * With Redis, also `vial_redis_up` (1 connected, 0 not) and `vial_redis_fallbacks_total{limit}`
+ * (limits answered by this relay alone because Redis could not be asked) on `registry`.
+ */
 export function createSharedState(
   config: { redis: RedisConfig; limits: RateLimitOptions },
   logger: Logger,
+  registry: Registry,
 ): SharedState {
   const { url } = config.redis;
   if (url === undefined) {
@@ -36,11 +42,26 @@ export function createSharedState(
     };
   }
   const redis = connectRedis({ ...config.redis, url }, logger);
+  new Gauge({
+    name: 'vial_redis_up',
+    help: 'Whether this relay can reach the Redis it shares limits and LLM spend through (VIAL_REDIS_URL): 1 or 0',
+    registers: [registry],
+    collect() {
+      this.set(redis.health().up ? 1 : 0);
+    },
+  });
+  const fallbacks = new Counter({
+    name: 'vial_redis_fallbacks_total',
+    help: 'Limits this relay answered from its own counts because Redis could not be asked, by limit (token_rate, auth_failures, llm_rate)',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  const fellBack: FallBack = (limit) => fallbacks.inc({ limit });
   const closers: Array<() => Promise<void>> = [];
   return {
-    requestLimits: createSharedRateLimits(redis, config.limits),
+    requestLimits: createSharedRateLimits(redis, config.limits, fellBack),
     hostLimits(options) {
-      const limits = createSharedHostLimits(redis, options);
+      const limits = createSharedHostLimits(redis, options, fellBack);
       closers.push(() => limits.close());
       return limits;
     },

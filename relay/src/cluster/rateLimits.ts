@@ -94,7 +94,14 @@ export async function takeFromBucket(
   return taken === 1 ? undefined : wait;
 }
 
-export function createSharedRateLimits(redis: SharedRedis, options: RateLimitOptions): RequestLimits {
+/** Told each time a limit is answered from this relay's own counts because Redis could not be asked. */
+export type FallBack = (limit: 'token_rate' | 'auth_failures' | 'llm_rate') => void;
+
+export function createSharedRateLimits(
+  redis: SharedRedis,
+  options: RateLimitOptions,
+  fellBack: FallBack = () => {},
+): RequestLimits {
   /** Answers while Redis cannot: this relay's own counts. */
   const local = createRateLimits(options);
   const failuresKey = (ip: string) => redis.key('authfail', ip);
@@ -106,6 +113,7 @@ export function createSharedRateLimits(redis: SharedRedis, options: RateLimitOpt
         const wait = await takeFromBucket(redis, redis.key('rate', key), options.tokenRate, options.tokenBurst);
         return wait === undefined ? undefined : tokenRateLimited(options, wait);
       } catch {
+        fellBack('token_rate');
         return local.takeTokenRequest(key);
       }
     },
@@ -115,6 +123,7 @@ export function createSharedRateLimits(redis: SharedRedis, options: RateLimitOpt
         const wait = (await redis.run(CHECK_FAILURES, [failuresKey(ip)], [options.authFailuresPerMinute])) as number;
         return wait > 0 ? authFailuresLimited(options, wait) : undefined;
       } catch {
+        fellBack('auth_failures');
         return local.checkAuthFailures(ip);
       }
     },
@@ -123,6 +132,7 @@ export function createSharedRateLimits(redis: SharedRedis, options: RateLimitOpt
       try {
         await redis.run(NOTE_FAILURE, [failuresKey(ip)], [options.authFailuresPerMinute]);
       } catch {
+        fellBack('auth_failures');
         local.authFailed(ip);
       }
     },
