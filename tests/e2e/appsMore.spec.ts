@@ -122,7 +122,7 @@ test.describe('MCP Apps on the shared relay', () => {
       await expect(mlp.getByTestId('registry-signature')).toHaveText(
         'input: float32[batch,4] → logits: float32[batch,3]',
       );
-      await expect(host.app.getByTestId('registry-sample')).toHaveCount(registry.samples.length);
+      await expect(host.app.getByTestId('ml-sample')).toHaveCount(registry.samples.length);
 
       // A search narrows the list; one that matches nothing says so.
       await host.app.getByTestId('registry-search').fill('onnx mlp');
@@ -133,10 +133,10 @@ test.describe('MCP Apps on the shared relay', () => {
       await host.app.getByTestId('registry-search').fill('');
 
       // Load a sample from the app: model_load through the host, then the registry again.
-      const blobs = host.app.locator('[data-testid="registry-sample"][data-id="sample:tfjs-blobs"]');
+      const blobs = host.app.locator('[data-testid="ml-sample"][data-id="sample:tfjs-blobs"]');
       const alreadyThere = registry.models.some((model) => model.id === 'sample:tfjs-blobs');
-      if (!alreadyThere) await blobs.getByTestId('registry-sample-load').click();
-      await expect(blobs.getByTestId('registry-sample-load')).toHaveText('Loaded');
+      if (!alreadyThere) await blobs.getByTestId('ml-sample-load').click();
+      await expect(blobs.getByTestId('ml-sample-load')).toHaveText('Loaded');
       const after = await readRegistry();
       expect(after.models.map((model) => model.id)).toContain('sample:tfjs-blobs');
       await expect(rows).toHaveCount(after.models.length);

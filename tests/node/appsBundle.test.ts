@@ -19,7 +19,7 @@ const APP_CODE_MARKERS = [
   'train-final-metrics',
   'answers-summary',
   'receipt-no-explorer',
-  'registry-sample-load',
+  'registry-search',
 ];
 
 describe.skipIf(!built)(`the MCP Apps in ${DIST}/apps${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
