@@ -236,6 +236,29 @@ test.describe('MCP Apps on a relay with the LLM stand-ins', () => {
       await tab.close();
     }
   });
+  test("an answer's markup is shown as text in multi_llm_query's app, never run", async ({ page, browser }) => {
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${gateway.relay.url}/`);
+      await expectOnline(tab);
+      const mcpUrl = (await tab.getByTestId('mcp-url').textContent())!;
+      const token = await createToken(tab, 'Apps client (LLM markup)', ['llm']);
+      // What a model says is anyone's to steer (a prompt injection, a hostile page it read).
+      const markup = '<img src=x onerror="document.title=\'ran\'"><script>document.title="ran"</script>';
+      gateway.anthropic.script({ kind: 'reply', deltas: [markup] });
+      const host = await openAppHost(page, gateway.relay.url, mcpUrl, token);
+      await page.evaluate(
+        (models) => window.appHost.callAndRender('multi_llm_query', { prompt: 'Say something', models }, 'light'),
+        [MODELS[0]!],
+      );
+      await expect(host.app.getByTestId('llm-answer-text')).toHaveText(markup);
+      await expect(host.app.locator('.answers img, .answers script')).toHaveCount(0);
+      expect(await host.app.locator('html').evaluate(() => document.title)).toBe('Answers side by side');
+      expect(ownRequests(host, mcpUrl)).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  });
 });
 
 test.describe('MCP Apps of the wallet, on a local anvil chain', () => {
