@@ -95,6 +95,31 @@ test.describe('MCP Apps on the shared relay', () => {
     expect(ownRequests(host, mcpUrl)).toEqual([]);
     expect(host.cspViolations).toEqual([]);
   });
+  test("train_model's app, shown as the call starts, draws the epochs asked for, then every one", async ({ page }) => {
+    const host = await openAppHost(page, mcpUrl, mcpUrl, token);
+    const epochs = 30;
+    await page.evaluate((args) => window.appHost.renderThenCall('train_model', args, 'light'), {
+      ...BLOBS_TRAINING,
+      epochs,
+      batch_size: 8,
+      backend: 'wasm',
+      name: 'blobs, watched',
+    });
+    // While it trains: the axes span the epochs asked for, with no point yet (no progress reaches an app).
+    await expect(host.app.getByTestId('train-app-waiting')).toContainText(`Training ${epochs} epochs`);
+    const chart = host.app.getByTestId('ml-train-chart');
+    await expect(chart).toHaveAttribute('data-epochs', '0');
+    await expect(chart.locator('text').filter({ hasText: String(epochs) })).toHaveCount(1);
+    // The result: one point per epoch on every line.
+    const trained = trainModelOutput.parse(
+      (await page.evaluate(() => window.appHost.renderedResult())).structuredContent,
+    );
+    await expect(chart).toHaveAttribute('data-epochs', String(epochs));
+    const series = host.app.getByTestId('ml-train-series');
+    await expect(series).toHaveCount(Object.keys(trained.history[0]!).length);
+    for (const line of await series.all()) await expect(line.getByTestId('ml-train-point')).toHaveCount(epochs);
+  });
+
   test("model_load's app browses the registry read through the host, and loads a sample through it", async ({
     page,
   }) => {

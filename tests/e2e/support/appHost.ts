@@ -20,6 +20,8 @@ import {
 type Theme = 'light' | 'dark';
 
 let client: Client | undefined;
+/** The call `renderThenCall` started (its app shown before the result). */
+let pendingResult: Promise<CallToolResult> | undefined;
 /** Every URL an app asked the host to open (`ui/open-link`), in order. */
 const openedLinks: string[] = [];
 let bridge: AppBridge | undefined;
@@ -107,6 +109,36 @@ const appHost = {
     await shown.sendToolInput({ arguments: args });
     await shown.sendToolResult(result);
     return result;
+  },
+
+  /**
+   * Calls `tool` as the spec lets a host: the app is shown with the call's arguments as the call
+   * starts, and given the result when it ends. Resolves once the app has the arguments, the call
+   * still running; `renderedResult` waits for its end.
+   */
+  async renderThenCall(tool: string, args: Record<string, unknown>, theme: Theme): Promise<void> {
+    if (!client) throw new Error('connect first');
+    const mcp = client;
+    const listed = (await mcp.listTools()).tools.find((entry) => entry.name === tool);
+    const uri = listed && getToolUiResourceUri(listed);
+    if (!uri) throw new Error(`${tool} points at no app`);
+    const [content] = (await mcp.readResource({ uri })).contents;
+    if (!content || !('text' in content)) throw new Error(`${uri} is not an MCP App's HTML`);
+    const csp = (content._meta?.ui as { csp?: McpUiResourceCsp } | undefined)?.csp;
+    const shown = await render(mcp, content.text, csp, theme);
+    await shown.sendToolInput({ arguments: args });
+    pendingResult = (async () => {
+      const result = (await mcp.callTool({ name: tool, arguments: args })) as CallToolResult;
+      await shown.sendToolResult(result);
+      return result;
+    })();
+    pendingResult.catch(() => undefined);
+  },
+
+  /** The result of the call `renderThenCall` started, once its app has it. */
+  async renderedResult(): Promise<CallToolResult> {
+    if (!pendingResult) throw new Error('renderThenCall first');
+    return pendingResult;
   },
 
   /** Renders `tool`'s app for a call the person cancelled before it answered: the app gets its input, then the cancellation. */
