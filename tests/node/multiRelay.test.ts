@@ -25,6 +25,7 @@ import { metricSum } from '../support/metrics.ts';
 import { freePort, startRedis, type TestRedis } from '../support/redis.ts';
 import { startNodeHost, startRelay, type StartedRelay } from '../support/relay.ts';
 import { INITIALIZE_BODY, mcpHeaders } from '../support/testPack.ts';
+import { until } from '../support/until.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -264,14 +265,18 @@ describe('LLM budgets shared by relays', () => {
     if (!('settle' in hold) || !('settle' in warmUp)) throw new Error('a hold was refused');
     // Redis knows the settle script from here on (EVALSHA of an unknown one would wait for the pause, then fail).
     await warmUp.settle(0);
-    // Redis holds writes for 600 ms: the settle times out here but runs there once the pause ends.
+    // Redis holds writes for 600 ms: the settle times out here (Redis is marked stalled) but runs
+    // there once the pause ends.
     await redis.command('client', 'pause', '600', 'WRITE');
     await hold.settle(0.002);
-    const spentKey = `${prefix}llm:spent:host:host:${Math.floor(Date.now() / DAY_MS)}`;
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(await redis.command('get', spentKey)).toBe('2000000');
-    // The relay still has it as unsettled, and sends it again (here on close): charged once.
+    expect(connection.health()).toMatchObject({
+      up: false,
+      error: expect.stringMatching(/did not answer within 200 ms/),
+    });
+    // Answering again, Redis is sent the settle the relay still holds as unsettled; and once more on close.
+    await until(() => connection.health().up, 5000);
     await limits.close();
+    const spentKey = `${prefix}llm:spent:host:host:${Math.floor(Date.now() / DAY_MS)}`;
     expect(await redis.command('get', spentKey)).toBe('2000000');
     expect(await redis.command('zcard', `${prefix}llm:held:host:host`)).toBe('0');
   });
@@ -379,6 +384,38 @@ describe('Redis going away', () => {
     expect(JSON.stringify(log.lines)).not.toContain(password);
     expect(log.lines.map((line) => line.msg)).toContain('Redis is reachable again');
   }, 20_000);
+
+  it('does not make every request wait while Redis is connected but not answering', async () => {
+    const relay = await relayOn({
+      VIAL_REDIS_URL: redis.url,
+      VIAL_REDIS_PREFIX: freshPrefix(),
+      VIAL_REDIS_TIMEOUT_MS: '300',
+      VIAL_AUTH_FAILURES_PER_MIN: '20',
+    });
+    await untilReady(relay);
+    const { hosts, token } = await hostOnEvery([relay]);
+    const mcpUrl = hosts[0]!.mcpUrl!;
+    // A hung Redis: the connection stays open, no command is answered for 2.5 s.
+    await redis.command('client', 'pause', '2500', 'ALL');
+    const timed = async () => {
+      const started = performance.now();
+      const response = await initialize(mcpUrl, token);
+      return { status: response.status, ms: performance.now() - started };
+    };
+    const first = await timed();
+    expect(first.status).toBe(200);
+    expect(first.ms).toBeGreaterThanOrEqual(290);
+    // The first timeout marks Redis stalled: the next requests fall back at once instead of each waiting.
+    const next = [await timed(), await timed(), await timed()];
+    expect(next.every(({ status }) => status === 200)).toBe(true);
+    expect(Math.max(...next.map(({ ms }) => ms))).toBeLessThan(250);
+    const stalled = await readiness(relay);
+    expect(stalled.status).toBe(503);
+    expect(JSON.stringify(stalled.body)).toMatch(/did not answer within 300 ms \(VIAL_REDIS_TIMEOUT_MS\)/);
+    // Once Redis answers again, a probe (one a second) finds out and the relay is ready.
+    await untilReady(relay, true, 6000);
+    expect((await timed()).status).toBe(200);
+  }, 15_000);
 });
 
 describe('an anonymous visitor', () => {

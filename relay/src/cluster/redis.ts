@@ -55,6 +55,8 @@ export class RedisUnavailable extends RelayError {
 const OUTAGE_LOG_EVERY_MS = 30_000;
 /** Reconnection backoff: 100 ms more per attempt, at most this. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+/** While Redis is connected but not answering, one command a second goes to it to see; the rest fail at once. */
+const STALLED_PROBE_EVERY_MS = 1_000;
 
 /** `redis://host:port/db` without user or password, for logs and errors. */
 export function shownRedisUrl(url: string): string {
@@ -81,15 +83,21 @@ export function connectRedis(config: RedisConfig & { url: string }, logger: Logg
   const waiting: Array<() => void> = [];
   const readyListeners: Array<() => void> = [];
 
-  client.on('ready', () => {
+  /** Connected but not answering: a PING a second finds out when it answers again. */
+  let stalledProbe: NodeJS.Timeout | undefined;
+
+  const cameBack = () => {
     if (!health.up && lastOutageLog > 0) {
       logger.info({ redis: where, downMs: Date.now() - health.since }, 'Redis is reachable again');
     } else logger.info({ redis: where }, 'Redis connected');
     health = { up: true, since: Date.now() };
     lastOutageLog = 0;
+    clearInterval(stalledProbe);
+    stalledProbe = undefined;
     for (const resolve of waiting.splice(0)) resolve();
     for (const listener of readyListeners) listener();
-  });
+  };
+  client.on('ready', cameBack);
   const wentDown = (reason: string) => {
     if (closed) return;
     if (health.up) health = { up: false, since: Date.now(), error: reason };
@@ -107,22 +115,56 @@ export function connectRedis(config: RedisConfig & { url: string }, logger: Logg
   client.on('error', (error: Error) => wentDown(error.message || error.name));
   client.on('close', () => wentDown(`the connection to ${where} closed`));
 
-  async function run(
+  async function evaluate(
     script: LuaScript,
     keys: readonly string[],
     args: ReadonlyArray<string | number>,
   ): Promise<unknown> {
     try {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return await client.eval(script.lua, keys.length, ...keys, ...args);
-      }
+      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await client.eval(script.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  /**
+   * A command that times out marks Redis stalled (a hung server keeps its connection open, so
+   * nothing else would tell): from then on requests do not each wait VIAL_REDIS_TIMEOUT_MS but
+   * fail at once, until a PING (one a second) is answered again.
+   */
+  async function run(
+    script: LuaScript,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<unknown> {
+    if (stalledProbe) {
+      throw new RedisUnavailable(`Redis at ${where} is not answering`, {
+        details: `no answer within ${config.timeoutMs} ms (VIAL_REDIS_TIMEOUT_MS); asking again every second`,
+      });
+    }
+    try {
+      return await evaluate(script, keys, args);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (reason === 'Command timed out' && client.status === 'ready' && !stalledProbe && !closed) stalled();
       throw new RedisUnavailable(`Redis at ${where} could not be asked`, { details: reason });
     }
+  }
+
+  function stalled(): void {
+    wentDown(`Redis at ${where} did not answer within ${config.timeoutMs} ms (VIAL_REDIS_TIMEOUT_MS)`);
+    let probing = false;
+    stalledProbe = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      client
+        .ping()
+        .then(() => stalledProbe && cameBack())
+        .catch(() => undefined)
+        .finally(() => (probing = false));
+    }, STALLED_PROBE_EVERY_MS);
+    stalledProbe.unref();
   }
 
   return {
@@ -133,6 +175,7 @@ export function connectRedis(config: RedisConfig & { url: string }, logger: Logg
     onReady: (listener) => void readyListeners.push(listener),
     async close() {
       closed = true;
+      clearInterval(stalledProbe);
       for (const resolve of waiting.splice(0)) resolve();
       await client.quit().catch(() => client.disconnect());
     },
