@@ -252,6 +252,8 @@ export function createSharedHostLimits(
       } catch (error) {
         // Had Redis taken the hold and lost only its answer, the hold lapses after HOLD_LEASE_MS.
         if (anyBudget) return unavailable(error);
+        // No budget to keep: the spend goes uncounted rather than piling up here while Redis is away.
+        return { settle() {} };
       }
       live.add(hold);
       return {
