@@ -495,3 +495,15 @@ describe('budget left', () => {
     expect(left.every((value) => value !== null && Math.abs(value - (0.5 - 2 * REPLY_USD)) < 1e-9)).toBe(true);
   });
 });
+
+describe('tests/support/redis.ts', () => {
+  it('says how to install redis-server when it is missing, instead of failing obscurely', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(startRedis()).rejects.toThrow(/redis-server is not installed.*apt-get install -y redis-server/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
