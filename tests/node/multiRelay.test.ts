@@ -9,6 +9,7 @@
  * how a client's requests can reach it on either relay before forwarding between relays exists
  * (docs/multi-relay.md).
  */
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { llmProvidersResponseSchema, llmRefusalSchema, type LlmChatRequest } from '@vial/shared';
@@ -84,7 +85,9 @@ async function twoRelays(env: Record<string, string> = {}): Promise<{ prefix: st
 }
 
 /** One host connected to every relay (one identity, one tab per relay), and a token for it. */
-async function hostOnEvery(relays: StartedRelay[]): Promise<{ hosts: HostRuntime[]; token: string; tokenId: string }> {
+async function hostOnEvery(
+  relays: Array<{ url: string }>,
+): Promise<{ hosts: HostRuntime[]; token: string; tokenId: string }> {
   const store = new MemoryHostStore();
   const first = await startNodeHost(relays[0]!.url, { packs: [], store });
   cleanups.push(() => first.stop());
@@ -494,6 +497,47 @@ describe('budget left', () => {
     const left = [await budgetLeft(0), await budgetLeft(1), await budgetLeft(2)];
     expect(left.every((value) => value !== null && Math.abs(value - (0.5 - 2 * REPLY_USD)) < 1e-9)).toBe(true);
   });
+});
+
+describe('relays in processes of their own', () => {
+  it('share one bucket per token, as relays in one process do', async () => {
+    const prefix = freshPrefix();
+    const relays: Array<{ url: string }> = [];
+    for (let index = 0; index < 2; index++) {
+      const port = await freePort();
+      const child = spawn('node_modules/.bin/tsx', ['relay/src/main.ts'], {
+        env: {
+          ...process.env,
+          VIAL_PORT: String(port),
+          VIAL_WEB_DIR: '',
+          VIAL_LOG_LEVEL: 'warn',
+          VIAL_REDIS_URL: redis.url,
+          VIAL_REDIS_PREFIX: prefix,
+          VIAL_TOKEN_RATE: '0.01',
+          VIAL_TOKEN_BURST: '5',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      cleanups.push(async () => {
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      });
+      const relay = { url: `http://localhost:${port}` };
+      const deadline = Date.now() + 30_000;
+      while ((await fetch(`${relay.url}/readyz`).catch(() => undefined))?.status !== 200) {
+        if (Date.now() > deadline) throw new Error(`the relay process on port ${port} was not ready in 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      relays.push(relay);
+    }
+    const { hosts, token } = await hostOnEvery(relays);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => initialize(hosts[index % 2]!.mcpUrl!, token)),
+    );
+    expect(statusesOf(responses)).toEqual([...Array(5).fill(200), ...Array(5).fill(429)]);
+    expect(await redis.keys(`${prefix}rate:*`)).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('tests/support/redis.ts', () => {
