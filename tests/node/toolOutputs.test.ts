@@ -8,7 +8,8 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import { toolOutputSchema } from '../../web/src/server/sessionServer.ts';
+import { defineTool, defineToolWithOutput, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
 import { toolOutputs } from '../../web/src/tools/outputs.ts';
 import { connectClient, nodeToolPacks, startStack } from '../support/relay.ts';
 import { callTool, callToolResult, resultText } from '../support/toolResults.ts';
@@ -27,7 +28,7 @@ afterEach(async () => {
 const lyingPack: ToolPack = {
   name: 'lying',
   tools: [
-    defineTool({
+    defineToolWithOutput({
       name: 'test_wrong_type',
       description: 'Declares a number and returns a string.',
       scopes: [],
@@ -37,7 +38,7 @@ const lyingPack: ToolPack = {
       // The lie a broken tool would tell; only a cast gets it past the compiler.
       run: async () => jsonResult({ count: 'three' } as unknown as { count: number }),
     }),
-    defineTool({
+    defineToolWithOutput({
       name: 'test_extra_key',
       description: 'Returns a key its schema does not name, inside a nested object.',
       scopes: [],
@@ -46,7 +47,7 @@ const lyingPack: ToolPack = {
       output: z.strictObject({ wallet: z.object({ address: z.string() }) }),
       run: async () => jsonResult({ wallet: { address: '0x1', privateNote: 'not for clients' } }),
     }),
-    defineTool({
+    defineToolWithOutput({
       name: 'test_large_extra_key',
       description: 'Returns a large result (checked at its top level) with a key its schema does not name.',
       scopes: [],
@@ -63,20 +64,29 @@ const lyingPack: ToolPack = {
 
 describe('tool output schemas', () => {
   it('every tool a host serves declares the output schema web/src/tools/outputs.ts names for it', () => {
-    // And a tool that declares none does not compile (tsc checks this line's error is there).
-    // @ts-expect-error: 'output' is missing, though run answers with structured JSON
-    defineTool({
+    // And a tool that has none does not compile, nor one answering outside its schema (tsc checks
+    // that each error is there). A Vial tool's schema is the one toolOutputs names for it.
+    const unnamed = {
       name: 'test_no_output',
       description: '',
       scopes: [],
       input: {},
       run: async () => jsonResult({ a: 1 }),
-    });
+    } as const;
+    // @ts-expect-error: toolOutputs names no schema for test_no_output, though run answers with structured JSON
+    defineTool(unnamed);
+    // @ts-expect-error: quantum_circuit_build's schema has no key a
+    defineTool({ ...unnamed, name: 'quantum_circuit_build' } as const);
+    // @ts-expect-error: 'output' is missing
+    defineToolWithOutput(unnamed);
+    // The same tool with an output schema of its own compiles.
+    defineToolWithOutput({ ...unnamed, output: z.strictObject({ a: z.number() }) });
     const tools = nodeToolPacks().flatMap((pack) => pack.tools);
-    const missing = tools.filter((tool) => tool.output === undefined).map((tool) => tool.name);
+    const missing = tools.filter((tool) => toolOutputSchema(tool) === undefined).map((tool) => tool.name);
     expect(missing).toEqual([]);
     for (const tool of tools) {
-      expect(tool.output, tool.name).toBe(toolOutputs[tool.name as keyof typeof toolOutputs]);
+      expect(tool.output, tool.name).toBe('toolOutputs');
+      expect(toolOutputSchema(tool), tool.name).toBe(toolOutputs[tool.name as keyof typeof toolOutputs]);
     }
     expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(toolOutputs).sort());
   });

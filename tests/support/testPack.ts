@@ -1,6 +1,11 @@
 /** Tools used only by tests: a slow tool that reports progress and records how it ended. */
 import { z } from 'zod';
-import { defineContentTool, defineTool, jsonResult, type ToolPack } from '../../web/src/server/toolRegistry.ts';
+import {
+  defineContentTool,
+  defineToolWithOutput,
+  jsonResult,
+  type ToolPack,
+} from '../../web/src/server/toolRegistry.ts';
 
 export interface SlowToolProbe {
   started: number;
@@ -8,7 +13,7 @@ export interface SlowToolProbe {
 }
 
 export function createTestPack(probe: SlowToolProbe): ToolPack {
-  const slow = defineTool({
+  const slow = defineToolWithOutput({
     name: 'test_slow',
     description: 'Reports progress every `stepMs` for `steps` steps, then answers; honours cancellation.',
     scopes: [],

@@ -17,10 +17,12 @@ import { z } from 'zod';
 import { appForTool, linkToolToApp, registerAppResources } from '../apps/offer.ts';
 import { argumentsPreview } from './callGate.ts';
 import { boundOutputCheck, noteResultSize } from './outputCheck.ts';
+import { toolOutputs, type ToolName } from '../tools/outputs.ts';
 import { ToolError } from './toolError.ts';
 import {
   errorResult,
   type ActivityEvent,
+  type OutputSchema,
   type SessionInfo,
   type ToolContext,
   type ToolDefinition,
@@ -169,17 +171,31 @@ function objectSchema(tool: ToolDefinition): StandardSchemaWithJSON {
   return schema;
 }
 
+/**
+ * The zod object `tool` answers with: a Vial tool's is the one `toolOutputs` names for it (the
+ * tool's module refers to it by type only, keeping the schemas out of the tab's first download),
+ * a test tool's its own; a content-only tool has none.
+ */
+export function toolOutputSchema(tool: ToolDefinition): OutputSchema | undefined {
+  if (tool.output !== 'toolOutputs') return tool.output;
+  if (!Object.hasOwn(toolOutputs, tool.name)) {
+    throw new Error(`tool '${tool.name}' has no output schema in web/src/tools/outputs.ts (toolOutputs)`);
+  }
+  return toolOutputs[tool.name as ToolName];
+}
+
 /** Each output schema, its JSON Schema kept once converted (two tools may share one, e.g. the inference tools). */
 const outputSchemas = new WeakMap<z.ZodObject, StandardSchemaWithJSON>();
 
 /** A tool's `outputSchema` for the SDK, which advertises it and checks every `structuredContent` against it (`outputCheck.ts`). */
 function outputSchema(tool: ToolDefinition): StandardSchemaWithJSON | undefined {
-  if (!tool.output) return undefined;
-  let schema = outputSchemas.get(tool.output);
+  const output = toolOutputSchema(tool);
+  if (!output) return undefined;
+  let schema = outputSchemas.get(output);
   if (!schema) {
-    boundOutputCheck(tool.output);
-    schema = withKeptJsonSchema(tool.output);
-    outputSchemas.set(tool.output, schema);
+    boundOutputCheck(output);
+    schema = withKeptJsonSchema(output);
+    outputSchemas.set(output, schema);
   }
   return schema;
 }

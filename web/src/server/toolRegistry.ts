@@ -14,6 +14,7 @@ import type {
 import type { ClientIdentity, HostEvent, HostEventAudience, Scope } from '@vial/shared';
 import type { z } from 'zod';
 import type { AppHtmlSource } from '../apps/offer.ts';
+import type { ToolName, ToolOutput } from '../tools/outputs.ts';
 import type { ApprovalPreview } from './approvals.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import type { CallGate } from './callGate.ts';
@@ -95,11 +96,18 @@ export interface ToolContext {
 }
 
 /**
- * What a tool's `output` is: a zod object, advertised as the tool's `outputSchema` and checked
- * against every `structuredContent` it returns. Output schemas live where an MCP App can import
- * them without the tool's code (`web/src/tools/<pack>/outputs.ts`, zod only).
+ * A tool's own output schema: a zod object, advertised as the tool's `outputSchema` and checked
+ * against every `structuredContent` it returns. Vial's tools name theirs in `toolOutputs`
+ * (`web/src/tools/outputs.ts`, zod only, where an MCP App can import them without the tool's code).
  */
 export type OutputSchema = z.ZodObject;
+
+/**
+ * Where a structured tool's output schema is: `'toolOutputs'`, the entry of `toolOutputs` under
+ * the tool's name, looked up by the session server (which loads after the first paint, so no
+ * schema is in the tab's entry chunk); or the tool's own zod object (tests' tools).
+ */
+export type OutputRef = 'toolOutputs' | OutputSchema;
 
 /** A tool's answer: its structured result (and the same as JSON text, for clients that read text). */
 export type StructuredResult<T> = {
@@ -143,14 +151,33 @@ interface ToolBase<S extends Shape> {
 }
 
 /**
- * A tool of Vial's: its `output` schema is required, and `run` must answer with `structuredContent`
- * of that type (or an error), so a tool without one does not compile.
+ * A tool that answers with `structuredContent` of its output schema (or an error), as a pack holds
+ * it: made by `defineTool` (Vial's tools) or `defineToolWithOutput` (a schema of its own).
  */
-export interface StructuredTool<S extends Shape = Shape, O extends OutputSchema = OutputSchema> extends ToolBase<S> {
-  /** What `structuredContent` holds: the tool's `outputSchema`, one zod object for the tool, its tests and its app. */
+export interface StructuredTool<
+  S extends Shape = Shape,
+  T extends object = Record<string, unknown>,
+> extends ToolBase<S> {
+  /** Where its `outputSchema` is (see `OutputRef`). */
+  output: OutputRef;
+  run(input: Infer<S>, context: ToolContext): Promise<ToolResult<T>>;
+}
+
+/**
+ * A Vial tool as written: its name is a key of `toolOutputs`, whose schema is its `outputSchema`,
+ * and `run` must answer with that schema's type (or an error). A tool whose name has no schema
+ * there does not compile. Types only: the schemas stay out of the tab's first download.
+ */
+export type NamedTool<S extends Shape, N extends ToolName> = ToolBase<S> & {
+  name: N;
+  run(input: Infer<S>, context: ToolContext): Promise<ToolResult<ToolOutput<N>>>;
+};
+
+/** A tool with an output schema of its own, outside `toolOutputs` (tests' tools). */
+export type ToolWithOutput<S extends Shape, O extends OutputSchema> = ToolBase<S> & {
   output: O;
   run(input: Infer<S>, context: ToolContext): Promise<ToolResult<z.output<O>>>;
-}
+};
 
 /**
  * A tool that answers with content blocks only and declares no `outputSchema`: for fixtures that
@@ -235,8 +262,18 @@ export interface ToolPack {
   appHtml?: AppHtmlSource;
 }
 
-/** Keeps a tool's input and output types while letting packs hold tools of different shapes. */
-export function defineTool<S extends Shape, O extends OutputSchema>(definition: StructuredTool<S, O>): StructuredTool {
+/**
+ * A Vial tool: checks its input and output types (see `NamedTool`) while letting packs hold tools
+ * of different shapes. Its output schema is `toolOutputs[name]`, which the session server looks up.
+ */
+export function defineTool<S extends Shape, N extends ToolName>(definition: NamedTool<S, N>): StructuredTool {
+  return { ...definition, output: 'toolOutputs' } as unknown as StructuredTool;
+}
+
+/** A tool with its own output schema (see `ToolWithOutput`: tests' tools). */
+export function defineToolWithOutput<S extends Shape, O extends OutputSchema>(
+  definition: ToolWithOutput<S, O>,
+): StructuredTool {
   return definition as unknown as StructuredTool;
 }
 

@@ -16,9 +16,8 @@ import {
   type ConversationStore,
 } from '../../llm/conversations.ts';
 import { conversationStored } from './resources.ts';
-import { chatOutput } from './outputs.ts';
 
-export { chatOutput, type ChatOutput } from './outputs.ts';
+export type { ChatOutput } from './outputs.ts';
 
 export const samplingInput = {
   system: z.string().max(100_000).optional().describe('System prompt'),
@@ -42,7 +41,6 @@ export function createChatTool(conversations: ConversationStore) {
       conversation_id: z.string().optional().describe('Continue this conversation (from an earlier result)'),
       ...samplingInput,
     }),
-    output: chatOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { services, client, signal, progress }) => {
       const existing = input.conversation_id

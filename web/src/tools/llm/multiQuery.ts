@@ -10,9 +10,9 @@ import { ask, describeFailure, MAX_MODELS } from '../../llm/ask.ts';
 import { samplingInput } from './chat.ts';
 import { startConversation, withExchange, type AnswerRecord, type ConversationStore } from '../../llm/conversations.ts';
 import { conversationStored } from './resources.ts';
-import { multiQueryOutput, type AnswersSummary } from './outputs.ts';
+import type { AnswersSummary } from './outputs.ts';
 
-export { multiQueryOutput, type MultiQueryOutput } from './outputs.ts';
+export type { MultiQueryOutput } from './outputs.ts';
 
 /** The side-by-side figures: who answered, the fastest first token and the total cost. */
 export function summarize(answers: AnswerRecord[]): AnswersSummary {
@@ -46,7 +46,6 @@ export function createMultiQueryTool(conversations: ConversationStore) {
         .describe('Models as "provider:model"'),
       ...samplingInput,
     }),
-    output: multiQueryOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { services, client, signal, progress }) => {
       let finished = 0;

@@ -9,9 +9,10 @@ import { requestedBackendSchema } from '../../ml/backends.ts';
 import { tensorInputSchema } from '../../ml/tensors.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
-import { finiteOrNull, inferenceOutput, type TensorOutput } from './outputs.ts';
+import { finiteOrNull } from './finite.ts';
+import type { TensorOutput } from './outputs.ts';
 
-export { inferenceOutput, type InferenceOutput } from './outputs.ts';
+export type { InferenceOutput } from './outputs.ts';
 
 const RUNTIMES = {
   onnx: {
@@ -41,7 +42,6 @@ export function createInferenceTool(kind: keyof typeof RUNTIMES, { ml, mlSetting
       inputs: z.record(z.string().max(300), tensorInputSchema).describe('Input tensors by name'),
       backend: requestedBackendSchema,
     }),
-    output: inferenceOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async (input) => {
       const reply = await explainingErrors(() => ml.infer(kind, input, mlSettings.read()));

@@ -13,9 +13,8 @@ import type { LoadSource } from '../../ml/mlService.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
-import { modelLoadOutput } from './outputs.ts';
 
-export { modelLoadOutput, type ModelLoadOutput } from './outputs.ts';
+export type { ModelLoadOutput } from './outputs.ts';
 
 export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDependencies) {
   return defineTool({
@@ -39,7 +38,6 @@ export function createModelLoadTool({ ml, mlSettings, fetchGuard }: MlPackDepend
       task: z.enum(PIPELINE_TASKS).optional().describe('The transformers.js task, with hub'),
       name: z.string().max(200).optional().describe('A name to show in the registry'),
     }),
-    output: modelLoadOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { client, signal }) => {
       const given = [input.url, input.sample, input.hub].filter((value) => value !== undefined);

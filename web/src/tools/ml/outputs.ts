@@ -12,14 +12,9 @@ const REGISTRY_URI = 'vial://models/registry';
 
 /**
  * A figure that JSON may not carry as a number: a loss that diverged is NaN, and JSON writes NaN
- * and ±Infinity as null, so the tools send null for them (see `finiteOrNull`).
+ * and ±Infinity as null, so the tools send null for them (see `finite.ts`).
  */
 const figure = z.number().nullable();
-
-/** `value`, or null where it is not a finite number (what JSON would make of it anyway). */
-export function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
-}
 
 const timings = z.strictObject({ loadMs: z.number(), runMs: z.number(), totalMs: z.number() });
 

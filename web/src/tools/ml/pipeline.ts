@@ -9,9 +9,8 @@ import { HUB_MODEL_ID_RULE, isHubModelId, PIPELINE_TASKS, pipelineOptionsSchema 
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
 import { HUGGING_FACE_HUB } from '../../ml/fetchGuard.ts';
-import { pipelineOutput, pipelineTaskOutputs } from './outputs.ts';
 
-export { pipelineOutput, type PipelineOutput } from './outputs.ts';
+export type { PipelineOutput } from './outputs.ts';
 
 /**
  * Whether running `model` may download from the hub: a hub id (`owner/name`, or a registry id
@@ -48,7 +47,6 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
         .default('fp32')
         .describe("Which of the model's ONNX weight files to use"),
     }),
-    output: pipelineOutput,
     annotations: { readOnlyHint: true, openWorldHint: true },
     run: async (input, { client, signal }) => {
       const inputs = typeof input.inputs === 'string' ? [input.inputs] : input.inputs;
@@ -59,6 +57,8 @@ export function createPipelineTool({ ml, mlSettings, fetchGuard }: MlPackDepende
       const reply = await explainingErrors(() => ml.pipeline({ ...input, inputs }, settings));
       // The Worker's output is transformers.js's: checked here against the task's shape, so a
       // library that changed its answer fails with what differs rather than reaching clients.
+      // The schemas load with the first call, not with the tab's first paint.
+      const { pipelineTaskOutputs } = await import('./outputs.ts');
       return jsonResult({ ...reply, output: pipelineTaskOutputs[input.task].parse(reply.output) });
     },
   });

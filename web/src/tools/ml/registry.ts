@@ -3,7 +3,7 @@ import { jsonResource, type PublishChange, type ResourceDefinition } from '../..
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import type { ModelRegistry } from './outputs.ts';
 
-export { modelRegistry, type ModelRegistry } from './outputs.ts';
+export type { ModelRegistry } from './outputs.ts';
 
 const REGISTRY_URI = 'vial://models/registry';
 

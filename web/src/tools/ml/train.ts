@@ -8,9 +8,9 @@ import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { MAX_TRAINING_PARAMETERS } from '../../ml/trainingSpec.ts';
 import { describeEpoch, describeOutcome, runTraining, trainInput } from '../../ml/trainingRun.ts';
-import { finiteOrNull, trainModelOutput } from './outputs.ts';
+import { finiteOrNull } from './finite.ts';
 
-export { trainModelOutput, type TrainModelOutput } from './outputs.ts';
+export type { TrainModelOutput } from './outputs.ts';
 
 export function createTrainModelTool(deps: MlPackDependencies) {
   return defineTool({
@@ -20,7 +20,6 @@ export function createTrainModelTool(deps: MlPackDependencies) {
     scopes: ['ml'],
     access: 'compute',
     input: trainInput,
-    output: trainModelOutput,
     annotations: { readOnlyHint: false, openWorldHint: true },
     run: async (input, { client, signal, progress }) => {
       if ('csv_url' in input.data) {

@@ -1,10 +1,9 @@
 /** `quantum_circuit_build`: JSON components → OpenQASM 2.0, the circuit hash and a text diagram. */
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { explainingErrors } from '../../server/toolError.ts';
-import { buildCircuitOutput } from './outputs.ts';
 import { circuitFromJson, circuitHash, circuitJsonSchema, drawCircuit, toQasm } from '../../quantum/qasm/index.ts';
 
-export { buildCircuitOutput, type BuildCircuitOutput } from './outputs.ts';
+export type { BuildCircuitOutput } from './outputs.ts';
 
 export const buildCircuit = defineTool({
   name: 'quantum_circuit_build',
@@ -14,7 +13,6 @@ export const buildCircuit = defineTool({
   scopes: ['quantum'],
   access: 'read',
   input: { circuit: circuitJsonSchema.describe('The circuit as JSON components') },
-  output: buildCircuitOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ circuit: json }) => {
     const circuit = await explainingErrors(async () => circuitFromJson(json));

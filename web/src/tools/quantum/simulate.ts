@@ -8,7 +8,6 @@ import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { circuitJsonSchema } from '../../quantum/qasm/json.ts';
 import { MAX_SHOTS, MAX_TOP_K } from '../../quantum/simulate.ts';
 import { parsePauli } from './pauli.ts';
-import { simulateOutput } from './outputs.ts';
 import { runSimulation, type QuantumPackDependencies } from '../../quantum/runSimulation.ts';
 
 /** Progress notifications go out at most this often, however many gates complete. */
@@ -59,7 +58,7 @@ export const simulateInput = {
     ),
 };
 
-export { simulateOutput, type SimulateOutput } from './outputs.ts';
+export type { SimulateOutput } from './outputs.ts';
 
 export function createSimulateTool(deps: QuantumPackDependencies) {
   return defineTool({
@@ -70,7 +69,6 @@ export function createSimulateTool(deps: QuantumPackDependencies) {
     scopes: ['quantum'],
     access: 'compute',
     input: simulateInput,
-    output: simulateOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async (input, { signal, progress }) => {
       let lastProgress = 0;

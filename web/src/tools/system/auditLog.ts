@@ -14,9 +14,9 @@ import { z } from 'zod';
 import { auditOutcomeSchema, type AuditEntry, type AuditFilter, type AuditLog } from '../../audit/auditLog.ts';
 import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../server/toolRegistry.ts';
 import { ToolError } from '../../server/toolError.ts';
-import { logsTailOutput, type LogsTailOutput } from './outputs.ts';
+import type { LogsTailOutput } from './outputs.ts';
 
-export { logsTailOutput, type LogsTailOutput } from './outputs.ts';
+export type { LogsTailOutput } from './outputs.ts';
 
 const RESOURCE_ENTRIES = 100;
 export const READS_PER_CLIENT = 2;
@@ -96,7 +96,6 @@ export const systemLogsTail = defineTool({
     outcome: auditOutcomeSchema.optional().describe('Only calls that ended this way.'),
     verify: z.boolean().default(false).describe('Also verify the hash chains (needs the audit scope).'),
   }),
-  output: logsTailOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ lines, tool, client, outcome, verify }, { services, client: reader }) => {
     if (verify && !reader.scopes.includes(AUDIT_SCOPE)) {

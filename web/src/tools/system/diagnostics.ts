@@ -10,10 +10,9 @@ import {
   type HostServices,
   type ResourceDefinition,
 } from '../../server/toolRegistry.ts';
-import { diagnosticsOutput, type DiagnosticsOutput as Diagnostics, type WebGpuReport } from './outputs.ts';
+import type { DiagnosticsOutput as Diagnostics, WebGpuReport } from './outputs.ts';
 
 export type { DiagnosticsOutput as Diagnostics, WebGpuReport } from './outputs.ts';
-export { diagnosticsOutput } from './outputs.ts';
 
 /** The parts of `navigator` this reads; all optional, since Node and older browsers lack some. */
 interface NavigatorLike {
@@ -108,7 +107,6 @@ export const systemDiagnostics = defineTool({
   scopes: [],
   access: 'read',
   input: {},
-  output: diagnosticsOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async (_input, { services }) => jsonResult(await collectDiagnostics(services)),
 });

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { exportOutput } from './outputs.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import type { WalletService } from '../../wallet/walletService.ts';
@@ -15,7 +14,7 @@ import { addressInput, checkedAddress, connectedWallet } from '../../wallet/chec
 import { buildExportMarkdown, describeExportSignature, exportTypedData, sha256Hex } from './exportBundle.ts';
 import { MAX_TOKENS, tokenBalance } from './status.ts';
 
-export { exportOutput, type ExportOutput } from './outputs.ts';
+export type { ExportOutput } from './outputs.ts';
 
 async function buildBundle(wallet: WalletService, transactions: SentTransactionLog, tokens: string[]) {
   const checked = tokens.map((token, index) => checkedAddress(token, `tokens[${index}]`));
@@ -54,7 +53,6 @@ export function createExportTool(wallet: WalletService, transactions: SentTransa
     input: z.strictObject({
       tokens: z.array(addressInput).max(MAX_TOKENS).optional().describe('ERC-20 token contract addresses'),
     }),
-    output: exportOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     preview: async ({ tokens = [] }, context) => {
       const bundle = approved.keep(context, await buildBundle(wallet, transactions, tokens));

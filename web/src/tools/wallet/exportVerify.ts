@@ -4,10 +4,9 @@
  */
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { exportVerifyOutput } from './outputs.ts';
 import { MAX_EXPORT_CHARS, verifyExport } from './exportBundle.ts';
 
-export { exportVerifyOutput, type ExportVerifyOutput } from './outputs.ts';
+export type { ExportVerifyOutput } from './outputs.ts';
 
 export const verifyExportTool = defineTool({
   name: 'wallet_export_verify',
@@ -22,7 +21,6 @@ export const verifyExportTool = defineTool({
     sha256: z.string().max(100).optional().describe('The hash wallet_export returned, to check too'),
     address: z.string().max(100).optional().describe('The address expected to have signed'),
   }),
-  output: exportVerifyOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   run: async ({ markdown, signature, sha256, address }) =>
     jsonResult(await verifyExport(markdown, signature, { sha256, address })),

@@ -9,14 +9,13 @@ import { toFunctionSelector, toFunctionSignature } from 'viem';
 import { z } from 'zod';
 import type { ApprovalPreview } from '../../server/approvals.ts';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { readContractOutput } from './outputs.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import type { WalletService } from '../../wallet/walletService.ts';
 import { abiInput, checkedCall, parseAbiInput, shortMessage } from './abi.ts';
 import { addressInput, chainIdInput, checkedAddress, checkedChain, toJson } from '../../wallet/checks.ts';
 
-export { readContractOutput, type ReadContractOutput } from './outputs.ts';
+export type { ReadContractOutput } from './outputs.ts';
 
 export function createReadContractTool(wallet: WalletService) {
   return defineTool({
@@ -33,7 +32,6 @@ export function createReadContractTool(wallet: WalletService) {
       args: z.array(z.unknown()).max(64).default([]).describe('Arguments in order'),
       chain_id: chainIdInput.optional(),
     }),
-    output: readContractOutput,
     annotations: { readOnlyHint: true, openWorldHint: true },
     preview: async (input, { client }) => describeRead(await checkedRead(wallet, input), input.args, client),
     run: async (input) => {

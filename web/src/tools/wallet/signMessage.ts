@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { signMessageOutput } from './outputs.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import type { WalletService } from '../../wallet/walletService.ts';
@@ -15,7 +14,7 @@ import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './app
 import { connectedWallet } from '../../wallet/checks.ts';
 import { EXPORT_DOMAIN, readsAsExport } from './exportBundle.ts';
 
-export { signMessageOutput, type SignMessageOutput } from './outputs.ts';
+export type { SignMessageOutput } from './outputs.ts';
 
 export const MAX_MESSAGE_CHARS = 20_000;
 
@@ -30,7 +29,6 @@ export function createSignMessageTool(wallet: WalletService) {
     input: z.strictObject({
       message: z.string().min(1).max(MAX_MESSAGE_CHARS).describe('The text to sign, exactly as the person will see it'),
     }),
-    output: signMessageOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     preview: async ({ message }, context) => {
       const { client } = context;

@@ -18,7 +18,6 @@ import {
 } from 'viem';
 import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { signTypedDataOutput } from './outputs.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { describeChain } from '../../wallet/chains.ts';
 import { wrongChain } from '../../wallet/errors.ts';
@@ -27,7 +26,7 @@ import { ApprovedCalls, requireApprovedWallet, type ApprovedWallet } from './app
 import { checkedAddress, connectedWallet } from '../../wallet/checks.ts';
 import { EXPORT_DOMAIN, isExportDomain } from './exportBundle.ts';
 
-export { signTypedDataOutput, type SignTypedDataOutput } from './outputs.ts';
+export type { SignTypedDataOutput } from './outputs.ts';
 
 const fieldSchema = z.object({ name: z.string().min(1), type: z.string().min(1) });
 const typedDataSchema = z.object({
@@ -174,7 +173,6 @@ export function createSignTypedDataTool(wallet: WalletService) {
         .union([z.string().min(2).max(200_000), typedDataSchema])
         .describe('{ domain, types, primaryType, message }, as an object or as JSON text'),
     }),
-    output: signTypedDataOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     preview: async ({ typed_data }, context) => {
       const { client } = context;

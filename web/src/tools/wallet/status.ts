@@ -5,13 +5,12 @@
  */
 import { z } from 'zod';
 import { defineTool, jsonResource, jsonResult, type ResourceDefinition } from '../../server/toolRegistry.ts';
-import { walletStatusOutput } from './outputs.ts';
 import type { WalletService } from '../../wallet/walletService.ts';
 import { RECENT_TRANSACTIONS, type SentTransactionLog } from '../../wallet/sentTransactions.ts';
 import { MAX_TOKENS, tokenBalance } from '../../wallet/tokenBalance.ts';
 import { addressInput, checkedAddress } from '../../wallet/checks.ts';
 
-export { walletStatusOutput, type WalletStatusOutput } from './outputs.ts';
+export type { WalletStatusOutput } from './outputs.ts';
 
 // wallet_export and its bundle read tokens as wallet_status does.
 export { MAX_TOKENS, tokenBalance, type TokenBalance } from '../../wallet/tokenBalance.ts';
@@ -28,7 +27,6 @@ export function createStatusTool(wallet: WalletService, transactions: SentTransa
     input: z.strictObject({
       tokens: z.array(addressInput).max(MAX_TOKENS).optional().describe('ERC-20 token contract addresses'),
     }),
-    output: walletStatusOutput,
     annotations: { readOnlyHint: true, openWorldHint: true },
     run: async ({ tokens = [] }) => {
       const checked = tokens.map((token, index) => checkedAddress(token, `tokens[${index}]`));

@@ -14,7 +14,6 @@ import { formatUnits, getAddress, type Hex } from 'viem';
 import { z } from 'zod';
 import type { ApprovalPreview } from '../../server/approvals.ts';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
-import { transactionOutput } from './outputs.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { describeChain, explorerTransactionUrl } from '../../wallet/chains.ts';
 import type { SentTransactionLog } from '../../wallet/sentTransactions.ts';
@@ -24,7 +23,7 @@ import { ApprovedCalls, requireApprovedWallet } from './approvedCall.ts';
 import { addressInput, amountInput, chainInput, toJson } from '../../wallet/checks.ts';
 import { formatAmount, prepareTransaction, type PreparedTransaction } from './prepareTransaction.ts';
 
-export { transactionOutput, type TransactionOutput } from './outputs.ts';
+export type { TransactionOutput } from './outputs.ts';
 
 export const RECEIPT_TIMEOUT_MS = 120_000;
 
@@ -120,7 +119,6 @@ export function createTransactionTool(wallet: WalletService, transactions: SentT
       value: amountInput.optional().describe('Native amount sent with a contract call, in whole units'),
       chain: chainInput.optional(),
     }),
-    output: transactionOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
     preview: async (input, context) =>
       describe(approved.keep(context, await prepareTransaction(wallet, input)), context.client),
