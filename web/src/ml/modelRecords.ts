@@ -3,10 +3,10 @@
  * where its bytes are kept so a reload does not download it again.
  */
 import { z } from 'zod';
+import { MODEL_KINDS } from './modelKinds.ts';
 import { modelSignatureSchema } from './signature.ts';
 
-export const MODEL_KINDS = ['onnx', 'tfjs', 'transformers'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
+export { MODEL_KINDS, type ModelKind } from './modelKinds.ts';
 
 export const modelSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url'), url: z.string() }),

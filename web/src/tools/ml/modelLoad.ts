@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defineTool, jsonResult } from '../../server/toolRegistry.ts';
 import { ToolError } from '../../server/toolError.ts';
 import { hubModelIdSchema, PIPELINE_TASKS } from '../../ml/pipelineSpec.ts';
-import { MODEL_KINDS } from '../../ml/modelRecords.ts';
+import { MODEL_KINDS } from '../../ml/modelKinds.ts';
 import type { LoadSource } from '../../ml/mlService.ts';
 import type { MlPackDependencies } from '../../ml/dependencies.ts';
 import { explainingErrors } from '../../server/toolError.ts';
