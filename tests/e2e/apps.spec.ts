@@ -8,11 +8,11 @@
  * sees no ui metadata.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { QASM_HEADER } from '../support/circuits.ts';
 import { simulateOutput } from '../../web/src/tools/quantum/outputs.ts';
+import { openAppHost } from './support/appPage.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
 
 const BELL = `${QASM_HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
@@ -66,51 +66,17 @@ async function appScreenshot(page: Page, name: string): Promise<void> {
   await page.locator('iframe#app').screenshot({ path: join(dir, `${name}.png`) });
 }
 
-/** The host page's script: support/appHost.ts and the SDKs, bundled for the browser. */
-async function hostScript(): Promise<string> {
-  const result = await build({
-    entryPoints: ['tests/e2e/support/appHost.ts'],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
-
-/** Opens the host page on the relay's origin (so its client's requests are same-origin, as a host's server-side calls would be allowed). */
-async function openHost(page: Page, script: string): Promise<{ requests: string[]; cspViolations: string[] }> {
-  const requests: string[] = [];
-  const cspViolations: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
-  });
-  await page.route('**/e2e-app-host', (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html><head><meta charset="utf-8"><title>App host</title></head><body><script>${script.replace(/<\/script/gi, '<\\/script')}</script></body></html>`,
-    }),
-  );
-  await page.goto('/e2e-app-host');
-  return { requests, cspViolations };
-}
-
 test.describe('MCP Apps through the relay', () => {
   test.describe.configure({ mode: 'serial' });
 
   let tab: Page;
   let mcpUrl: string;
   let token: string;
-  let script: string;
 
   test.beforeAll(async ({ browser }) => {
     tab = await browser.newPage();
     mcpUrl = await openVial(tab);
     token = await createToken(tab, 'Apps client', ['quantum']);
-    script = await hostScript();
   });
 
   test.afterAll(async () => {
@@ -120,8 +86,7 @@ test.describe('MCP Apps through the relay', () => {
   test("quantum_simulate's app shows the run, follows the host's theme, and runs again through the relay", async ({
     page,
   }) => {
-    const { requests, cspViolations } = await openHost(page, script);
-    await page.evaluate(([url, bearer]) => window.appHost.connect(url!, bearer!), [mcpUrl, token]);
+    const { requests, cspViolations } = await openAppHost(page, new URL(mcpUrl).origin, mcpUrl, token);
     const raw = await page.evaluate(
       (qasm) =>
         window.appHost.callAndRender('quantum_simulate', { qasm, shots: 1000, seed: 11, return_state: true }, 'light'),
@@ -198,8 +163,7 @@ test.describe('MCP Apps through the relay', () => {
   });
 
   test('a call cancelled before it answered shows as cancelled, not as waiting', async ({ page }) => {
-    await openHost(page, script);
-    await page.evaluate(([url, bearer]) => window.appHost.connect(url!, bearer!), [mcpUrl, token]);
+    await openAppHost(page, new URL(mcpUrl).origin, mcpUrl, token);
     await page.evaluate(
       (qasm) => window.appHost.renderCancelled('quantum_simulate', { qasm, shots: 10 }, 'stopped by the person'),
       BELL,
@@ -212,8 +176,7 @@ test.describe('MCP Apps through the relay', () => {
   test('an app has no powers beyond the client it runs under: no scopes it lacks, no requests of its own', async ({
     page,
   }) => {
-    const { cspViolations } = await openHost(page, script);
-    await page.evaluate(([url, bearer]) => window.appHost.connect(url!, bearer!), [mcpUrl, token]);
+    const { cspViolations } = await openAppHost(page, new URL(mcpUrl).origin, mcpUrl, token);
     // A hostile page in the app's frame, speaking the bridge's JSON-RPC itself.
     await page.evaluate((html) => window.appHost.renderHtml(html), hostileApp(mcpUrl));
     const report = page.frameLocator('iframe#app').locator('#report');
