@@ -106,6 +106,13 @@ export function createTabSocketServer(options: TabSocketOptions): TabSocketServe
 /** What of an answer to a waiting client is not counted against its tab's share. */
 const ANSWER_FREE_BYTES = 64 * 1024;
 
+/**
+ * What of the pong a tab owes (the answer to the relay's heartbeat ping) is not counted against its
+ * share: all of a pong as the tab sends it. An idle tab sends nothing else, so it takes no part in
+ * the tabs' shared bandwidth (tabThrottle.ts); padding beyond this counts.
+ */
+const OWED_PONG_FREE_BYTES = 64;
+
 /** WebSocket close code for a tab that broke a limit: left more than `tabBufferBytes` unread, or sent more than its share. */
 const POLICY_VIOLATION_CLOSE_CODE = 1008;
 
@@ -122,6 +129,8 @@ function serveTab(
   const throttle = sharedLimits.throttle();
   let paused = false;
   let awaitingPong = false;
+  /** The pong to the last ping has not been counted yet: it is free, once. */
+  let pongOwed = false;
   let pingId = 0;
   let queue: Promise<void> = Promise.resolve();
   /** Why the relay dropped this tab, for the errors its sessions' pending calls get. */
@@ -305,9 +314,16 @@ function serveTab(
       return host.sessions.get(frame.sessionId)?.awaits(frame.message as JSONRPCMessage) ?? false;
     },
 
-    /** Bytes of `frame` not counted against the tab's share: ANSWER_FREE_BYTES of one answer to a waiting client. */
+    /**
+     * Bytes of `frame` not counted against the tab's share: ANSWER_FREE_BYTES of one answer to a
+     * waiting client, OWED_PONG_FREE_BYTES of the one pong owed to the last ping.
+     */
     freeBytes(frame: TabFrame, size: number): number {
       if (tab.answersAClient(frame)) return ANSWER_FREE_BYTES;
+      if (frame.type === 'pong' && pongOwed && frame.id === pingId) {
+        pongOwed = false;
+        return OWED_PONG_FREE_BYTES;
+      }
       if (!host || !frame.type.startsWith('http-')) return 0;
       return host.forwarded.freeBytes(frame as HttpAnswerFrame, size);
     },
@@ -328,6 +344,7 @@ function serveTab(
       return;
     }
     awaitingPong = true;
+    pongOwed = true;
     link.send({ type: 'ping', id: ++pingId });
   }, options.heartbeatMs);
 
