@@ -72,7 +72,7 @@ export const HOSTS = {
       schema: positiveInt,
       default: 4 * MiB,
       meaning:
-        'Bytes per second all tabs together may send, shared evenly among those connected (answers to waiting clients excepted)',
+        'Bytes per second all tabs together may send, shared evenly among those sending (that sent anything in the last 2 s; idle tabs and the pongs they owe the heartbeat take none), after a burst of `VIAL_TAB_BURST_BYTES` scaled to it; answers to waiting clients excepted',
     }),
     VIAL_TAB_BYTES_PER_SEC: setting({
       to: 'hostLimits.tabBytesPerSecond',
@@ -84,7 +84,7 @@ export const HOSTS = {
       to: 'hostLimits.tabBurstBytes',
       schema: positiveInt,
       default: 8 * MiB,
-      meaning: 'Bytes a lone tab may send at once before its share applies (less when many are connected)',
+      meaning: 'Bytes a lone sending tab may send at once before its share applies (less when many are sending)',
     }),
     VIAL_TAB_THROTTLE_DROP_MS: setting({
       to: 'hostLimits.tabThrottleDropMs',
