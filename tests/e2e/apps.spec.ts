@@ -8,11 +8,9 @@
  * sees no ui metadata.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { QASM_HEADER } from '../support/circuits.ts';
 import { simulateOutput } from '../../web/src/tools/quantum/outputs.ts';
-import { openAppHost } from './support/appPage.ts';
+import { followsHostTheme, openAppHost, ownRequests } from './support/appPage.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
 
 const BELL = `${QASM_HEADER}qreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\nmeasure q -> c;\n`;
@@ -56,16 +54,6 @@ function hostileApp(mcpUrl: string): string {
   return `<!doctype html><html><head><title>hostile</title></head><body><pre id="report"></pre><script>${script}</script></body></html>`;
 }
 
-/** With VIAL_SHOTS_DIR set, keeps a picture of the app's frame as the host shows it (docs/apps.md's). */
-async function appScreenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env.VIAL_SHOTS_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  // The whole frame in view: a cross-origin frame is painted only where the viewport reaches.
-  await page.setViewportSize({ width: 800, height: 1800 });
-  await page.locator('iframe#app').screenshot({ path: join(dir, `${name}.png`) });
-}
-
 test.describe('MCP Apps through the relay', () => {
   test.describe.configure({ mode: 'serial' });
 
@@ -86,7 +74,7 @@ test.describe('MCP Apps through the relay', () => {
   test("quantum_simulate's app shows the run, follows the host's theme, and runs again through the relay", async ({
     page,
   }) => {
-    const { requests, cspViolations } = await openAppHost(page, new URL(mcpUrl).origin, mcpUrl, token);
+    const host = await openAppHost(page, new URL(mcpUrl).origin, mcpUrl, token);
     const raw = await page.evaluate(
       (qasm) =>
         window.appHost.callAndRender('quantum_simulate', { qasm, shots: 1000, seed: 11, return_state: true }, 'light'),
@@ -94,7 +82,7 @@ test.describe('MCP Apps through the relay', () => {
     );
     const run = simulateOutput.parse(raw.structuredContent);
     const counts = run.counts!;
-    const app = page.frameLocator('iframe#app');
+    const { app } = host;
 
     // The histogram: one bar per outcome, each with its count, and its length in proportion.
     const bars = app.getByTestId('quantum-bar');
@@ -126,14 +114,7 @@ test.describe('MCP Apps through the relay', () => {
     await expect(app.getByTestId('quantum-diagram')).toContainText('q[0]');
 
     // The host's theme: light first, then dark when the host says so.
-    const textColor = () => app.locator('.quantum-app').evaluate((el) => getComputedStyle(el).color);
-    await expect(app.locator('html')).toHaveAttribute('data-theme', 'light');
-    const lightText = await textColor();
-    await appScreenshot(page, 'app-quantum-simulate-light');
-    await page.evaluate(() => window.appHost.setTheme('dark'));
-    await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark');
-    expect(await textColor()).not.toBe(lightText);
-    await appScreenshot(page, 'app-quantum-simulate-dark');
+    await followsHostTheme(page, host, '.quantum-app', 'app-quantum-simulate');
 
     // "Run again with more shots": through the host's bridge, the relay and the tab.
     const again = app.getByTestId('quantum-run-again');
@@ -157,9 +138,8 @@ test.describe('MCP Apps through the relay', () => {
     ]);
 
     // The app made no request of its own, and broke no rule of the frame's CSP.
-    const origin = new URL(mcpUrl).origin;
-    expect(requests.filter((url) => !url.startsWith(`${origin}/mcp/`) && !url.endsWith('/e2e-app-host'))).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ownRequests(host, mcpUrl)).toEqual([]);
+    expect(host.cspViolations).toEqual([]);
   });
 
   test('a call cancelled before it answered shows as cancelled, not as waiting', async ({ page }) => {

@@ -19,20 +19,10 @@ import { startGateway, type Gateway } from '../support/llmStandIns/gateway.ts';
 import { followsHostTheme, openAppHost, ownRequests } from './support/appPage.ts';
 import { installTestWallet, TEST_WALLET_INFO } from './support/testWallet.ts';
 import { connectClient, createToken, expectOnline, openVial } from './support/vial.ts';
+import { BLOBS_TRAINING as BLOBS_FAST } from './support/blobsTraining.ts';
 
-/** The bundled blobs: two features, three classes (as ml.spec.ts trains them, slower so the curves show). */
-const BLOBS_TRAINING = {
-  layers: [
-    { type: 'dense', units: 16, activation: 'relu', inputShape: [2] },
-    { type: 'dense', units: 3, activation: 'softmax' },
-  ],
-  data: { csv_url: '/models/data/blobs.csv', label: 'label' },
-  batch_size: 32,
-  learning_rate: 0.01,
-  validation_split: 0.2,
-  loss: 'sparseCategoricalCrossentropy',
-  metrics: ['accuracy'],
-};
+/** The bundled blobs, learning slower than the ML spec's so the curves show, with a validation split for the val_ lines. */
+const BLOBS_TRAINING = { ...BLOBS_FAST, learning_rate: 0.01, validation_split: 0.2 };
 
 test.describe('MCP Apps on the shared relay', () => {
   test.describe.configure({ mode: 'serial' });

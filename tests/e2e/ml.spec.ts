@@ -22,6 +22,7 @@ import {
   type ToolOutput,
 } from '../support/toolResults.ts';
 import { connectClient, createToken, openVial } from './support/vial.ts';
+import { BLOBS_TRAINING } from './support/blobsTraining.ts';
 
 const TOLERANCE = 1e-4;
 
@@ -188,18 +189,6 @@ async function blobs(): Promise<{ rows: number[][]; labels: number[] }> {
   const cells = lines.map((line) => line.split(',').map(Number));
   return { rows: cells.map(([x1, x2]) => [x1!, x2!]), labels: cells.map((row) => row[2]!) };
 }
-
-const BLOBS_TRAINING = {
-  layers: [
-    { type: 'dense', units: 16, activation: 'relu', inputShape: [2] },
-    { type: 'dense', units: 3, activation: 'softmax' },
-  ],
-  data: { csv_url: '/models/data/blobs.csv', label: 'label' },
-  batch_size: 32,
-  learning_rate: 0.05,
-  loss: 'sparseCategoricalCrossentropy',
-  metrics: ['accuracy'],
-};
 
 for (const backend of ['wasm', 'webgpu'] as const) {
   test(`train_model on ${backend}: a progress notification per epoch, loss falls, and the model answers after a reload`, async () => {
